@@ -1,0 +1,24 @@
+// The subcommands. Each Register* adds one subcommand (with its own
+// subcommands) to the app; its callback runs the command and stores the
+// process exit code in *exit_code. cmd/ has no logic of its own: it parses
+// arguments, calls lib/, picks a renderer and maps errors to exit codes.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "util/status.h"
+
+namespace dpo::cmd {
+
+void RegisterPolicy(CLI::App& app, int* exit_code);   // cmd/policy.cpp
+void RegisterSample(CLI::App& app, int* exit_code);   // cmd/sample.cpp
+void RegisterInspect(CLI::App& app, int* exit_code);  // cmd/inspect.cpp
+void RegisterDetect(CLI::App& app, int* exit_code);   // cmd/detect.cpp
+void RegisterScan(CLI::App& app, int* exit_code);     // cmd/scan.cpp
+
+// Prints "dpo: error: MESSAGE" to stderr and returns the status' exit code.
+int ReportError(const Status& status);
+// Prints "dpo: warning: MESSAGE" to stderr.
+void ReportWarning(const std::string& message);
+
+}  // namespace dpo::cmd

@@ -1,0 +1,76 @@
+#include <cstdio>
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.h"
+#include "dpo/version.h"
+#include "util/exit_codes.h"
+
+namespace dpo::cmd {
+
+int ReportError(const Status& status) {
+  std::cerr << "dpo: error: " << status.message() << "\n";
+  return status.exit_code();
+}
+
+void ReportWarning(const std::string& message) { std::cerr << "dpo: warning: " << message << "\n"; }
+
+}  // namespace dpo::cmd
+
+int main(int argc, char** argv) {
+  using namespace dpo;
+  CLI::App app{"dpo - GDPR/AVG compliance toolkit: policy as code, scans, retention, DSAR, anonymisation"};
+  app.set_version_flag("--version", std::string("dpo ") + DPO_VERSION);
+  app.require_subcommand(1);
+  app.footer(
+      "Exit codes: 0 ok; 1 findings or policy violations at or above --fail-on; 2 usage, policy,\n"
+      "source or input error (nothing was changed); 3 internal error (a bug: please report).\n"
+      "Run 'dpo help SUBCOMMAND' or 'man dpo-SUBCOMMAND' for details.");
+
+  int exit_code = kExitOk;
+  cmd::RegisterPolicy(app, &exit_code);
+  cmd::RegisterSample(app, &exit_code);
+  cmd::RegisterInspect(app, &exit_code);
+  cmd::RegisterDetect(app, &exit_code);
+  cmd::RegisterScan(app, &exit_code);
+
+  std::vector<std::string> help_topic;
+  CLI::App* help = app.add_subcommand("help", "Show help for a subcommand: dpo help SUBCOMMAND [SUBCOMMAND]");
+  help->add_option("subcommand", help_topic, "Subcommand to explain");
+  help->callback([&]() {
+    CLI::App* target = &app;
+    for (const std::string& name : help_topic) {
+      CLI::App* sub = nullptr;
+      try {
+        sub = target->get_subcommand(name);
+      } catch (const CLI::OptionNotFound&) {
+      }
+      if (sub == nullptr) {
+        std::cerr << "dpo: error: unknown subcommand '" << name << "'; run 'dpo --help' for the list\n";
+        exit_code = kExitInput;
+        return;
+      }
+      target = sub;
+    }
+    std::cout << target->help();
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "dpo: error: " << e.what() << "\nRun 'dpo --help' or 'dpo help SUBCOMMAND'.\n";
+    return kExitInput;
+  } catch (const std::exception& e) {
+    std::cerr << "dpo: internal error: " << e.what() << "\n";
+    return kExitInternal;
+  }
+  return exit_code;
+}

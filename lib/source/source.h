@@ -1,0 +1,165 @@
+// The one interface through which every subcommand reads (and retention,
+// erasure and anonymise write) personal data: SQLite files, CSV exports and
+// PostgreSQL servers look the same from above.
+//
+// Contract for all implementations:
+//  - A source opened read-only never changes the data (SQLite mode=ro,
+//    PostgreSQL read-only transactions, CSV files opened for reading only).
+//  - Errors are values; their messages name the source by DisplayName(),
+//    which never contains a password, and never contain personal data.
+//  - Rows stream in batches in constant memory, whatever the table size.
+//  - Identifiers (table and column names) are data: they are quoted wherever
+//    they reach SQL, so a hostile column name cannot become SQL.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "source/predicate.h"
+#include "source/row_batch.h"
+#include "util/status.h"
+
+namespace dpo::source {
+
+enum class SourceKind { kSqlite, kCsv, kPostgres };
+const char* SourceKindName(SourceKind kind);  // "sqlite", "csv", "postgresql"
+
+// Normalised type of a column, whatever the database called it.
+enum class TypeClass { kText, kInteger, kReal, kBoolean, kDate, kTimestamp, kBlob, kUnknown };
+const char* TypeClassName(TypeClass type);  // "text", "integer", ...
+
+struct Column {
+  std::string name;
+  std::string declared_type;    // as declared ("varchar(80)"); CSV: empty
+  TypeClass type = TypeClass::kUnknown;
+  bool type_inferred = false;   // true when `type` was guessed from values (CSV)
+  bool nullable = true;
+  int primary_key_position = 0;  // 1-based position within the primary key; 0 = not a key column
+};
+
+struct ForeignKey {
+  std::vector<std::string> columns;
+  std::string referenced_table;
+  std::vector<std::string> referenced_columns;
+  // "schema" when the database declares it; callers that merge relations
+  // declared in a policy (CSV exports) mark those "policy".
+  std::string origin = "schema";
+};
+
+struct RowCount {
+  int64_t rows = -1;   // -1 = unknown
+  bool exact = false;  // false for estimates (PostgreSQL reltuples, CSV size guesses)
+};
+
+struct Table {
+  std::string name;      // the name a policy uses (PostgreSQL: "schema.table" unless schema is public; CSV: file stem)
+  std::string location;  // CSV: the file path; otherwise empty
+  std::vector<Column> columns;
+  std::vector<std::string> primary_key;
+  std::vector<ForeignKey> foreign_keys;
+  RowCount row_count;
+
+  const Column* FindColumn(const std::string& column_name) const;
+};
+
+enum class SampleMode {
+  kFull,    // every row
+  kFirst,   // the first `limit` rows in storage order
+  kRandom,  // about `limit` rows chosen at random (PostgreSQL: TABLESAMPLE, server-side)
+};
+
+struct ReadRequest {
+  std::vector<std::string> columns;  // empty = all columns, in table order
+  SampleMode mode = SampleMode::kFull;
+  int64_t limit = 0;      // for kFirst and kRandom
+  uint64_t seed = 0;      // for kRandom: the same seed gives the same rows
+  size_t batch_rows = 4096;
+  std::optional<Predicate> where;
+};
+
+struct ReadStats {
+  int64_t rows_read = 0;
+  int64_t bytes_read = 0;
+  int64_t rows_skipped = 0;  // CSV ragged rows skipped under skip_bad_rows
+};
+
+class RowReader {
+ public:
+  virtual ~RowReader() = default;
+  // Names of the columns of every batch, in order.
+  virtual const std::vector<std::string>& column_names() const = 0;
+  // Replaces *batch with the next rows. Returns true if rows were read, false
+  // at the end of the data (batch left empty), or an error (e.g. a ragged CSV
+  // row, with file:line).
+  virtual Result<bool> Next(RowBatch* batch) = 0;
+  virtual ReadStats stats() const = 0;
+};
+
+// One write, executed as set-based SQL inside the database (or as a rewrite of
+// a CSV file). Values are literals as text; std::nullopt writes NULL.
+struct WriteOp {
+  enum class Kind { kDelete, kUpdate };
+  Kind kind = Kind::kDelete;
+  std::string table;
+  Predicate where;
+  std::vector<std::pair<std::string, std::optional<std::string>>> assignments;  // kUpdate only
+};
+
+struct WriteResult {
+  std::vector<int64_t> rows_affected;  // one entry per WriteOp, in order
+};
+
+struct CsvOptions {
+  char delimiter = 0;          // 0 = sniff from the first lines (',', ';', '\t', '|')
+  bool header = true;          // false: columns are named col1, col2, ...
+  bool skip_bad_rows = false;  // ragged rows: false = error with line number, true = skip and count
+  std::string encoding = "auto";  // "auto" (UTF-8, BOM stripped, Windows-1252 detected and converted), "utf-8", "windows-1252"
+};
+
+struct OpenOptions {
+  bool read_only = true;
+  CsvOptions csv;
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+
+  virtual SourceKind kind() const = 0;
+  // How to name this source to a person: path or URI with any password removed.
+  virtual std::string DisplayName() const = 0;
+
+  // Table names, sorted.
+  virtual Result<std::vector<std::string>> ListTables() = 0;
+  // Columns, keys, relations and row count of one table. An unknown table is
+  // an error naming the table.
+  virtual Result<Table> Describe(const std::string& table) = 0;
+  // Streams rows. Unknown columns are an error naming table.column.
+  virtual Result<std::unique_ptr<RowReader>> Read(const std::string& table,
+                                                  const ReadRequest& request) = 0;
+  // Exact number of rows matching `where` (all rows without it), computed in
+  // the database (SELECT count(*) ... WHERE), or by streaming for CSV.
+  virtual Result<int64_t> Count(const std::string& table,
+                                const std::optional<Predicate>& where) = 0;
+  // Executes all ops in one transaction, in the given order: all of them take
+  // effect or none does. CSV: each touched file is rewritten to a temporary
+  // file, fsynced and renamed over the original. With dry_run the counts are
+  // computed and nothing changes. Error on a source opened read-only.
+  virtual Result<WriteResult> Apply(const std::vector<WriteOp>& ops, bool dry_run) = 0;
+};
+
+// Opens a source named by one argument:
+//   crm.db | sqlite:crm.db                 SQLite file
+//   export.csv | exports/ | csv:exports/   a CSV file or a directory of *.csv files
+//   postgresql://user@host:5432/db?...     PostgreSQL (also postgres://); the password
+//                                           comes from PGPASSWORD or ~/.pgpass as libpq does
+Result<std::unique_ptr<Source>> OpenSource(const std::string& spec, const OpenOptions& options);
+
+// `spec` with any password removed, for messages and logs.
+std::string RedactSourceSpec(const std::string& spec);
+
+}  // namespace dpo::source

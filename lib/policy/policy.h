@@ -1,0 +1,239 @@
+// The policy model: what personal data exists, why, on what legal basis, where
+// it lives and for how long. Loaded from YAML (policy/loader.h), checked by
+// policy/validate.h, rendered as an Art. 30 register by lib/report.
+//
+// The YAML format is documented in docs/policy-format.md; the comment on each
+// struct names its YAML key. Every element remembers where it was written
+// (Location) so that every message can say file:line:column.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/duration.h"
+
+namespace dpo::policy {
+
+struct Location {
+  std::string file;
+  int line = 0;    // 1-based; 0 = unknown
+  int column = 0;  // 1-based
+  std::string ToString() const;  // "file:line:column"
+};
+
+// categories.<id>.sensitivity
+enum class Sensitivity {
+  kOrdinary,    // "ordinary"
+  kSpecial,     // "special": GDPR Art. 9 special category
+  kCriminal,    // "criminal": Art. 10 criminal convictions and offences
+  kNationalId,  // "national_id": BSN; UAVG art. 46: only where a law requires it
+};
+
+// purposes.<id>.legal_basis (Art. 6(1))
+enum class LegalBasis {
+  kConsent,              // "consent" (a)
+  kContract,             // "contract" (b)
+  kLegalObligation,      // "legal_obligation" (c): needs `law`
+  kVitalInterests,       // "vital_interests" (d)
+  kPublicTask,           // "public_task" (e)
+  kLegitimateInterests,  // "legitimate_interests" (f): needs `interest`
+};
+
+// purposes.<id>.art9_condition (Art. 9(2))
+enum class Art9Condition {
+  kExplicitConsent,            // "explicit_consent" (a)
+  kEmploymentLaw,              // "employment_law" (b)
+  kVitalInterests,             // "vital_interests" (c)
+  kNotForProfit,               // "not_for_profit" (d)
+  kMadePublic,                 // "made_public" (e)
+  kLegalClaims,                // "legal_claims" (f)
+  kSubstantialPublicInterest,  // "substantial_public_interest" (g)
+  kOccupationalMedicine,       // "occupational_medicine" (h)
+  kPublicHealth,               // "public_health" (i)
+  kArchivingResearch,          // "archiving_research" (j)
+};
+
+// controller:
+struct Controller {
+  std::string name;
+  std::string contact;       // e-mail or address for privacy questions
+  std::string address;
+  std::string dpo_name;      // controller.dpo.name
+  std::string dpo_contact;   // controller.dpo.contact
+  std::string supervisory_authority = "Autoriteit Persoonsgegevens";
+  Location location;
+};
+
+// data_subjects.<id>
+struct DataSubject {
+  std::string id;
+  std::string description;
+  Location location;
+};
+
+// categories.<id>
+struct Category {
+  std::string id;
+  std::string description;
+  Sensitivity sensitivity = Sensitivity::kOrdinary;
+  std::string special_category;         // for kSpecial: health, religion, ethnicity, political, union, sexuality, genetic, biometric
+  std::vector<std::string> detectors;   // detector kind names (lib/detect/kind.h), e.g. [email, phone]
+  Location location;
+};
+
+// recipients.<id>
+struct Recipient {
+  std::string id;
+  std::string description;
+  std::string type;       // processor | third_party | authority | group_entity | client
+  std::string country;    // ISO 3166 alpha-2, default NL
+  std::string agreement;  // processing agreement reference, required for processors
+  Location location;
+};
+
+// purposes.<id>.transfers[]: data leaving the EU/EEA
+struct Transfer {
+  std::string country;    // ISO 3166 alpha-2
+  std::string recipient;  // recipient id
+  std::string safeguard;  // adequacy | scc | bcr | derogation
+  Location location;
+};
+
+// purposes.<id>
+struct Purpose {
+  std::string id;
+  std::string description;
+  LegalBasis legal_basis = LegalBasis::kConsent;
+  std::string law;        // for legal_obligation: which law ("Wet op de loonbelasting 1964, art. 28")
+  std::string interest;   // for legitimate_interests: the interest pursued
+  std::optional<Art9Condition> art9_condition;  // required when a special category is processed
+  std::string art10_basis;  // required when criminal data is processed ("UAVG art. 33; VOG")
+  std::vector<std::string> data_subjects;  // data subject ids
+  std::vector<std::string> categories;     // category ids
+  std::vector<std::string> recipients;     // recipient ids
+  std::vector<Transfer> transfers;
+  bool automated_decisions = false;        // Art. 15(1)(h)
+  Location location;
+};
+
+// datasets.<table>.columns.<column>: a category id, or "none" (reviewed: not
+// personal data), or a map {category, identifier, description}.
+struct ColumnMapping {
+  std::string column;
+  std::string category;     // empty when "none"
+  bool identifier = false;  // identifies a data subject (e-mail, BSN, customer number)
+  std::string description;
+  Location location;
+};
+
+// datasets.<table>.relations[]: relations the schema does not declare (CSV exports).
+struct Relation {
+  std::vector<std::string> columns;
+  std::string referenced_table;
+  std::vector<std::string> referenced_columns;
+  Location location;
+};
+
+// datasets.<table>: a table (database) or a CSV file (table = file stem).
+struct Dataset {
+  std::string table;
+  std::string description;
+  std::string data_subject;            // data subject id whose data the rows hold
+  std::string subject_key;             // column that links a row to its subject (own id or foreign key); may be empty
+  std::vector<std::string> purposes;   // purpose ids
+  std::vector<ColumnMapping> columns;  // in file order
+  std::vector<Relation> relations;
+  Location location;
+
+  const ColumnMapping* FindColumn(const std::string& column) const;
+  std::vector<std::string> IdentifierColumns() const;
+};
+
+// retention.<id>.when[] and legal_holds[].when[]: one test on a column of the
+// rule's dataset. Exactly one operator key is set in YAML:
+//   {column: status, equals: inactive}   {column: x, not_equals: v}
+//   {column: x, in: [a, b]}   {column: x, is_null: true}   {column: x, is_null: false}
+//   {column: x, before: 2020-01-01}   {column: x, after: 2020-01-01}
+//   {column: x, older_than: 7y}  (date column more than the duration before the as-of date)
+//   {column: x, within: 7y}      (date column at most the duration before the as-of date)
+struct Condition {
+  enum class Op { kEquals, kNotEquals, kIn, kIsNull, kIsNotNull, kBefore, kAfter, kOlderThan, kWithin };
+  std::string column;
+  Op op = Op::kEquals;
+  std::vector<std::string> values;   // kEquals/kNotEquals/kBefore/kAfter: one; kIn: many
+  std::optional<util::Duration> duration;  // kOlderThan, kWithin
+  Location location;
+};
+
+// retention.<id>.legal_holds[]: rows matching all `when` conditions of any
+// hold are kept whatever the rule or an erasure request says (Art. 17(3)(b),(e)).
+struct LegalHold {
+  std::string name;
+  std::string reason;  // e.g. "Art. 52 AWR: tax records 7 years"
+  std::vector<Condition> when;
+  Location location;
+};
+
+enum class RetentionAction {
+  kDelete,     // "delete": delete the rows
+  kAnonymise,  // "anonymise": overwrite `columns` (anonymisation operators per category)
+  kRestrict,   // "restrict": set `set` columns (inactivate / restrict processing, Art. 18)
+};
+
+// retention.<id>
+//   keep: "2y after last_active_at"   (durations: d, w, m(onths), y; or "TODO")
+//   action: delete | anonymise | restrict
+struct RetentionRule {
+  std::string id;
+  std::string description;
+  std::string dataset;            // dataset table name
+  util::Duration keep;            // how long after `after_column`
+  std::string after_column;       // date column the period counts from
+  bool todo = false;              // keep: TODO (written by policy init); check reports it
+  RetentionAction action = RetentionAction::kDelete;
+  std::vector<std::string> columns;           // kAnonymise: columns to anonymise
+  std::map<std::string, std::string> set;     // kRestrict: column -> value
+  std::vector<Condition> when;                // the rule applies only to rows matching all
+  std::vector<LegalHold> legal_holds;
+  std::string basis;              // why this period: "AVG art. 5(1)(e)", "Art. 52 AWR (7 years)"
+  Location location;
+};
+
+// dsar:
+struct DsarSettings {
+  util::Duration response_period = util::Duration::Months(1);
+  util::Duration extension = util::Duration::Months(2);
+  bool identity_check = true;
+  std::vector<std::string> identity_methods;  // e.g. [email_confirmation, id_document_in_person]
+  std::string contact;                         // where requests go
+  Location location;
+};
+
+struct Policy {
+  std::string file;  // path it was loaded from
+  int version = 1;
+  Controller controller;
+  std::vector<DataSubject> data_subjects;
+  std::vector<Category> categories;
+  std::vector<Recipient> recipients;
+  std::vector<Purpose> purposes;
+  std::vector<Dataset> datasets;
+  std::vector<RetentionRule> retention;
+  DsarSettings dsar;
+
+  const DataSubject* FindDataSubject(const std::string& id) const;
+  const Category* FindCategory(const std::string& id) const;
+  const Recipient* FindRecipient(const std::string& id) const;
+  const Purpose* FindPurpose(const std::string& id) const;
+  const Dataset* FindDataset(const std::string& table) const;
+  std::vector<const RetentionRule*> RulesForDataset(const std::string& table) const;
+};
+
+const char* SensitivityName(Sensitivity s);
+const char* LegalBasisName(LegalBasis b);
+const char* Art9ConditionName(Art9Condition c);
+const char* RetentionActionName(RetentionAction a);
+
+}  // namespace dpo::policy

@@ -1,0 +1,554 @@
+#include "source/csv/csv_parser.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "source/csv/cp1252.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace dpo::source {
+namespace {
+
+// Readable bytes past the end of the buffer, so that a 16-byte load that
+// starts at the last valid byte never leaves the allocation.
+constexpr size_t kPadding = 64;
+constexpr size_t kSniffBytes = 64 << 10;
+constexpr int kSniffLines = 50;
+
+// Finds the next byte that ends or complicates a field: in an unquoted field
+// the delimiter, '"', CR, LF; in a quoted one '"' and LF (for line numbers);
+// in both NUL and any byte >= 0x80 (encoding checks). Returns `end` if none.
+class Scanner {
+ public:
+  explicit Scanner(char delimiter) {
+#if defined(__SSE2__)
+    delimiter_ = _mm_set1_epi8(delimiter);
+    quote_ = _mm_set1_epi8('"');
+    lf_ = _mm_set1_epi8('\n');
+    cr_ = _mm_set1_epi8('\r');
+    zero_ = _mm_setzero_si128();
+#else
+    for (int c = 0; c < 256; ++c) {
+      unquoted_[c] = c == 0 || c >= 0x80 || c == '"' || c == '\n' || c == '\r' ||
+                     c == static_cast<unsigned char>(delimiter);
+      quoted_[c] = c == 0 || c >= 0x80 || c == '"' || c == '\n';
+    }
+#endif
+  }
+
+  const char* Unquoted(const char* p, const char* end) const {
+#if defined(__SSE2__)
+    while (p < end) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      __m128i m = _mm_or_si128(
+          _mm_or_si128(_mm_cmpeq_epi8(v, delimiter_), _mm_cmpeq_epi8(v, quote_)),
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lf_), _mm_cmpeq_epi8(v, cr_)),
+                       _mm_cmpeq_epi8(v, zero_)));
+      int bits = _mm_movemask_epi8(_mm_or_si128(m, v));
+      if (bits != 0) return std::min(p + __builtin_ctz(bits), end);
+      p += 16;
+    }
+    return end;
+#else
+    while (p < end && !unquoted_[static_cast<unsigned char>(*p)]) ++p;
+    return p;
+#endif
+  }
+
+  const char* Quoted(const char* p, const char* end) const {
+#if defined(__SSE2__)
+    while (p < end) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote_), _mm_cmpeq_epi8(v, lf_)),
+                               _mm_cmpeq_epi8(v, zero_));
+      int bits = _mm_movemask_epi8(_mm_or_si128(m, v));
+      if (bits != 0) return std::min(p + __builtin_ctz(bits), end);
+      p += 16;
+    }
+    return end;
+#else
+    while (p < end && !quoted_[static_cast<unsigned char>(*p)]) ++p;
+    return p;
+#endif
+  }
+
+ private:
+#if defined(__SSE2__)
+  __m128i delimiter_, quote_, lf_, cr_, zero_;
+#else
+  bool unquoted_[256];
+  bool quoted_[256];
+#endif
+};
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  return s;
+}
+
+}  // namespace
+
+Result<CsvEncoding> ParseCsvEncoding(const std::string& name) {
+  std::string n = Lower(name);
+  if (n == "auto" || n.empty()) return CsvEncoding::kAuto;
+  if (n == "utf-8" || n == "utf8") return CsvEncoding::kUtf8;
+  if (n == "windows-1252" || n == "cp1252" || n == "win1252") return CsvEncoding::kWindows1252;
+  return Status::Error("unknown CSV encoding '" + name +
+                       "'; use auto, utf-8 or windows-1252");
+}
+
+const char* CsvEncodingName(CsvEncoding encoding) {
+  switch (encoding) {
+    case CsvEncoding::kAuto: return "auto";
+    case CsvEncoding::kUtf8: return "utf-8";
+    case CsvEncoding::kWindows1252: return "windows-1252";
+  }
+  return "auto";
+}
+
+CsvParser::CsvParser(std::string name, const CsvParserOptions& options)
+    : name_(std::move(name)), options_(options) {
+  if (options_.block_size < 4096) options_.block_size = 4096;
+  if (options_.max_record_bytes < options_.block_size) options_.max_record_bytes = options_.block_size;
+}
+
+CsvParser::~CsvParser() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<std::unique_ptr<CsvParser>> CsvParser::OpenFile(const std::string& path,
+                                                       const CsvParserOptions& options) {
+  std::unique_ptr<CsvParser> parser(new CsvParser(path, options));
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return Status::Error(path + ": cannot open: " + std::strerror(errno));
+  }
+  parser->fd_ = fd;
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    return Status::Error(path + ": not a regular file; give a .csv file or a directory of them");
+  }
+#ifdef POSIX_FADV_SEQUENTIAL
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+  DPO_RETURN_IF_ERROR(parser->Start());
+  return parser;
+}
+
+Result<std::unique_ptr<CsvParser>> CsvParser::FromString(std::string data, std::string display_name,
+                                                         const CsvParserOptions& options) {
+  std::unique_ptr<CsvParser> parser(new CsvParser(std::move(display_name), options));
+  parser->memory_ = std::move(data);
+  DPO_RETURN_IF_ERROR(parser->Start());
+  return parser;
+}
+
+Status CsvParser::Fail(int64_t line, const std::string& what) const {
+  return Status::Error(name_ + ":" + std::to_string(line) + ": " + what);
+}
+
+// Like Fail, with the 1-based byte column of p on its physical line.
+Status CsvParser::FailAt(const char* p, const char* record_start, int64_t line,
+                         const std::string& what) const {
+  const char* line_start = p;
+  while (line_start > record_start && line_start[-1] != '\n' && line_start[-1] != '\r') --line_start;
+  return Status::Error(name_ + ":" + std::to_string(line) + ":" +
+                       std::to_string(p - line_start + 1) + ": " + what);
+}
+
+size_t CsvParser::ReadRaw(char* out, size_t capacity, Status* status) {
+  if (fd_ < 0) {
+    size_t n = std::min(capacity, memory_.size() - memory_pos_);
+    std::memcpy(out, memory_.data() + memory_pos_, n);
+    memory_pos_ += n;
+    bytes_read_ += static_cast<int64_t>(n);
+    return n;
+  }
+  for (;;) {
+    ssize_t n = ::read(fd_, out, capacity);
+    if (n >= 0) {
+      bytes_read_ += n;
+      return static_cast<size_t>(n);
+    }
+    if (errno == EINTR) continue;
+    *status = Status::Error(name_ + ": read error: " + std::strerror(errno));
+    return 0;
+  }
+}
+
+void CsvParser::Append(const char* data, size_t size) {
+  if (end_ + size > capacity_) {
+    size_t capacity = std::max(capacity_ * 2, end_ + size);
+    std::unique_ptr<char[]> bigger(new char[capacity + kPadding]);
+    std::memcpy(bigger.get(), buf_.get() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+    buf_ = std::move(bigger);
+    capacity_ = capacity;
+  }
+  std::memcpy(buf_.get() + end_, data, size);
+  end_ += size;
+}
+
+// Reinterprets the buffered, not yet returned input as Windows-1252. Called
+// once, when the first non-ASCII bytes show the file is not UTF-8; everything
+// before them was ASCII, which reads the same in both.
+void CsvParser::TranscodeBufferedToUtf8() {
+  std::string converted;
+  AppendWindows1252AsUtf8(std::string_view(buf_.get() + begin_, end_ - begin_), &converted);
+  begin_ = end_ = 0;
+  Append(converted.data(), converted.size());
+}
+
+Status CsvParser::Fill() {
+  if (eof_) return Status::Ok();
+  if (begin_ > 0) {
+    std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  if (capacity_ - end_ < 64) {
+    if (end_ >= options_.max_record_bytes) {
+      return Fail(line_, "record longer than " + std::to_string(options_.max_record_bytes >> 20) +
+                             " MiB; is a quote left open here?");
+    }
+    size_t capacity = capacity_ * 2;
+    std::unique_ptr<char[]> bigger(new char[capacity + kPadding]);
+    std::memcpy(bigger.get(), buf_.get(), end_);
+    buf_ = std::move(bigger);
+    capacity_ = capacity;
+  }
+  Status status;
+  size_t n;
+  if (encoding_ == CsvEncoding::kWindows1252) {
+    // Converted text is at most three times as long as its source.
+    raw_block_.resize((capacity_ - end_) / 3);
+    n = ReadRaw(raw_block_.data(), raw_block_.size(), &status);
+    std::string converted;
+    AppendWindows1252AsUtf8(std::string_view(raw_block_.data(), n), &converted);
+    std::memcpy(buf_.get() + end_, converted.data(), converted.size());
+    end_ += converted.size();
+  } else {
+    n = ReadRaw(buf_.get() + end_, capacity_ - end_, &status);
+    end_ += n;
+  }
+  if (!status.ok()) return status;
+  if (n == 0) eof_ = true;
+  return Status::Ok();
+}
+
+Status CsvParser::Start() {
+  capacity_ = options_.block_size;
+  buf_.reset(new char[capacity_ + kPadding]);
+  char d = options_.delimiter;
+  if (d == '"' || d == '\n' || d == '\r' || static_cast<unsigned char>(d) >= 0x80) {
+    return Status::Error(name_ + ": the delimiter cannot be a quote, a line break or a non-ASCII byte");
+  }
+  if (options_.encoding == CsvEncoding::kUtf8) {
+    forced_utf8_ = true;
+    encoding_ = CsvEncoding::kUtf8;
+  }
+  // Read the first block whole: BOM and delimiter sniffing look at it.
+  while (!eof_ && end_ < std::min(capacity_, kSniffBytes)) DPO_RETURN_IF_ERROR(Fill());
+  auto* u = reinterpret_cast<const unsigned char*>(buf_.get());
+  if (end_ >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
+    return Status::Error(name_ + ": UTF-16 text is not supported; save the file as UTF-8 CSV");
+  }
+  if (options_.encoding != CsvEncoding::kWindows1252 && end_ >= 3 && u[0] == 0xEF &&
+      u[1] == 0xBB && u[2] == 0xBF) {
+    begin_ = 3;
+    had_bom_ = true;
+    encoding_ = CsvEncoding::kUtf8;  // the file says so; invalid bytes later are an error
+  }
+  if (options_.encoding == CsvEncoding::kWindows1252) {
+    TranscodeBufferedToUtf8();
+    encoding_ = CsvEncoding::kWindows1252;
+  }
+  if (const void* nul = std::memchr(buf_.get() + begin_, 0, end_ - begin_)) {
+    const char* p = static_cast<const char*>(nul);
+    int64_t line = 1 + std::count(static_cast<const char*>(buf_.get() + begin_), p, '\n');
+    return Fail(line, "NUL byte: this is not a CSV text file (binary data, or UTF-16 text?)");
+  }
+  if (options_.delimiter != 0) {
+    delimiter_ = options_.delimiter;
+  } else {
+    SniffDelimiter();
+  }
+  return Status::Ok();
+}
+
+// Picks the candidate that splits the first lines (outside quotes) into the
+// same, non-zero number of fields most often; ties go to more fields, then to
+// the order ',', ';', tab, '|'. A file none of them splits is one column.
+void CsvParser::SniffDelimiter() {
+  static constexpr char kCandidates[4] = {',', ';', '\t', '|'};
+  const char* p = buf_.get() + begin_;
+  const char* end = buf_.get() + std::min(end_, begin_ + kSniffBytes);
+  bool whole = eof_ && end == buf_.get() + end_;
+  std::vector<std::array<int, 4>> lines;
+  std::array<int, 4> counts{};
+  bool in_quotes = false;
+  bool blank = true;
+  for (; p < end && static_cast<int>(lines.size()) < kSniffLines; ++p) {
+    char c = *p;
+    if (c == '"') {
+      in_quotes = !in_quotes;
+      blank = false;
+    } else if (!in_quotes && (c == '\n' || c == '\r')) {
+      if (!blank) lines.push_back(counts);
+      counts = {};
+      blank = true;
+    } else if (!in_quotes) {
+      blank = false;
+      for (int k = 0; k < 4; ++k) counts[k] += c == kCandidates[k];
+    }
+  }
+  if (whole && p == end && !blank && !in_quotes) lines.push_back(counts);
+  if (lines.empty() && !blank) lines.push_back(counts);  // one long first line
+  int best = -1, best_agree = 0, best_fields = 0;
+  for (int k = 0; k < 4; ++k) {
+    if (lines.empty() || lines[0][k] == 0) continue;
+    int agree = 0;
+    for (const auto& l : lines) agree += l[k] == lines[0][k];
+    if (agree > best_agree || (agree == best_agree && lines[0][k] > best_fields)) {
+      best = k;
+      best_agree = agree;
+      best_fields = lines[0][k];
+    }
+  }
+  delimiter_ = best < 0 ? ',' : kCandidates[best];
+}
+
+CsvParser::Step CsvParser::HighByte(const char* p, const char* record_start, int64_t line,
+                                    size_t* length, Status* status) {
+  const auto* u = reinterpret_cast<const unsigned char*>(p);
+  const auto* end = reinterpret_cast<const unsigned char*>(buf_.get() + end_);
+  if (encoding_ == CsvEncoding::kAuto) {
+    // The first non-ASCII bytes decide, judged on all of the block at hand:
+    // only invalid sequences means Windows-1252, only valid ones UTF-8, and
+    // both means a file we cannot read without guessing.
+    if (Utf8SequenceLength(u, end) < 0 && !eof_) return Step::kNeedMore;
+    int valid = 0, invalid = 0;
+    for (const unsigned char* q = u; q < end;) {
+      if (*q < 0x80) {
+        ++q;
+        continue;
+      }
+      int n = Utf8SequenceLength(q, end);
+      if (n < 0) {
+        if (!eof_) break;
+        n = 0;
+      }
+      if (n == 0) {
+        ++invalid;
+        ++q;
+      } else {
+        ++valid;
+        q += n;
+      }
+    }
+    if (invalid > 0 && valid > 0) {
+      *status = FailAt(p, record_start, line,
+                       "mixed encodings (valid UTF-8 and Windows-1252 bytes near this point); "
+                       "re-save the file as UTF-8");
+      return Step::kError;
+    }
+    if (invalid > 0) {
+      encoding_ = CsvEncoding::kWindows1252;
+      TranscodeBufferedToUtf8();
+      return Step::kRestart;
+    }
+    encoding_ = CsvEncoding::kUtf8;
+  }
+  int n = Utf8SequenceLength(u, end);
+  if (n < 0) {
+    if (!eof_) return Step::kNeedMore;
+    n = 0;
+  }
+  if (n == 0) {
+    *status = FailAt(
+        p, record_start, line,
+        forced_utf8_ ? "invalid UTF-8 (the file looks like Windows-1252); pass --encoding "
+                       "windows-1252 or save the file as UTF-8"
+                     : "invalid UTF-8 after UTF-8 text earlier in the file (mixed encodings); "
+                       "re-save the file as UTF-8");
+    return Step::kError;
+  }
+  *length = static_cast<size_t>(n);
+  return Step::kRecord;
+}
+
+CsvParser::Step CsvParser::ParseRecord(Status* status) {
+  const Scanner scan(delimiter_);
+  char* const base = buf_.get();
+  const char* const end = base + end_;
+  const char* p = base + begin_;
+  const char delimiter = delimiter_;
+  int64_t line = line_;
+
+  while (p < end && (*p == '\n' || *p == '\r')) {
+    if (*p == '\r' && p + 1 < end && p[1] == '\n') ++p;
+    else if (*p == '\r' && p + 1 == end && !eof_) return Step::kNeedMore;
+    ++p;
+    ++line;
+  }
+  if (p == end) return Step::kNeedMore;  // at the end of the input: only blank lines were left
+
+  const char* const record_start = p;
+  const int64_t record_line = line;
+  spans_.clear();
+  for (;;) {  // one field per iteration
+    if (p < end && *p == '"') {
+      const int64_t open_line = line;
+      const char* q = p + 1;
+      bool escaped = false;
+      for (;;) {
+        q = scan.Quoted(q, end);
+        if (q == end) {
+          if (!eof_) return Step::kNeedMore;
+          *status = Fail(open_line, "quoted field " + std::to_string(spans_.size() + 1) +
+                                        " opens here and is never closed; close or remove the quote");
+          return Step::kError;
+        }
+        char c = *q;
+        if (c == '"') {
+          if (q + 1 == end) {
+            if (!eof_) return Step::kNeedMore;
+            break;
+          }
+          if (q[1] == '"') {
+            escaped = true;
+            q += 2;
+            continue;
+          }
+          break;
+        }
+        if (c == '\n') {
+          ++line;
+          ++q;
+          continue;
+        }
+        if (c == 0) {
+          *status = FailAt(q, record_start, line, "NUL byte: this is not a CSV text file");
+          return Step::kError;
+        }
+        size_t length = 0;
+        Step step = HighByte(q, record_start, line, &length, status);
+        if (step != Step::kRecord) return step;
+        q += length;
+      }
+      spans_.push_back({static_cast<size_t>(p + 1 - base), static_cast<size_t>(q - p - 1), true, escaped});
+      p = q + 1;
+      if (p < end && *p == delimiter) {
+        ++p;
+        continue;
+      }
+      if (p < end && *p != '\n' && *p != '\r') {
+        *status = FailAt(p, record_start, line,
+                         "text after the closing quote of field " + std::to_string(spans_.size()) +
+                             "; quote the whole field and double any quote inside it");
+        return Step::kError;
+      }
+    } else {
+      const char* q = p;
+      for (;;) {
+        q = scan.Unquoted(q, end);
+        if (q == end) break;
+        char c = *q;
+        if (c == delimiter || c == '\n' || c == '\r') break;
+        if (c == '"') {  // a stray quote inside an unquoted field is text
+          ++q;
+          continue;
+        }
+        if (c == 0) {
+          *status = FailAt(q, record_start, line, "NUL byte: this is not a CSV text file");
+          return Step::kError;
+        }
+        size_t length = 0;
+        Step step = HighByte(q, record_start, line, &length, status);
+        if (step != Step::kRecord) return step;
+        q += length;
+      }
+      if (q == end && !eof_) return Step::kNeedMore;
+      spans_.push_back({static_cast<size_t>(p - base), static_cast<size_t>(q - p), false, false});
+      p = q;
+      if (p < end && *p == delimiter) {
+        ++p;
+        continue;
+      }
+    }
+    break;  // p is at a line break or at the end of the input
+  }
+
+  const char* terminator = p;
+  if (p < end) {
+    if (*p == '\r' && p + 1 == end && !eof_) return Step::kNeedMore;
+    p += (*p == '\r' && p + 1 < end && p[1] == '\n') ? 2 : 1;
+    ++line;
+  }
+
+  // Complete: unescape doubled quotes into scratch_, sized first so that the
+  // views into it stay valid.
+  size_t scratch_size = 0;
+  for (const Span& s : spans_)
+    if (s.escaped) scratch_size += s.size;
+  scratch_.resize(scratch_size);
+  char* out = scratch_.data();
+  record_.fields_.resize(spans_.size());
+  record_.quoted_.resize(spans_.size());
+  for (size_t i = 0; i < spans_.size(); ++i) {
+    const Span& s = spans_[i];
+    record_.quoted_[i] = s.quoted;
+    if (!s.escaped) {
+      record_.fields_[i] = std::string_view(base + s.begin, s.size);
+      continue;
+    }
+    char* field = out;
+    const char* in = base + s.begin;
+    const char* in_end = in + s.size;
+    while (in < in_end) {
+      char c = *in++;
+      *out++ = c;
+      if (c == '"') ++in;  // the second of a doubled quote
+    }
+    record_.fields_[i] = std::string_view(field, static_cast<size_t>(out - field));
+  }
+  record_.line_ = record_line;
+  record_.raw_ = std::string_view(base + begin_, static_cast<size_t>(p - (base + begin_)));
+  record_.terminator_ = std::string_view(terminator, static_cast<size_t>(p - terminator));
+  begin_ = static_cast<size_t>(p - base);
+  line_ = line;
+  return Step::kRecord;
+}
+
+Result<bool> CsvParser::Next() {
+  for (;;) {
+    Status status;
+    switch (ParseRecord(&status)) {
+      case Step::kRecord:
+        return true;
+      case Step::kError:
+        return status;
+      case Step::kRestart:
+        continue;
+      case Step::kNeedMore:
+        if (eof_) {
+          begin_ = end_;
+          return false;
+        }
+        DPO_RETURN_IF_ERROR(Fill());
+        continue;
+    }
+  }
+}
+
+}  // namespace dpo::source

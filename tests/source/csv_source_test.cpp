@@ -1,0 +1,410 @@
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "csv_test_util.h"
+#include "source/csv/csv_source.h"
+
+namespace dpo::source {
+namespace {
+
+using csv_test::ReadAll;
+using csv_test::TempDir;
+
+std::unique_ptr<Source> Open(const std::string& path, bool read_only = true, CsvOptions csv = {}) {
+  OpenOptions o;
+  o.read_only = read_only;
+  o.csv = csv;
+  auto s = OpenCsvSource(path, o);
+  REQUIRE_MESSAGE(s.ok(), s.status().message());
+  return std::move(s).value();
+}
+
+struct ReadOut {
+  std::vector<std::vector<std::string>> rows;  // NULL as "<null>"
+  std::vector<int64_t> row_numbers;
+  std::vector<int64_t> lines;
+  ReadStats stats;
+  Status status;
+};
+
+ReadOut ReadAllRows(Source& source, const std::string& table, const ReadRequest& request = {}) {
+  ReadOut out;
+  auto reader = source.Read(table, request);
+  if (!reader.ok()) {
+    out.status = reader.status();
+    return out;
+  }
+  RowBatch batch;
+  for (;;) {
+    Result<bool> r = (*reader)->Next(&batch);
+    if (!r.ok()) {
+      out.status = r.status();
+      break;
+    }
+    if (!*r) break;
+    for (size_t i = 0; i < batch.num_rows(); ++i) {
+      std::vector<std::string> row;
+      for (size_t c = 0; c < batch.num_columns(); ++c)
+        row.push_back(batch.IsNull(i, c) ? "<null>" : std::string(batch.Cell(i, c)));
+      out.rows.push_back(row);
+      out.row_numbers.push_back(batch.RowNumber(i));
+      out.lines.push_back(batch.Line(i));
+    }
+  }
+  out.stats = (*reader)->stats();
+  return out;
+}
+
+using Rows = std::vector<std::vector<std::string>>;
+
+TEST_CASE("csv source: one file is one table named by its stem") {
+  TempDir dir;
+  std::string path = dir.Write("klanten.csv", "id;naam;email\n1;Jan;jan@example.nl\n2;;\"\"\n");
+  auto source = Open(path);
+  CHECK(source->kind() == SourceKind::kCsv);
+  CHECK(source->DisplayName() == path);
+  CHECK(*source->ListTables() == std::vector<std::string>{"klanten"});
+  Result<Table> t = source->Describe("klanten");
+  REQUIRE(t.ok());
+  CHECK(t->location == path);
+  REQUIRE(t->columns.size() == 3);
+  CHECK(t->columns[1].name == "naam");
+  CHECK(t->columns[0].type_inferred);
+  CHECK(t->primary_key.empty());
+  CHECK(t->foreign_keys.empty());
+  CHECK(t->row_count.rows == 2);
+  CHECK(t->row_count.exact);
+  ReadOut r = ReadAllRows(*source, "klanten");
+  REQUIRE(r.status.ok());
+  // Empty unquoted is NULL, quoted "" the empty string.
+  CHECK(r.rows == Rows{{"1", "Jan", "jan@example.nl"}, {"2", "<null>", ""}});
+  CHECK(r.row_numbers == std::vector<int64_t>{1, 2});
+  CHECK(r.lines == std::vector<int64_t>{2, 3});
+
+  Result<Table> missing = source->Describe("orders");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.status().message().find("unknown table orders") != std::string::npos);
+}
+
+TEST_CASE("csv source: a directory is one table per *.csv file, sorted") {
+  TempDir dir;
+  dir.Write("orders.csv", "id,klant_id\n1,1\n");
+  dir.Write("Klanten.CSV", "id,naam\n1,Jan\n");
+  dir.Write("notes.txt", "not a table\n");
+  dir.Write("adressen.csv", "id\tstraat\n1\tDorpsstraat 1\n");
+  auto source = Open(dir.path());
+  CHECK(*source->ListTables() == std::vector<std::string>{"Klanten", "adressen", "orders"});
+  CHECK(source->Describe("adressen")->columns[1].name == "straat");
+  CHECK(ReadAllRows(*source, "orders").rows == Rows{{"1", "1"}});
+
+  TempDir empty;
+  OpenOptions o;
+  auto none = OpenCsvSource(empty.path(), o);
+  REQUIRE_FALSE(none.ok());
+  CHECK(none.status().message().find("no *.csv files") != std::string::npos);
+  auto absent = OpenCsvSource(empty.File("nope.csv"), o);
+  REQUIRE_FALSE(absent.ok());
+}
+
+TEST_CASE("csv source: no header names the columns col1..colN") {
+  TempDir dir;
+  std::string path = dir.Write("raw.csv", "1,Jan\n2,Piet\n");
+  CsvOptions csv;
+  csv.header = false;
+  auto source = Open(path, true, csv);
+  Result<Table> t = source->Describe("raw");
+  REQUIRE(t.ok());
+  REQUIRE(t->columns.size() == 2);
+  CHECK(t->columns[0].name == "col1");
+  CHECK(t->columns[1].name == "col2");
+  CHECK(t->row_count.rows == 2);
+  ReadOut r = ReadAllRows(*source, "raw");
+  CHECK(r.rows == Rows{{"1", "Jan"}, {"2", "Piet"}});
+  CHECK(r.lines == std::vector<int64_t>{1, 2});
+}
+
+TEST_CASE("csv source: a header with duplicate names is an error") {
+  TempDir dir;
+  auto source = Open(dir.Write("d.csv", "id,naam,naam\n1,a,b\n"));
+  Result<Table> t = source->Describe("d");
+  REQUIRE_FALSE(t.ok());
+  CHECK(t.status().message().find("d.csv:1: columns 2 and 3 have the same name") != std::string::npos);
+}
+
+TEST_CASE("csv source: ragged rows fail with the line, or are skipped and counted") {
+  TempDir dir;
+  std::string path = dir.Write("r.csv", "id,naam\n1,Jan\n2,\"multi\nline\"\n3,Piet,extra\n4\n5,Kees\n");
+  auto strict = Open(path);
+  ReadOut r = ReadAllRows(*strict, "r");
+  REQUIRE_FALSE(r.status.ok());
+  CHECK(r.status.message() ==
+        path + ":5: row has 3 fields, header has 2; fix the row or pass --skip-bad-rows");
+  CHECK_FALSE(strict->Count("r", std::nullopt).ok());
+
+  CsvOptions skip;
+  skip.skip_bad_rows = true;
+  auto lenient = Open(path, true, skip);
+  ReadOut s = ReadAllRows(*lenient, "r");
+  REQUIRE(s.status.ok());
+  CHECK(s.rows == Rows{{"1", "Jan"}, {"2", "multi\nline"}, {"5", "Kees"}});
+  CHECK(s.stats.rows_skipped == 2);
+  CHECK(s.stats.rows_read == 3);
+  CHECK(s.row_numbers == std::vector<int64_t>{1, 2, 5});
+  CHECK(*lenient->Count("r", std::nullopt) == 3);
+}
+
+TEST_CASE("csv source: empty, binary and unterminated files are clear errors") {
+  TempDir dir;
+  dir.Write("empty.csv", "");
+  dir.Write("image.csv", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10", 20));
+  dir.Write("open.csv", "a,b\n1,\"never closed\n2,3\n");
+  auto source = Open(dir.path());
+  Result<Table> e = source->Describe("empty");
+  REQUIRE_FALSE(e.ok());
+  CHECK(e.status().message() == dir.File("empty.csv") + ": empty file; a CSV table needs at least a header row");
+  Result<Table> b = source->Describe("image");
+  REQUIRE_FALSE(b.ok());
+  CHECK(b.status().message().find("not a CSV text file") != std::string::npos);
+  ReadOut o = ReadAllRows(*source, "open");
+  REQUIRE_FALSE(o.status.ok());
+  CHECK(o.status.message().rfind(dir.File("open.csv") + ":2: quoted field 2 opens here", 0) == 0);
+}
+
+TEST_CASE("csv source: Windows-1252 files read as UTF-8, forced utf-8 fails with file:line") {
+  TempDir dir;
+  std::string path = dir.Write("w.csv", "naam;stad\nJan;Delft\nJos\xE9;Li\xE8ge\n");
+  auto source = Open(path);
+  CHECK(ReadAllRows(*source, "w").rows == Rows{{"Jan", "Delft"}, {"Jos\xC3\xA9", "Li\xC3\xA8ge"}});
+  CsvOptions utf8;
+  utf8.encoding = "utf-8";
+  auto strict = Open(path, true, utf8);
+  ReadOut r = ReadAllRows(*strict, "w");
+  REQUIRE_FALSE(r.status.ok());
+  CHECK(r.status.message().rfind(path + ":3:4: invalid UTF-8", 0) == 0);
+  CsvOptions bogus;
+  bogus.encoding = "latin-9";
+  OpenOptions o;
+  o.csv = bogus;
+  CHECK_FALSE(OpenCsvSource(path, o).ok());
+}
+
+TEST_CASE("csv source: types are inferred from the values") {
+  TempDir dir;
+  std::string path = dir.Write(
+      "t.csv",
+      "id,bedrag,actief,geboren,gezien,telefoon,naam,leeg,postcode\n"
+      "1,12.50,true,1980-01-31,2024-01-31T08:00:00Z,0612345678,Jan,,1234AB\n"
+      "2,-3,FALSE,1990-12-01,2024-02-01 09:15,0201234567,Piet,,2345CD\n"
+      "-3,1e3,yes,2000-02-29,2024-02-01,0101234567,Kees,,3456EF\n");
+  auto source = Open(path);
+  Result<Table> t = source->Describe("t");
+  REQUIRE(t.ok());
+  auto type = [&](const char* name) { return t->FindColumn(name)->type; };
+  CHECK(type("id") == TypeClass::kInteger);
+  CHECK(type("bedrag") == TypeClass::kReal);
+  CHECK(type("actief") == TypeClass::kBoolean);
+  CHECK(type("geboren") == TypeClass::kDate);
+  CHECK(type("gezien") == TypeClass::kTimestamp);
+  CHECK(type("telefoon") == TypeClass::kText);  // leading zeros: an identifier, not a number
+  CHECK(type("naam") == TypeClass::kText);
+  CHECK(type("leeg") == TypeClass::kText);
+  CHECK(type("postcode") == TypeClass::kText);
+  for (const Column& c : t->columns) CHECK(c.type_inferred);
+}
+
+TEST_CASE("csv source: projection, unknown columns, kFirst and where") {
+  TempDir dir;
+  std::string text = "id,naam,geboren\n";
+  for (int i = 1; i <= 100; ++i)
+    text += std::to_string(i) + ",naam" + std::to_string(i) + "," + (i % 10 == 0 ? "" : "19" + std::to_string(50 + i % 50) + "-06-01") + "\n";
+  std::string path = dir.Write("p.csv", text);
+  auto source = Open(path);
+
+  ReadRequest proj;
+  proj.columns = {"geboren", "id"};
+  proj.batch_rows = 7;
+  ReadOut r = ReadAllRows(*source, "p", proj);
+  REQUIRE(r.status.ok());
+  REQUIRE(r.rows.size() == 100);
+  CHECK(r.rows[0] == std::vector<std::string>{"1951-06-01", "1"});
+  CHECK(r.rows[9] == std::vector<std::string>{"<null>", "10"});
+
+  ReadRequest bad;
+  bad.columns = {"id", "bsn"};
+  ReadOut b = ReadAllRows(*source, "p", bad);
+  REQUIRE_FALSE(b.status.ok());
+  CHECK(b.status.message().find("unknown column p.bsn") != std::string::npos);
+
+  ReadRequest first;
+  first.mode = SampleMode::kFirst;
+  first.limit = 5;
+  first.batch_rows = 2;
+  ReadOut f = ReadAllRows(*source, "p", first);
+  CHECK(f.rows.size() == 5);
+  CHECK(f.rows[4][0] == "5");
+
+  ReadRequest where;
+  where.where = Predicate::All({Predicate::Compare(Predicate::Op::kLt, "geboren", "1960-01-01"),
+                                Predicate::Compare(Predicate::Op::kGe, "id", "20")});
+  ReadOut w = ReadAllRows(*source, "p", where);
+  REQUIRE(w.status.ok());
+  // ids 50..59 are born 1950..1959 (id 50: 1950-06-01), minus the NULL of id 50.
+  std::vector<std::string> ids;
+  for (auto& row : w.rows) ids.push_back(row[0]);
+  CHECK(ids == std::vector<std::string>{"51", "52", "53", "54", "55", "56", "57", "58", "59"});
+  CHECK(*source->Count("p", where.where) == 9);
+  CHECK(*source->Count("p", std::nullopt) == 100);
+  CHECK(*source->Count("p", Predicate::Null("geboren")) == 10);
+  auto unknown = source->Count("p", Predicate::Compare(Predicate::Op::kEq, "bsn", "1"));
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.status().message().find("unknown column p.bsn") != std::string::npos);
+}
+
+TEST_CASE("csv source: kRandom is a deterministic sample of the right size") {
+  TempDir dir;
+  std::string text = "id\n";
+  for (int i = 1; i <= 1000; ++i) text += std::to_string(i) + "\n";
+  auto source = Open(dir.Write("n.csv", text));
+  ReadRequest req;
+  req.mode = SampleMode::kRandom;
+  req.limit = 50;
+  req.seed = 42;
+  ReadOut a = ReadAllRows(*source, "n", req);
+  ReadOut b = ReadAllRows(*source, "n", req);
+  req.seed = 43;
+  ReadOut c = ReadAllRows(*source, "n", req);
+  REQUIRE(a.status.ok());
+  CHECK(a.rows.size() == 50);
+  CHECK(a.rows == b.rows);
+  CHECK(a.rows != c.rows);
+  CHECK(std::is_sorted(a.row_numbers.begin(), a.row_numbers.end()));
+  // Not just the first rows: the sample reaches into the second half.
+  CHECK(a.row_numbers.back() > 500);
+  req.limit = 5000;
+  CHECK(ReadAllRows(*source, "n", req).rows.size() == 1000);
+  req.limit = 10;
+  req.where = Predicate::Compare(Predicate::Op::kLe, "id", "20");
+  ReadOut w = ReadAllRows(*source, "n", req);
+  CHECK(w.rows.size() == 10);
+  for (auto& row : w.rows) CHECK(std::stoi(row[0]) <= 20);
+}
+
+TEST_CASE("csv source: Apply deletes and updates by an atomic rewrite") {
+  TempDir dir;
+  std::string klanten = dir.Write("klanten.csv",
+                                  "\xEF\xBB\xBFid;naam;notitie;laatst\r\n"
+                                  "1;Jan;\"a;b\";2015-01-01\r\n"
+                                  "2;Piet;\"x \"\"y\"\"\";2023-05-01\r\n"
+                                  "3;Kees;;2016-07-01\r\n"
+                                  "4;Anna;ok;2024-01-01\r\n");
+  std::string orders = dir.Write("orders.csv", "id,klant\n1,1\n2,2\n");
+  ::chmod(klanten.c_str(), 0640);
+  auto source = Open(dir.path(), /*read_only=*/false);
+
+  WriteOp del;
+  del.kind = WriteOp::Kind::kDelete;
+  del.table = "klanten";
+  del.where = Predicate::Compare(Predicate::Op::kLt, "laatst", "2016-01-01");
+  WriteOp upd;
+  upd.kind = WriteOp::Kind::kUpdate;
+  upd.table = "klanten";
+  upd.where = Predicate::Compare(Predicate::Op::kLt, "laatst", "2020-01-01");
+  upd.assignments = {{"naam", std::string("ge;anonimiseerd")}, {"notitie", std::nullopt}};
+
+  Result<WriteResult> dry = source->Apply({del, upd}, /*dry_run=*/true);
+  REQUIRE(dry.ok());
+  CHECK(dry->rows_affected == std::vector<int64_t>{1, 1});
+  std::string before = ReadAll(klanten);
+  CHECK(before.find("Jan") != std::string::npos);
+
+  Result<WriteResult> done = source->Apply({del, upd}, false);
+  REQUIRE_MESSAGE(done.ok(), done.status().message());
+  CHECK(done->rows_affected == std::vector<int64_t>{1, 1});
+  // BOM, delimiter, CRLF and untouched rows byte for byte; the new value quoted.
+  CHECK(ReadAll(klanten) ==
+        "\xEF\xBB\xBFid;naam;notitie;laatst\r\n"
+        "2;Piet;\"x \"\"y\"\"\";2023-05-01\r\n"
+        "3;\"ge;anonimiseerd\";;2016-07-01\r\n"
+        "4;Anna;ok;2024-01-01\r\n");
+  struct stat st;
+  REQUIRE(::stat(klanten.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0640);
+  CHECK(ReadAll(orders) == "id,klant\n1,1\n2,2\n");  // untouched
+  // No temporary files left behind.
+  int files = 0;
+  for (auto& e : std::filesystem::directory_iterator(dir.path())) files += e.is_regular_file();
+  CHECK(files == 2);
+  // The source sees the new content.
+  CHECK(source->Describe("klanten")->row_count.rows == 3);
+  CHECK(*source->Count("klanten", Predicate::Null("notitie")) == 1);
+}
+
+TEST_CASE("csv source: a failing op leaves every file untouched") {
+  TempDir dir;
+  std::string a = dir.Write("a.csv", "id,naam\n1,Jan\n2,Piet\n");
+  std::string b = dir.Write("b.csv", "id,naam\n1,Jan\n2,Piet,extra\n");
+  auto source = Open(dir.path(), false);
+  WriteOp del_a;
+  del_a.table = "a";
+  del_a.where = Predicate::Compare(Predicate::Op::kEq, "id", "1");
+  WriteOp del_b = del_a;
+  del_b.table = "b";
+
+  // A ragged row in b is found after a's new version is written: neither changes.
+  Result<WriteResult> r = source->Apply({del_a, del_b}, false);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("b.csv:3: row has 3 fields") != std::string::npos);
+  CHECK(ReadAll(a) == "id,naam\n1,Jan\n2,Piet\n");
+  CHECK(ReadAll(b) == "id,naam\n1,Jan\n2,Piet,extra\n");
+
+  // An unknown column is caught before anything is written.
+  WriteOp bad = del_a;
+  bad.kind = WriteOp::Kind::kUpdate;
+  bad.assignments = {{"bsn", std::string("x")}};
+  Result<WriteResult> u = source->Apply({del_a, bad}, false);
+  REQUIRE_FALSE(u.ok());
+  CHECK(u.status().message().find("unknown column a.bsn") != std::string::npos);
+  CHECK(ReadAll(a) == "id,naam\n1,Jan\n2,Piet\n");
+  int files = 0;
+  for (auto& e : std::filesystem::directory_iterator(dir.path())) files += e.is_regular_file();
+  CHECK(files == 2);
+}
+
+TEST_CASE("csv source: Apply keeps a Windows-1252 file in Windows-1252") {
+  TempDir dir;
+  std::string path = dir.Write("w.csv", "id;naam\n1;Jos\xE9\n2;Ren\xE9\n");
+  auto source = Open(path, false);
+  WriteOp upd;
+  upd.kind = WriteOp::Kind::kUpdate;
+  upd.table = "w";
+  upd.where = Predicate::Compare(Predicate::Op::kEq, "id", "2");
+  upd.assignments = {{"naam", std::string("Andr\xC3\xA9")}};
+  REQUIRE(source->Apply({upd}, false).ok());
+  CHECK(ReadAll(path) == "id;naam\n1;Jos\xE9\n2;Andr\xE9\n");
+  // A character Windows-1252 cannot hold fails the whole Apply.
+  upd.assignments = {{"naam", std::string("\xE4\xB8\xAD")}};
+  Result<WriteResult> r = source->Apply({upd}, false);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("Windows-1252 cannot represent") != std::string::npos);
+  CHECK(ReadAll(path) == "id;naam\n1;Jos\xE9\n2;Andr\xE9\n");
+}
+
+TEST_CASE("csv source: a read-only source refuses Apply") {
+  TempDir dir;
+  std::string path = dir.Write("k.csv", "id\n1\n");
+  auto source = Open(path, /*read_only=*/true);
+  WriteOp del;
+  del.table = "k";
+  Result<WriteResult> r = source->Apply({del}, false);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("read-only") != std::string::npos);
+  CHECK(ReadAll(path) == "id\n1\n");
+}
+
+}  // namespace
+}  // namespace dpo::source

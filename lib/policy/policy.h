@@ -63,6 +63,7 @@ struct Controller {
   std::string dpo_name;      // controller.dpo.name
   std::string dpo_contact;   // controller.dpo.contact
   std::string supervisory_authority = "Autoriteit Persoonsgegevens";
+  std::string security_measures;  // controller.security_measures: Art. 30(1)(g) description; optional
   Location location;
 };
 
@@ -211,6 +212,16 @@ struct DsarSettings {
   Location location;
 };
 
+// A value written as TODO (as `dpo policy init` writes them) that a person
+// still has to fill in. The loader records each; validation reports each as an
+// error, so a draft cannot pass `policy check` until it is complete. An enum
+// field written as TODO keeps its default value in the model.
+struct Todo {
+  std::string key;      // YAML path: "purposes.payroll.law", "retention.customers.keep"
+  std::string what;     // for people: "legal basis of purpose 'payroll'"
+  Location location;
+};
+
 struct Policy {
   std::string file;  // path it was loaded from
   int version = 1;
@@ -222,7 +233,16 @@ struct Policy {
   std::vector<Dataset> datasets;
   std::vector<RetentionRule> retention;
   DsarSettings dsar;
+  std::vector<Todo> todos;  // in file order
+  // Where each value was written, by YAML path: "purposes.payroll.law",
+  // "purposes.payroll.categories[1]", "datasets.candidates.columns.email",
+  // "retention.r.when[0].column". Lets validation point at the exact value.
+  std::map<std::string, Location> value_locations;
 
+  // True if the value at YAML path `key` was written as TODO.
+  bool IsTodo(const std::string& key) const;
+  // Where the value at `path` was written; `fallback` when unknown.
+  const Location& LocationOf(const std::string& path, const Location& fallback) const;
   const DataSubject* FindDataSubject(const std::string& id) const;
   const Category* FindCategory(const std::string& id) const;
   const Recipient* FindRecipient(const std::string& id) const;

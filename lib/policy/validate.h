@@ -1,0 +1,30 @@
+// Checks what a loaded policy means against the GDPR/UAVG: every reference
+// resolves, every purpose has the legal ground its data needs (Art. 6, 9, 10,
+// UAVG art. 46), every transfer has a safeguard (Art. 44-49), every category a
+// dataset holds has a retention rule (Art. 5(1)(e)), nothing is left TODO.
+// Each finding says file:line:column, what is wrong and what to write;
+// docs/policy-format.md lists the codes.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "policy/diagnostic.h"
+#include "policy/policy.h"
+
+namespace dpo::policy {
+
+struct ValidateOptions {
+  // Detector kind names a category may list (cmd/ passes the names of
+  // lib/detect; policy does not depend on detect). Empty: not checked.
+  std::vector<std::string> known_detectors;
+};
+
+// Diagnostics in file order. Errors make `policy check` fail; warnings only
+// with --strict.
+std::vector<Diagnostic> ValidatePolicy(const Policy& policy, const ValidateOptions& options);
+
+// True for the ISO 3166 alpha-2 codes of the EU and EEA (no Art. 44 transfer).
+bool IsEuEea(const std::string& country);
+
+}  // namespace dpo::policy

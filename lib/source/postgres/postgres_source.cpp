@@ -1,0 +1,514 @@
+#include "source/postgres/postgres_source.h"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+#include "source/sql_dialect.h"
+
+namespace dpo::source {
+
+namespace {
+
+constexpr SqlDialect kDialect = SqlDialect::kPostgres;
+constexpr int64_t kExactCountMaxBytes = 64LL << 20;
+
+// Tables dpo sees: ordinary and partitioned tables outside the system schemas.
+constexpr const char* kUserTables =
+    "c.relkind IN ('r', 'p') AND NOT c.relispartition "
+    "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+    "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
+constexpr const char* kPolicyName =
+    "CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END";
+
+// Replaces every occurrence of each secret in `text` by ***.
+std::string Scrub(std::string text, const std::vector<std::string>& secrets) {
+  for (const std::string& secret : secrets) {
+    if (secret.empty()) continue;
+    for (size_t pos = 0; (pos = text.find(secret, pos)) != std::string::npos; pos += 3)
+      text.replace(pos, secret.size(), "***");
+  }
+  return text;
+}
+
+std::string FirstLine(std::string text) {
+  size_t nl = text.find('\n');
+  if (nl != std::string::npos) text.resize(nl);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+
+bool Contains(const std::string& text, const char* needle) { return text.find(needle) != std::string::npos; }
+
+struct Conn {
+  PGconn* pg = nullptr;
+  std::string display;
+  std::vector<std::string> secrets;  // passwords that must never be echoed
+  int open_readers = 0;
+  int next_cursor = 0;
+  ~Conn() {
+    if (pg != nullptr) PQfinish(pg);
+  }
+};
+
+struct PgResult {
+  PGresult* r = nullptr;
+  explicit PgResult(PGresult* result) : r(result) {}
+  PgResult(PgResult&& o) noexcept : r(o.r) { o.r = nullptr; }
+  PgResult(const PgResult&) = delete;
+  ~PgResult() {
+    if (r != nullptr) PQclear(r);
+  }
+  int rows() const { return PQntuples(r); }
+  std::string Get(int row, int col) const { return std::string(PQgetvalue(r, row, col), PQgetlength(r, row, col)); }
+  bool IsNull(int row, int col) const { return PQgetisnull(r, row, col) != 0; }
+};
+
+// A one-line error for a failed statement. Only the primary message is used:
+// DETAIL lines carry row values ("Key (email)=(...) already exists"), and
+// data exceptions ("invalid input syntax for type integer: "...") are cut
+// before the offending value.
+Status QueryError(const Conn& conn, const PGresult* result, const std::string& doing) {
+  if (PQstatus(conn.pg) != CONNECTION_OK)
+    return Status::Error("lost the connection to " + conn.display + " while " + doing +
+                         "; check that the server is up and retry");
+  std::string message;
+  const char* primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  message = primary ? primary : FirstLine(PQerrorMessage(conn.pg));
+  if (state != nullptr && std::strncmp(state, "22", 2) == 0) {
+    size_t colon = message.find(':');
+    if (colon != std::string::npos) message.resize(colon);
+  }
+  std::string hint;
+  if (state != nullptr && std::strcmp(state, "25006") == 0) hint = "; the source was opened read-only";
+  if (state != nullptr && std::strcmp(state, "42P01") == 0)
+    hint = " (was the table dropped while dpo ran?); run 'dpo inspect' to list the tables";
+  if (state != nullptr && std::strcmp(state, "42501") == 0) hint = "; grant the connecting role the privilege or use another role";
+  return Status::Error(conn.display + ": " + doing + " failed: " + Scrub(message, conn.secrets) + hint);
+}
+
+Result<PgResult> Query(Conn& conn, const std::string& sql, const std::vector<std::optional<std::string>>& params,
+                       const std::string& doing) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  PgResult result(PQexecParams(conn.pg, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                               nullptr, nullptr, 0));
+  ExecStatusType status = result.r ? PQresultStatus(result.r) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return QueryError(conn, result.r, doing);
+  return result;
+}
+
+Status Exec(Conn& conn, const std::string& sql, const std::string& doing) {
+  Result<PgResult> r = Query(conn, sql, {}, doing);
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+TypeClass TypeFromCatalog(const std::string& name, const std::string& category) {
+  if (name == "int2" || name == "int4" || name == "int8" || name == "oid") return TypeClass::kInteger;
+  if (name == "float4" || name == "float8" || name == "numeric" || name == "money") return TypeClass::kReal;
+  if (name == "bool") return TypeClass::kBoolean;
+  if (name == "date") return TypeClass::kDate;
+  if (name == "timestamp" || name == "timestamptz") return TypeClass::kTimestamp;
+  if (name == "bytea") return TypeClass::kBlob;
+  if (category == "S" || category == "E" || name == "uuid" || name == "json" || name == "jsonb" ||
+      name == "xml" || name == "inet" || name == "cidr" || name == "macaddr")
+    return TypeClass::kText;
+  return TypeClass::kUnknown;
+}
+
+struct TableRef {
+  std::string oid;
+  std::string sql_name;  // "schema"."table"
+};
+
+class PostgresReader : public RowReader {
+ public:
+  PostgresReader(std::shared_ptr<Conn> conn, std::string cursor, std::vector<std::string> names,
+                 size_t batch_rows, std::string table)
+      : conn_(std::move(conn)), cursor_(std::move(cursor)), names_(std::move(names)),
+        batch_rows_(batch_rows == 0 ? 4096 : batch_rows), table_(std::move(table)) {}
+  ~PostgresReader() override { Finish(); }
+
+  const std::vector<std::string>& column_names() const override { return names_; }
+
+  Result<bool> Next(RowBatch* batch) override {
+    batch->Reset(names_.size());
+    if (done_) return false;
+    Result<PgResult> r = Query(*conn_, "FETCH FORWARD " + std::to_string(batch_rows_) + " FROM " + cursor_, {},
+                               "reading table " + table_ + " after row " + std::to_string(stats_.rows_read));
+    if (!r.ok()) {
+      Finish();
+      return r.status();
+    }
+    const int rows = r->rows();
+    const int columns = static_cast<int>(names_.size());
+    for (int row = 0; row < rows; ++row) {
+      for (int col = 0; col < columns; ++col) {
+        if (r->IsNull(row, col)) {
+          batch->AddNull();
+        } else {
+          int length = PQgetlength(r->r, row, col);
+          batch->AddCell(std::string_view(PQgetvalue(r->r, row, col), length));
+          stats_.bytes_read += length;
+        }
+      }
+      batch->EndRow(++stats_.rows_read);
+    }
+    if (static_cast<size_t>(rows) < batch_rows_) Finish();
+    return rows > 0;
+  }
+
+  ReadStats stats() const override { return stats_; }
+
+ private:
+  // Closes the cursor; the last reader ends the shared read transaction.
+  void Finish() {
+    if (done_) return;
+    done_ = true;
+    if (PQstatus(conn_->pg) != CONNECTION_OK) return;
+    PQclear(PQexec(conn_->pg, ("CLOSE " + cursor_).c_str()));
+    if (--conn_->open_readers == 0) PQclear(PQexec(conn_->pg, "COMMIT"));
+  }
+
+  std::shared_ptr<Conn> conn_;
+  std::string cursor_;
+  std::vector<std::string> names_;
+  size_t batch_rows_;
+  std::string table_;
+  bool done_ = false;
+  ReadStats stats_;
+};
+
+class PostgresSource : public Source {
+ public:
+  PostgresSource(std::shared_ptr<Conn> conn, bool read_only) : conn_(std::move(conn)), read_only_(read_only) {}
+
+  SourceKind kind() const override { return SourceKind::kPostgres; }
+  std::string DisplayName() const override { return conn_->display; }
+  PGconn* handle() const { return conn_->pg; }
+
+  Result<std::vector<std::string>> ListTables() override {
+    Result<PgResult> r = Query(*conn_,
+        std::string("SELECT ") + kPolicyName + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " +
+            kUserTables, {}, "listing tables");
+    if (!r.ok()) return r.status();
+    std::vector<std::string> names;
+    for (int i = 0; i < r->rows(); ++i) names.push_back(r->Get(i, 0));
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  Result<Table> Describe(const std::string& name) override {
+    Result<TableRef> ref = Resolve(name);
+    if (!ref.ok()) return ref.status();
+    Result<Table> table = DescribeShape(name, *ref);
+    if (!table.ok()) return table;
+    Result<RowCount> count = CountRows(name, *ref);
+    if (!count.ok()) return count.status();
+    table->row_count = *count;
+    return table;
+  }
+
+  Result<std::unique_ptr<RowReader>> Read(const std::string& table_name, const ReadRequest& request) override {
+    Result<TableRef> ref = Resolve(table_name);
+    if (!ref.ok()) return ref.status();
+    Result<Table> table = DescribeShape(table_name, *ref);
+    if (!table.ok()) return table.status();
+    std::vector<std::string> names;
+    Result<std::string> list = RenderSelectList(request.columns, *table, kDialect, &names);
+    if (!list.ok()) return list.status();
+    SqlTarget target{ref->sql_name, &*table};
+    SqlText text;
+    text.sql = "SELECT " + *list + " FROM " + target.sql_name;
+    if (request.mode == SampleMode::kRandom) {
+      Result<RowCount> count = CountRows(table_name, *ref);
+      if (!count.ok()) return count.status();
+      int64_t rows = count->rows;
+      if (rows < 0) {
+        Result<PgResult> exact = Query(*conn_, "SELECT count(*) FROM " + ref->sql_name, {}, "counting rows of " + table_name);
+        if (!exact.ok()) return exact.status();
+        rows = std::atoll(exact->Get(0, 0).c_str());
+      }
+      // Oversample a little so that a sample rarely falls short of `limit`.
+      double percent = rows <= 0 ? 100.0
+                                 : std::min(100.0, 100.0 * (static_cast<double>(request.limit) * 1.2 + 10.0) /
+                                                       static_cast<double>(rows));
+      char clause[96];
+      std::snprintf(clause, sizeof clause, " TABLESAMPLE BERNOULLI (%.6f) REPEATABLE (%llu)", percent,
+                    static_cast<unsigned long long>(request.seed % (1ULL << 52)));
+      text.sql += clause;
+    }
+    if (request.where) {
+      text.sql += " WHERE ";
+      DPO_RETURN_IF_ERROR(RenderPredicate(*request.where, target, kDialect, &text));
+    }
+    if (request.mode != SampleMode::kFull)
+      text.sql += " LIMIT " + std::to_string(std::max<int64_t>(request.limit, 0));
+
+    std::string cursor = "dpo_cursor_" + std::to_string(++conn_->next_cursor);
+    const std::string doing = "reading table " + table_name;
+    if (conn_->open_readers == 0) {
+      DPO_RETURN_IF_ERROR(Exec(*conn_, "BEGIN READ ONLY", doing));
+      // Synchronised scans may start a scan mid-table; kFirst and kRandom
+      // must see the same rows every time.
+      DPO_RETURN_IF_ERROR(Exec(*conn_, "SET LOCAL synchronize_seqscans = off", doing));
+    }
+    Result<PgResult> declared = Query(*conn_, "DECLARE " + cursor + " NO SCROLL CURSOR FOR " + text.sql, text.params, doing);
+    if (!declared.ok()) {
+      if (conn_->open_readers == 0) PQclear(PQexec(conn_->pg, "ROLLBACK"));
+      return declared.status();
+    }
+    ++conn_->open_readers;
+    return std::unique_ptr<RowReader>(
+        new PostgresReader(conn_, cursor, std::move(names), request.batch_rows, table_name));
+  }
+
+  Result<int64_t> Count(const std::string& table_name, const std::optional<Predicate>& where) override {
+    Result<TableRef> ref = Resolve(table_name);
+    if (!ref.ok()) return ref.status();
+    Result<Table> table = DescribeShape(table_name, *ref);
+    if (!table.ok()) return table.status();
+    Result<SqlText> text = RenderCount(SqlTarget{ref->sql_name, &*table}, where, kDialect);
+    if (!text.ok()) return text.status();
+    Result<PgResult> r = Query(*conn_, text->sql, text->params, "counting rows of " + table_name);
+    if (!r.ok()) return r.status();
+    return static_cast<int64_t>(std::atoll(r->Get(0, 0).c_str()));
+  }
+
+  Result<WriteResult> Apply(const std::vector<WriteOp>& ops, bool dry_run) override {
+    if (read_only_ && !dry_run)
+      return Status::Error(conn_->display + ": cannot write: the source was opened read-only; nothing was changed");
+    if (conn_->open_readers > 0)
+      return Status::Error(conn_->display + ": cannot write while rows are being read from the same source; "
+                           "finish reading first (this is a bug in the caller)", kExitInternal);
+    DPO_RETURN_IF_ERROR(Exec(*conn_, dry_run ? "BEGIN READ ONLY" : "BEGIN", "starting a transaction"));
+    Result<WriteResult> result = ApplyInTransaction(ops, dry_run);
+    if (!result.ok() || dry_run) {
+      PQclear(PQexec(conn_->pg, "ROLLBACK"));
+      if (!result.ok()) return result.status().WithContext("nothing was changed");
+      return result;
+    }
+    Status commit = Exec(*conn_, "COMMIT", "committing");
+    if (!commit.ok()) return commit.WithContext("nothing was changed");
+    return result;
+  }
+
+ private:
+  Result<WriteResult> ApplyInTransaction(const std::vector<WriteOp>& ops, bool dry_run) {
+    WriteResult result;
+    for (size_t i = 0; i < ops.size(); ++i) {
+      const WriteOp& op = ops[i];
+      Result<TableRef> ref = Resolve(op.table);
+      if (!ref.ok()) return ref.status();
+      Result<Table> table = DescribeShape(op.table, *ref);
+      if (!table.ok()) return table.status();
+      SqlTarget target{ref->sql_name, &*table};
+      std::string doing = std::string(op.kind == WriteOp::Kind::kDelete ? "deleting from " : "updating ") +
+                          op.table + " (operation " + std::to_string(i + 1) + ")";
+      Result<SqlText> text = dry_run ? RenderCount(target, op.where, kDialect) : RenderWriteOp(op, target, kDialect);
+      if (!text.ok()) return text.status();
+      Result<PgResult> r = Query(*conn_, text->sql, text->params, doing);
+      if (!r.ok()) return r.status();
+      result.rows_affected.push_back(std::atoll(dry_run ? r->Get(0, 0).c_str() : PQcmdTuples(r->r)));
+    }
+    return result;
+  }
+
+  Result<TableRef> Resolve(const std::string& name) {
+    Result<PgResult> r = Query(*conn_,
+        std::string("SELECT c.oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ") +
+            kUserTables + " AND " + kPolicyName + " = $1",
+        {name}, "looking up table " + name);
+    if (!r.ok()) return r.status();
+    if (r->rows() == 0)
+      return Status::Error(conn_->display + ": no table named '" + name +
+                           "' (tables outside schema public are named schema.table); run 'dpo inspect' to list the tables");
+    if (r->rows() > 1)
+      return Status::Error(conn_->display + ": the name '" + name +
+                           "' matches a table in schema public and a schema-qualified table; rename one of them");
+    // quote_ident and QuoteIdentifier agree; the catalog's quoting is used so
+    // that the name is exactly the one the server resolved.
+    return TableRef{r->Get(0, 0), r->Get(0, 1)};
+  }
+
+  Result<Table> DescribeShape(const std::string& name, const TableRef& ref) {
+    const std::string doing = "describing table " + name;
+    Table table;
+    table.name = name;
+    Result<PgResult> cols = Query(*conn_,
+        "SELECT a.attname, format_type(a.atttypid, a.atttypmod), COALESCE(bt.typname, t.typname), "
+        "COALESCE(bt.typcategory, t.typcategory), a.attnotnull "
+        "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+        "LEFT JOIN pg_type bt ON t.typtype = 'd' AND bt.oid = t.typbasetype "
+        "WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+        {ref.oid}, doing);
+    if (!cols.ok()) return cols.status();
+    for (int i = 0; i < cols->rows(); ++i) {
+      Column c;
+      c.name = cols->Get(i, 0);
+      c.declared_type = cols->Get(i, 1);
+      c.type = TypeFromCatalog(cols->Get(i, 2), cols->Get(i, 3));
+      c.nullable = cols->Get(i, 4) != "t";
+      table.columns.push_back(std::move(c));
+    }
+    Result<PgResult> pk = Query(*conn_,
+        "SELECT a.attname FROM pg_constraint con "
+        "CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord) "
+        "JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum "
+        "WHERE con.conrelid = $1::oid AND con.contype = 'p' ORDER BY k.ord",
+        {ref.oid}, doing);
+    if (!pk.ok()) return pk.status();
+    for (int i = 0; i < pk->rows(); ++i) {
+      table.primary_key.push_back(pk->Get(i, 0));
+      for (Column& c : table.columns)
+        if (c.name == table.primary_key.back()) c.primary_key_position = i + 1;
+    }
+    Result<PgResult> fk = Query(*conn_,
+        std::string("SELECT con.oid, a.attname, ra.attname, ") + kPolicyName +
+            " FROM pg_constraint con "
+            "CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(col, rcol, ord) "
+            "JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.col "
+            "JOIN pg_attribute ra ON ra.attrelid = con.confrelid AND ra.attnum = k.rcol "
+            "JOIN pg_class c ON c.oid = con.confrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE con.conrelid = $1::oid AND con.contype = 'f' ORDER BY con.conname, con.oid, k.ord",
+        {ref.oid}, doing);
+    if (!fk.ok()) return fk.status();
+    std::string last;
+    for (int i = 0; i < fk->rows(); ++i) {
+      if (fk->Get(i, 0) != last) {
+        last = fk->Get(i, 0);
+        table.foreign_keys.emplace_back();
+        table.foreign_keys.back().referenced_table = fk->Get(i, 3);
+      }
+      table.foreign_keys.back().columns.push_back(fk->Get(i, 1));
+      table.foreign_keys.back().referenced_columns.push_back(fk->Get(i, 2));
+    }
+    return table;
+  }
+
+  Result<RowCount> CountRows(const std::string& name, const TableRef& ref) {
+    Result<PgResult> stats = Query(*conn_,
+        "SELECT c.reltuples::bigint, pg_relation_size(c.oid) + COALESCE((SELECT sum(pg_relation_size(i.inhrelid)) "
+        "FROM pg_inherits i WHERE i.inhparent = c.oid), 0) FROM pg_class c WHERE c.oid = $1::oid",
+        {ref.oid}, "estimating the size of " + name);
+    if (!stats.ok()) return stats.status();
+    int64_t estimate = std::atoll(stats->Get(0, 0).c_str());
+    int64_t bytes = std::atoll(stats->Get(0, 1).c_str());
+    if (bytes > kExactCountMaxBytes) return RowCount{estimate < 0 ? -1 : estimate, false};
+    Result<PgResult> exact = Query(*conn_, "SELECT count(*) FROM " + ref.sql_name, {}, "counting rows of " + name);
+    if (!exact.ok()) return exact.status();
+    return RowCount{std::atoll(exact->Get(0, 0).c_str()), true};
+  }
+
+  std::shared_ptr<Conn> conn_;
+  bool read_only_;
+};
+
+// The password written in a URI (user:password@), raw and percent-decoded.
+std::vector<std::string> UriSecrets(const std::string& uri) {
+  std::vector<std::string> secrets;
+  size_t scheme = uri.find("://");
+  if (scheme == std::string::npos) return secrets;
+  size_t authority = scheme + 3;
+  size_t end = uri.find_first_of("/?#", authority);
+  if (end == std::string::npos) end = uri.size();
+  size_t at = uri.rfind('@', end);
+  if (at == std::string::npos || at < authority) return secrets;
+  size_t colon = uri.find(':', authority);
+  if (colon == std::string::npos || colon > at) return secrets;
+  std::string raw = uri.substr(colon + 1, at - colon - 1);
+  secrets.push_back(raw);
+  std::string decoded;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '%' && i + 2 < raw.size()) {
+      decoded.push_back(static_cast<char>(std::strtol(raw.substr(i + 1, 2).c_str(), nullptr, 16)));
+      i += 2;
+    } else {
+      decoded.push_back(raw[i]);
+    }
+  }
+  if (decoded != raw) secrets.push_back(decoded);
+  return secrets;
+}
+
+std::string DisplayFor(PGconn* pg, const std::string& uri) {
+  if (pg == nullptr) return RedactSourceSpec(uri);
+  std::string user = PQuser(pg) ? PQuser(pg) : "";
+  std::string host = PQhost(pg) ? PQhost(pg) : "";
+  std::string port = PQport(pg) ? PQport(pg) : "";
+  std::string db = PQdb(pg) ? PQdb(pg) : "";
+  std::string out = "postgresql://";
+  if (!user.empty()) out += user + "@";
+  out += host.empty() || host[0] == '/' ? (host.empty() ? "localhost" : host) : host;
+  if (!port.empty()) out += ":" + port;
+  out += "/" + db;
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Source>> OpenPostgresSource(const std::string& uri, const OpenOptions& options) {
+  auto conn = std::make_shared<Conn>();
+  conn->secrets = UriSecrets(uri);
+  if (const char* env = std::getenv("PGPASSWORD")) conn->secrets.push_back(env);
+  char* parse_error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(uri.c_str(), &parse_error);
+  if (parsed == nullptr) {
+    std::string why = parse_error ? FirstLine(parse_error) : "out of memory";
+    PQfreemem(parse_error);
+    return Status::Error("invalid PostgreSQL URI " + RedactSourceSpec(uri) + ": " + Scrub(why, conn->secrets) +
+                         "; write it as postgresql://user@host:port/database");
+  }
+  for (PQconninfoOption* o = parsed; o->keyword != nullptr; ++o)
+    if (std::strcmp(o->keyword, "password") == 0 && o->val != nullptr) conn->secrets.push_back(o->val);
+  PQconninfoFree(parsed);
+
+  // Defaults first, so that anything the URI says wins.
+  const char* keywords[] = {"connect_timeout", "application_name", "dbname", nullptr};
+  const char* values[] = {"10", "dpo", uri.c_str(), nullptr};
+  conn->pg = PQconnectdbParams(keywords, values, 1);
+  conn->display = DisplayFor(conn->pg, uri);
+  if (conn->pg == nullptr) return Status::Error("could not connect to " + conn->display + ": out of memory");
+  if (PQstatus(conn->pg) != CONNECTION_OK) {
+    std::string raw = PQerrorMessage(conn->pg);
+    std::string where = "could not connect to " + conn->display + ": ";
+    if (Contains(raw, "Connection refused"))
+      return Status::Error(where + "connection refused; is the server running and listening on that host and port?");
+    if (Contains(raw, "password authentication failed"))
+      return Status::Error(where + "password authentication failed for user " + PQuser(conn->pg) +
+                           "; check the password (in the URI, PGPASSWORD or ~/.pgpass)");
+    if (Contains(raw, "no password supplied"))
+      return Status::Error(where + "the server asks for a password and none was given; set PGPASSWORD or add the "
+                           "connection to ~/.pgpass (chmod 600)");
+    if (Contains(raw, "does not exist") && Contains(raw, "database"))
+      return Status::Error(where + "database \"" + std::string(PQdb(conn->pg)) +
+                           "\" does not exist; check the database name ('psql -l' lists them)");
+    if (Contains(raw, "timeout expired"))
+      return Status::Error(where + "timed out; check the host, the port and any firewall in between");
+    if (Contains(raw, "could not translate host name"))
+      return Status::Error(where + "unknown host; check the host name in the URI");
+    // libpq prefixes "connection to server at ... failed:"; keep what follows.
+    std::string line = FirstLine(raw);
+    size_t failed = line.find("failed: ");
+    if (failed != std::string::npos) line = line.substr(failed + 8);
+    return Status::Error(where + Scrub(line, conn->secrets));
+  }
+  // Server notices are not dpo's output; libpq would print them to stderr.
+  PQsetNoticeProcessor(conn->pg, [](void*, const char*) {}, nullptr);
+  if (options.read_only)
+    DPO_RETURN_IF_ERROR(Exec(*conn, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", "opening read-only"));
+  return std::unique_ptr<Source>(new PostgresSource(std::move(conn), options.read_only));
+}
+
+PGconn* PostgresHandleForTesting(Source* source) {
+  auto* s = dynamic_cast<PostgresSource*>(source);
+  return s ? s->handle() : nullptr;
+}
+
+}  // namespace dpo::source

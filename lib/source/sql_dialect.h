@@ -1,0 +1,65 @@
+// SQL text for the database sources: quoting identifiers and rendering the
+// predicate dialect and WriteOps to statements whose literal values travel as
+// bound parameters, never inside the SQL text. This is the only place in dpo
+// that builds SQL from names and values.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "source/predicate.h"
+#include "source/source.h"
+#include "util/status.h"
+
+namespace dpo::source {
+
+enum class SqlDialect { kSqlite, kPostgres };
+
+// Wraps `name` in double quotes, doubling any double quote inside, so that any
+// string (spaces, quotes, semicolons, reserved words, mixed case) is one
+// identifier. NUL bytes cannot occur in identifiers of either database; they
+// are dropped so the result is always a single well-formed token.
+// With split_schema (PostgreSQL only, and only when the caller knows the name
+// is "schema.table"), the name is split at its first '.' and both parts are
+// quoted: "crm"."users". Callers that know the schema from the catalog should
+// quote the parts themselves instead.
+std::string QuoteIdentifier(std::string_view name, SqlDialect dialect, bool split_schema = false);
+
+// A statement or fragment with its parameters: `sql` uses ?N (SQLite) or $N
+// (PostgreSQL) placeholders numbered from 1 in order of `params`.
+struct SqlText {
+  std::string sql;
+  std::vector<std::optional<std::string>> params;  // nullopt binds NULL
+};
+
+// How a rendered statement names its table and checks column names. `sql_name`
+// is the already quoted table reference ("users" or "crm"."users"); `table`
+// supplies the known columns and their types (unknown columns are an error
+// naming table.column).
+struct SqlTarget {
+  std::string sql_name;
+  const Table* table = nullptr;
+};
+
+// Renders `where` as a boolean SQL expression. Parameters are appended to
+// out->params and numbered after those already there. An empty AND is TRUE,
+// an empty OR and an empty IN are FALSE.
+Status RenderPredicate(const Predicate& where, const SqlTarget& target, SqlDialect dialect,
+                       SqlText* out);
+
+// "SELECT count(*) FROM t [WHERE ...]".
+Result<SqlText> RenderCount(const SqlTarget& target, const std::optional<Predicate>& where,
+                            SqlDialect dialect);
+
+// "DELETE FROM t WHERE ..." or "UPDATE t SET a = ?1, b = NULL WHERE ...".
+// An update without assignments is an error naming the table.
+Result<SqlText> RenderWriteOp(const WriteOp& op, const SqlTarget& target, SqlDialect dialect);
+
+// The select list for `columns` (all columns of the table when empty), quoted
+// and comma separated; unknown columns are an error naming table.column.
+Result<std::string> RenderSelectList(const std::vector<std::string>& columns, const Table& table,
+                                     SqlDialect dialect, std::vector<std::string>* names);
+
+}  // namespace dpo::source

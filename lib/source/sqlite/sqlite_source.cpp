@@ -1,0 +1,450 @@
+#include "source/sqlite/sqlite_source.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+#include "source/sql_dialect.h"
+
+namespace dpo::source {
+
+namespace {
+
+constexpr SqlDialect kDialect = SqlDialect::kSqlite;
+
+// The connection, shared by the source and its readers.
+struct Db {
+  sqlite3* handle = nullptr;
+  std::string path;
+  int busy_timeout_ms = kSqliteBusyTimeoutMs;
+  ~Db() {
+    if (handle != nullptr) sqlite3_close_v2(handle);
+  }
+};
+
+// One line naming the file, what went wrong and what to do. SQLite's own
+// messages name tables, columns and constraints but no values.
+Status SqliteError(const Db& db, int rc, const std::string& doing) {
+  const std::string& p = db.path;
+  switch (rc & 0xff) {
+    case SQLITE_NOTADB:
+      return Status::Error(p + ": file is not a SQLite database; check the path (for a CSV export use csv:" + p + ")");
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::Error(p + ": database is locked by another connection (waited " +
+                           std::to_string(db.busy_timeout_ms / 1000.0).substr(0, 3) +
+                           " s while " + doing + "); retry when the other program has finished, or work on a copy");
+    case SQLITE_CORRUPT:
+      return Status::Error(p + ": database file is corrupt (" + doing +
+                           "); restore it from a backup or try 'sqlite3 " + p + " .recover'");
+    case SQLITE_READONLY:
+      return Status::Error(p + ": cannot write: the database or its directory is read-only (" + doing +
+                           "); check the file permissions");
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+      return Status::Error(p + ": cannot open the database (" + doing + "): " +
+                           (db.handle ? sqlite3_errmsg(db.handle) : sqlite3_errstr(rc)) +
+                           "; check that the file is readable");
+    default: break;
+  }
+  std::string message = db.handle ? sqlite3_errmsg(db.handle) : sqlite3_errstr(rc);
+  if (message.rfind("no such table", 0) == 0)
+    return Status::Error(p + ": " + message + " while " + doing +
+                         " (was it dropped while dpo ran?); run 'dpo inspect " + p + "' to list the tables");
+  return Status::Error(p + ": " + doing + " failed: " + message);
+}
+
+class Statement {
+ public:
+  Statement() = default;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement() { sqlite3_finalize(stmt_); }
+
+  Status Prepare(const Db& db, const std::string& sql, const std::string& doing) {
+    int rc = sqlite3_prepare_v2(db.handle, sql.c_str(), static_cast<int>(sql.size()), &stmt_, nullptr);
+    if (rc != SQLITE_OK) return SqliteError(db, rc, doing);
+    return Status::Ok();
+  }
+  Status Bind(const Db& db, const std::vector<std::optional<std::string>>& params, const std::string& doing) {
+    for (size_t i = 0; i < params.size(); ++i) {
+      int rc = params[i] ? sqlite3_bind_text(stmt_, static_cast<int>(i + 1), params[i]->data(),
+                                             static_cast<int>(params[i]->size()), SQLITE_TRANSIENT)
+                         : sqlite3_bind_null(stmt_, static_cast<int>(i + 1));
+      if (rc != SQLITE_OK) return SqliteError(db, rc, doing);
+    }
+    return Status::Ok();
+  }
+  sqlite3_stmt* get() const { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+Status Exec(const Db& db, const char* sql, const std::string& doing) {
+  int rc = sqlite3_exec(db.handle, sql, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return SqliteError(db, sqlite3_extended_errcode(db.handle), doing);
+  return Status::Ok();
+}
+
+// Runs a query that returns one integer.
+Result<int64_t> QueryInt(const Db& db, const SqlText& text, const std::string& doing) {
+  Statement stmt;
+  DPO_RETURN_IF_ERROR(stmt.Prepare(db, text.sql, doing));
+  DPO_RETURN_IF_ERROR(stmt.Bind(db, text.params, doing));
+  int rc = sqlite3_step(stmt.get());
+  if (rc != SQLITE_ROW) return SqliteError(db, rc, doing);
+  return static_cast<int64_t>(sqlite3_column_int64(stmt.get(), 0));
+}
+
+std::string ColumnString(sqlite3_stmt* stmt, int i) {
+  const unsigned char* text = sqlite3_column_text(stmt, i);
+  return text ? std::string(reinterpret_cast<const char*>(text), sqlite3_column_bytes(stmt, i)) : std::string();
+}
+
+// SQLite's affinity rules (https://sqlite.org/datatype3.html 3.1), after the
+// date, time and boolean names that SQLite stores as NUMERIC but people mean
+// as dates and flags.
+TypeClass TypeFromDeclared(const std::string& declared) {
+  std::string t;
+  for (char c : declared) t.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  if (t.rfind("TIMESTAMP", 0) == 0 || t.rfind("DATETIME", 0) == 0) return TypeClass::kTimestamp;
+  if (t.rfind("DATE", 0) == 0) return TypeClass::kDate;
+  if (t.rfind("BOOL", 0) == 0) return TypeClass::kBoolean;
+  if (t.find("INT") != std::string::npos) return TypeClass::kInteger;
+  if (t.find("CHAR") != std::string::npos || t.find("CLOB") != std::string::npos ||
+      t.find("TEXT") != std::string::npos)
+    return TypeClass::kText;
+  if (t.find("BLOB") != std::string::npos) return TypeClass::kBlob;
+  if (t.empty()) return TypeClass::kUnknown;  // no declared type: values keep their own type
+  if (t.find("REAL") != std::string::npos || t.find("FLOA") != std::string::npos ||
+      t.find("DOUB") != std::string::npos)
+    return TypeClass::kReal;
+  return TypeClass::kReal;  // NUMERIC affinity (NUMERIC, DECIMAL(10,2), ...)
+}
+
+// dpo_sample_key(seed, v...): a 64-bit mix of the seed and the values, so
+// that ORDER BY it is a deterministic pseudo-random order.
+uint64_t Mix(uint64_t h) {
+  h ^= h >> 30; h *= 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 27; h *= 0x94d049bb133111ebULL;
+  return h ^ (h >> 31);
+}
+
+void SampleKey(sqlite3_context* context, int argc, sqlite3_value** argv) {
+  uint64_t h = Mix(static_cast<uint64_t>(sqlite3_value_int64(argv[0])) + 0x9e3779b97f4a7c15ULL);
+  for (int i = 1; i < argc; ++i) {
+    const unsigned char* text = sqlite3_value_text(argv[i]);
+    int n = sqlite3_value_bytes(argv[i]);
+    for (int j = 0; j < n; ++j) h = (h ^ text[j]) * 0x100000001b3ULL;
+    h = Mix(h + static_cast<uint64_t>(i));
+  }
+  sqlite3_result_int64(context, static_cast<sqlite3_int64>(h));
+}
+
+void AppendHex(const unsigned char* data, int n, std::string* out) {
+  static const char kHex[] = "0123456789abcdef";
+  out->assign("\\x");
+  for (int i = 0; i < n; ++i) {
+    out->push_back(kHex[data[i] >> 4]);
+    out->push_back(kHex[data[i] & 15]);
+  }
+}
+
+class SqliteReader : public RowReader {
+ public:
+  SqliteReader(std::shared_ptr<Db> db, std::unique_ptr<Statement> stmt, std::vector<std::string> names,
+               size_t batch_rows, std::string table)
+      : db_(std::move(db)), stmt_(std::move(stmt)), names_(std::move(names)),
+        batch_rows_(batch_rows == 0 ? 4096 : batch_rows), table_(std::move(table)) {}
+
+  const std::vector<std::string>& column_names() const override { return names_; }
+
+  Result<bool> Next(RowBatch* batch) override {
+    batch->Reset(names_.size());
+    if (done_) return false;
+    sqlite3_stmt* s = stmt_->get();
+    const int n = static_cast<int>(names_.size());
+    while (batch->num_rows() < batch_rows_) {
+      int rc = sqlite3_step(s);
+      if (rc == SQLITE_DONE) {
+        done_ = true;
+        stmt_.reset();
+        break;
+      }
+      if (rc != SQLITE_ROW) {
+        done_ = true;
+        batch->Reset(names_.size());
+        return SqliteError(*db_, rc, "reading table " + table_ + " after row " + std::to_string(stats_.rows_read));
+      }
+      for (int i = 0; i < n; ++i) {
+        switch (sqlite3_column_type(s, i)) {
+          case SQLITE_NULL:
+            batch->AddNull();
+            break;
+          case SQLITE_BLOB: {
+            const void* blob = sqlite3_column_blob(s, i);
+            AppendHex(static_cast<const unsigned char*>(blob), sqlite3_column_bytes(s, i), &hex_);
+            batch->AddCell(hex_);
+            stats_.bytes_read += static_cast<int64_t>(hex_.size());
+            break;
+          }
+          default: {
+            const unsigned char* text = sqlite3_column_text(s, i);
+            int bytes = sqlite3_column_bytes(s, i);
+            batch->AddCell(std::string_view(reinterpret_cast<const char*>(text), bytes));
+            stats_.bytes_read += bytes;
+          }
+        }
+      }
+      batch->EndRow(++stats_.rows_read);
+    }
+    return !batch->empty();
+  }
+
+  ReadStats stats() const override { return stats_; }
+
+ private:
+  std::shared_ptr<Db> db_;
+  std::unique_ptr<Statement> stmt_;
+  std::vector<std::string> names_;
+  size_t batch_rows_;
+  std::string table_;
+  bool done_ = false;
+  std::string hex_;
+  ReadStats stats_;
+};
+
+class SqliteSource : public Source {
+ public:
+  SqliteSource(std::shared_ptr<Db> db, bool read_only) : db_(std::move(db)), read_only_(read_only) {}
+
+  SourceKind kind() const override { return SourceKind::kSqlite; }
+  std::string DisplayName() const override { return db_->path; }
+  sqlite3* handle() const { return db_->handle; }
+
+  Result<std::vector<std::string>> ListTables() override {
+    Statement stmt;
+    const std::string doing = "listing tables";
+    DPO_RETURN_IF_ERROR(stmt.Prepare(*db_,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'", doing));
+    std::vector<std::string> names;
+    int rc;
+    while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) names.push_back(ColumnString(stmt.get(), 0));
+    if (rc != SQLITE_DONE) return SqliteError(*db_, rc, doing);
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  Result<Table> Describe(const std::string& name) override {
+    Result<Table> table = DescribeShape(name);
+    if (!table.ok()) return table;
+    SqlText count{"SELECT count(*) FROM " + QuoteIdentifier(name, kDialect), {}};
+    Result<int64_t> rows = QueryInt(*db_, count, "counting rows of " + name);
+    if (!rows.ok()) return rows.status();
+    table->row_count = RowCount{*rows, true};
+    return table;
+  }
+
+  Result<std::unique_ptr<RowReader>> Read(const std::string& table_name, const ReadRequest& request) override {
+    Result<Table> table = DescribeShape(table_name);
+    if (!table.ok()) return table.status();
+    std::vector<std::string> names;
+    Result<std::string> list = RenderSelectList(request.columns, *table, kDialect, &names);
+    if (!list.ok()) return list.status();
+    SqlTarget target{QuoteIdentifier(table_name, kDialect), &*table};
+    SqlText text;
+    text.sql = "SELECT " + *list + " FROM " + target.sql_name;
+    if (request.where) {
+      text.sql += " WHERE ";
+      DPO_RETURN_IF_ERROR(RenderPredicate(*request.where, target, kDialect, &text));
+    }
+    if (request.mode == SampleMode::kRandom) {
+      // The seed is bound as an integer; sqlite3_value_int64 reads it back.
+      text.sql += " ORDER BY dpo_sample_key(" + std::to_string(static_cast<int64_t>(request.seed));
+      if (table->primary_key.empty()) {
+        text.sql += ", _rowid_";
+      } else {
+        for (const std::string& k : table->primary_key) text.sql += ", " + QuoteIdentifier(k, kDialect);
+      }
+      text.sql += ")";
+    }
+    if (request.mode != SampleMode::kFull)
+      text.sql += " LIMIT " + std::to_string(std::max<int64_t>(request.limit, 0));
+    const std::string doing = "reading table " + table_name;
+    auto stmt = std::make_unique<Statement>();
+    DPO_RETURN_IF_ERROR(stmt->Prepare(*db_, text.sql, doing));
+    DPO_RETURN_IF_ERROR(stmt->Bind(*db_, text.params, doing));
+    return std::unique_ptr<RowReader>(
+        new SqliteReader(db_, std::move(stmt), std::move(names), request.batch_rows, table_name));
+  }
+
+  Result<int64_t> Count(const std::string& table_name, const std::optional<Predicate>& where) override {
+    Result<Table> table = DescribeShape(table_name);
+    if (!table.ok()) return table.status();
+    Result<SqlText> text = RenderCount(SqlTarget{QuoteIdentifier(table_name, kDialect), &*table}, where, kDialect);
+    if (!text.ok()) return text.status();
+    return QueryInt(*db_, *text, "counting rows of " + table_name);
+  }
+
+  Result<WriteResult> Apply(const std::vector<WriteOp>& ops, bool dry_run) override {
+    if (read_only_ && !dry_run)
+      return Status::Error(db_->path + ": cannot write: the source was opened read-only; nothing was changed");
+    DPO_RETURN_IF_ERROR(Exec(*db_, dry_run ? "BEGIN" : "BEGIN IMMEDIATE", "starting a transaction"));
+    Result<WriteResult> result = ApplyInTransaction(ops, dry_run);
+    if (!result.ok() || dry_run) {
+      sqlite3_exec(db_->handle, "ROLLBACK", nullptr, nullptr, nullptr);
+      if (!result.ok()) return result.status().WithContext("nothing was changed");
+      return result;
+    }
+    Status commit = Exec(*db_, "COMMIT", "committing");
+    if (!commit.ok()) {
+      sqlite3_exec(db_->handle, "ROLLBACK", nullptr, nullptr, nullptr);
+      return commit.WithContext("nothing was changed");
+    }
+    return result;
+  }
+
+ private:
+  Result<WriteResult> ApplyInTransaction(const std::vector<WriteOp>& ops, bool dry_run) {
+    WriteResult result;
+    for (size_t i = 0; i < ops.size(); ++i) {
+      const WriteOp& op = ops[i];
+      Result<Table> table = DescribeShape(op.table);
+      if (!table.ok()) return table.status();
+      SqlTarget target{QuoteIdentifier(op.table, kDialect), &*table};
+      std::string doing = std::string(op.kind == WriteOp::Kind::kDelete ? "deleting from " : "updating ") +
+                          op.table + " (operation " + std::to_string(i + 1) + ")";
+      if (dry_run) {
+        Result<SqlText> text = RenderCount(target, op.where, kDialect);
+        if (!text.ok()) return text.status();
+        Result<int64_t> n = QueryInt(*db_, *text, doing);
+        if (!n.ok()) return n.status();
+        result.rows_affected.push_back(*n);
+        continue;
+      }
+      Result<SqlText> text = RenderWriteOp(op, target, kDialect);
+      if (!text.ok()) return text.status();
+      Statement stmt;
+      DPO_RETURN_IF_ERROR(stmt.Prepare(*db_, text->sql, doing));
+      DPO_RETURN_IF_ERROR(stmt.Bind(*db_, text->params, doing));
+      int rc = sqlite3_step(stmt.get());
+      if (rc != SQLITE_DONE) return SqliteError(*db_, sqlite3_extended_errcode(db_->handle), doing);
+      result.rows_affected.push_back(static_cast<int64_t>(sqlite3_changes64(db_->handle)));
+    }
+    return result;
+  }
+
+  // Columns, keys and relations, without the row count.
+  Result<Table> DescribeShape(const std::string& name) {
+    Statement exists;
+    std::string doing = "describing table " + name;
+    DPO_RETURN_IF_ERROR(exists.Prepare(*db_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", doing));
+    DPO_RETURN_IF_ERROR(exists.Bind(*db_, {name}, doing));
+    int rc = sqlite3_step(exists.get());
+    if (rc == SQLITE_DONE)
+      return Status::Error(db_->path + ": no table named '" + name + "'; run 'dpo inspect " + db_->path +
+                           "' to list the tables");
+    if (rc != SQLITE_ROW) return SqliteError(*db_, rc, doing);
+
+    Table table;
+    table.name = name;
+    Statement info;
+    DPO_RETURN_IF_ERROR(info.Prepare(*db_,
+        "SELECT name, type, \"notnull\", pk FROM pragma_table_info(?1) ORDER BY cid", doing));
+    DPO_RETURN_IF_ERROR(info.Bind(*db_, {name}, doing));
+    std::vector<std::pair<int, std::string>> pk;
+    while ((rc = sqlite3_step(info.get())) == SQLITE_ROW) {
+      Column c;
+      c.name = ColumnString(info.get(), 0);
+      c.declared_type = ColumnString(info.get(), 1);
+      c.type = TypeFromDeclared(c.declared_type);
+      c.nullable = sqlite3_column_int(info.get(), 2) == 0;
+      c.primary_key_position = sqlite3_column_int(info.get(), 3);
+      if (c.primary_key_position > 0) pk.emplace_back(c.primary_key_position, c.name);
+      table.columns.push_back(std::move(c));
+    }
+    if (rc != SQLITE_DONE) return SqliteError(*db_, rc, doing);
+    std::sort(pk.begin(), pk.end());
+    for (auto& [pos, column] : pk) table.primary_key.push_back(column);
+
+    Statement fks;
+    DPO_RETURN_IF_ERROR(fks.Prepare(*db_,
+        "SELECT id, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?1) ORDER BY id, seq", doing));
+    DPO_RETURN_IF_ERROR(fks.Bind(*db_, {name}, doing));
+    int last_id = -1;
+    bool unresolved = false;  // "REFERENCES t" without columns means t's primary key
+    while ((rc = sqlite3_step(fks.get())) == SQLITE_ROW) {
+      int id = sqlite3_column_int(fks.get(), 0);
+      if (id != last_id) {
+        table.foreign_keys.emplace_back();
+        table.foreign_keys.back().referenced_table = ColumnString(fks.get(), 1);
+        last_id = id;
+      }
+      ForeignKey& fk = table.foreign_keys.back();
+      fk.columns.push_back(ColumnString(fks.get(), 2));
+      if (sqlite3_column_type(fks.get(), 3) == SQLITE_NULL) {
+        unresolved = true;
+      } else {
+        fk.referenced_columns.push_back(ColumnString(fks.get(), 3));
+      }
+    }
+    if (rc != SQLITE_DONE) return SqliteError(*db_, rc, doing);
+    if (unresolved) {
+      for (ForeignKey& fk : table.foreign_keys) {
+        if (!fk.referenced_columns.empty() || fk.referenced_table == name) {
+          if (fk.referenced_columns.empty()) fk.referenced_columns = table.primary_key;
+          continue;
+        }
+        Result<Table> parent = DescribeShape(fk.referenced_table);
+        if (parent.ok()) fk.referenced_columns = parent->primary_key;
+      }
+    }
+    return table;
+  }
+
+  std::shared_ptr<Db> db_;
+  bool read_only_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Source>> OpenSqliteSource(const std::string& path, const OpenOptions& options,
+                                                 int busy_timeout_ms) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return Status::Error("no such file: " + path);
+  if (S_ISDIR(st.st_mode))
+    return Status::Error(path + " is a directory, not a SQLite file; for a directory of CSV files use csv:" + path);
+  auto db = std::make_shared<Db>();
+  db->path = path;
+  db->busy_timeout_ms = busy_timeout_ms;
+  int flags = (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(path.c_str(), &db->handle, flags, nullptr);
+  if (rc != SQLITE_OK) return SqliteError(*db, rc, "opening");
+  sqlite3_extended_result_codes(db->handle, 1);
+  sqlite3_busy_timeout(db->handle, busy_timeout_ms);
+  // Opening is lazy in SQLite: read the schema now so that "not a database",
+  // "locked" and "corrupt" are reported here, once, naming the file.
+  DPO_RETURN_IF_ERROR(Exec(*db, "SELECT count(*) FROM sqlite_master", "reading the schema"));
+  if (options.read_only) {
+    DPO_RETURN_IF_ERROR(Exec(*db, "PRAGMA query_only = 1", "opening read-only"));
+  } else {
+    DPO_RETURN_IF_ERROR(Exec(*db, "PRAGMA foreign_keys = ON", "enabling foreign keys"));
+  }
+  rc = sqlite3_create_function_v2(db->handle, "dpo_sample_key", -1,
+                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                                  SampleKey, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return SqliteError(*db, rc, "registering the sampling function");
+  return std::unique_ptr<Source>(new SqliteSource(std::move(db), options.read_only));
+}
+
+sqlite3* SqliteHandleForTesting(Source* source) {
+  auto* s = dynamic_cast<SqliteSource*>(source);
+  return s ? s->handle() : nullptr;
+}
+
+}  // namespace dpo::source

@@ -408,3 +408,48 @@ TEST_CASE("csv source: a read-only source refuses Apply") {
 
 }  // namespace
 }  // namespace dpo::source
+
+namespace dpo::source {
+namespace {
+
+TEST_CASE("csv source: Apply leaves unchanged files alone and writes through symlinks") {
+  TempDir dir;
+  std::string real = dir.Write("real.csv", "id,naam\n1,Jan\n2,Piet\n");
+  std::string link = dir.File("link.csv");
+  std::filesystem::create_symlink(real, link);
+  auto source = Open(link, false);
+  struct stat before, after;
+  REQUIRE(::stat(real.c_str(), &before) == 0);
+  WriteOp none;
+  none.table = "link";
+  none.where = Predicate::Compare(Predicate::Op::kEq, "id", "9");
+  Result<WriteResult> r = source->Apply({none}, false);
+  REQUIRE(r.ok());
+  CHECK(r->rows_affected == std::vector<int64_t>{0});
+  REQUIRE(::stat(real.c_str(), &after) == 0);
+  CHECK(before.st_ino == after.st_ino);  // not rewritten
+
+  WriteOp del = none;
+  del.where = Predicate::Compare(Predicate::Op::kEq, "id", "1");
+  REQUIRE(source->Apply({del}, false).ok());
+  CHECK(std::filesystem::is_symlink(link));
+  CHECK(ReadAll(real) == "id,naam\n2,Piet\n");
+}
+
+TEST_CASE("csv source: Apply on a file without header keeps it headerless") {
+  TempDir dir;
+  std::string path = dir.Write("h.csv", "1|Jan\n2|Piet\n");
+  CsvOptions csv;
+  csv.header = false;
+  auto source = Open(path, false, csv);
+  WriteOp upd;
+  upd.kind = WriteOp::Kind::kUpdate;
+  upd.table = "h";
+  upd.where = Predicate::Compare(Predicate::Op::kEq, "col1", "1");
+  upd.assignments = {{"col2", std::string("a|b")}};
+  REQUIRE(source->Apply({upd}, false).ok());
+  CHECK(ReadAll(path) == "1|\"a|b\"\n2|Piet\n");
+}
+
+}  // namespace
+}  // namespace dpo::source

@@ -405,7 +405,11 @@ CsvParser::Step CsvParser::ParseRecord(Status* status) {
 
   const char* const record_start = p;
   const int64_t record_line = line;
-  spans_.clear();
+  size_t count = 0;  // fields so far; spans_ only grows, so that adding one is a store
+  auto add = [&](size_t begin, size_t size, bool quoted, bool escaped) {
+    if (count == spans_.size()) spans_.resize(std::max<size_t>(16, spans_.size() * 2));
+    spans_[count++] = Span{begin, size, quoted, escaped};
+  };
   for (;;) {  // one field per iteration
     if (p < end && *p == '"') {
       const int64_t open_line = line;
@@ -415,7 +419,7 @@ CsvParser::Step CsvParser::ParseRecord(Status* status) {
         q = scan.Quoted(q, end);
         if (q == end) {
           if (!eof_) return Step::kNeedMore;
-          *status = Fail(open_line, "quoted field " + std::to_string(spans_.size() + 1) +
+          *status = Fail(open_line, "quoted field " + std::to_string(count + 1) +
                                         " opens here and is never closed; close or remove the quote");
           return Step::kError;
         }
@@ -446,7 +450,7 @@ CsvParser::Step CsvParser::ParseRecord(Status* status) {
         if (step != Step::kRecord) return step;
         q += length;
       }
-      spans_.push_back({static_cast<size_t>(p + 1 - base), static_cast<size_t>(q - p - 1), true, escaped});
+      add(static_cast<size_t>(p + 1 - base), static_cast<size_t>(q - p - 1), true, escaped);
       p = q + 1;
       if (p < end && *p == delimiter) {
         ++p;
@@ -454,7 +458,7 @@ CsvParser::Step CsvParser::ParseRecord(Status* status) {
       }
       if (p < end && *p != '\n' && *p != '\r') {
         *status = FailAt(p, record_start, line,
-                         "text after the closing quote of field " + std::to_string(spans_.size()) +
+                         "text after the closing quote of field " + std::to_string(count) +
                              "; quote the whole field and double any quote inside it");
         return Step::kError;
       }
@@ -479,7 +483,7 @@ CsvParser::Step CsvParser::ParseRecord(Status* status) {
         q += length;
       }
       if (q == end && !eof_) return Step::kNeedMore;
-      spans_.push_back({static_cast<size_t>(p - base), static_cast<size_t>(q - p), false, false});
+      add(static_cast<size_t>(p - base), static_cast<size_t>(q - p), false, false);
       p = q;
       if (p < end && *p == delimiter) {
         ++p;
@@ -499,13 +503,13 @@ CsvParser::Step CsvParser::ParseRecord(Status* status) {
   // Complete: unescape doubled quotes into scratch_, sized first so that the
   // views into it stay valid.
   size_t scratch_size = 0;
-  for (const Span& s : spans_)
-    if (s.escaped) scratch_size += s.size;
-  scratch_.resize(scratch_size);
+  for (size_t i = 0; i < count; ++i)
+    if (spans_[i].escaped) scratch_size += spans_[i].size;
+  if (scratch_.size() < scratch_size) scratch_.resize(scratch_size);
   char* out = scratch_.data();
-  record_.fields_.resize(spans_.size());
-  record_.quoted_.resize(spans_.size());
-  for (size_t i = 0; i < spans_.size(); ++i) {
+  record_.fields_.resize(count);
+  record_.quoted_.resize(count);
+  for (size_t i = 0; i < count; ++i) {
     const Span& s = spans_[i];
     record_.quoted_[i] = s.quoted;
     if (!s.escaped) {

@@ -51,7 +51,7 @@ class CsvRecord {
   std::string_view field(size_t i) const { return fields_[i]; }
   // True if the field was written between quotes: "" is an empty string while
   // an empty unquoted field is read as NULL (the PostgreSQL COPY convention).
-  bool quoted(size_t i) const { return quoted_[i]; }
+  bool quoted(size_t i) const { return quoted_[i] != 0; }
   int64_t line() const { return line_; }
   // The record exactly as it stands in the (UTF-8 decoded) input, including
   // any blank lines before it and its line terminator; concatenating the raw
@@ -63,7 +63,7 @@ class CsvRecord {
  private:
   friend class CsvParser;
   std::vector<std::string_view> fields_;
-  std::vector<bool> quoted_;
+  std::vector<unsigned char> quoted_;
   int64_t line_ = 0;
   std::string_view raw_;
   std::string_view terminator_;
@@ -139,7 +139,7 @@ class CsvParser {
     bool quoted;
     bool escaped;  // holds doubled quotes
   };
-  std::vector<Span> spans_;
+  std::vector<Span> spans_;  // fields of the record being parsed; only grows
   CsvRecord record_;
 };
 

@@ -448,10 +448,13 @@ class TempFile {
   }
 
   Status Create(const std::string& path) {
-    path_ = path;
+    // Through a symlink, replace the file it points to, not the link.
+    std::error_code ec;
+    fs::path target = fs::canonical(path, ec);
+    path_ = ec ? path : target.string();
     struct stat st;
-    if (::stat(path.c_str(), &st) != 0) return Errno("cannot stat");
-    fs::path p(path);
+    if (::stat(path_.c_str(), &st) != 0) return Errno("cannot stat");
+    fs::path p(path_);
     std::string dir = p.has_parent_path() ? p.parent_path().string() : ".";
     std::string templ = dir + "/." + p.filename().string() + ".dpo-XXXXXX";
     std::vector<char> name(templ.begin(), templ.end());

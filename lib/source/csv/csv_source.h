@@ -8,7 +8,10 @@
 //    and the average row length otherwise (exact = false).
 //  - An empty unquoted field reads as NULL, a quoted "" as the empty string.
 //  - ReadStats::rows_read counts the rows returned; rows_skipped the ragged
-//    rows skipped under CsvOptions::skip_bad_rows.
+//    rows skipped under CsvOptions::skip_bad_rows. RowBatch row numbers count
+//    every data record, skipped ones included, so they point into the file.
+//  - kFirst and kRandom with limit <= 0 return no rows; kRandom keeps `limit`
+//    rows in memory (reservoir sampling) and returns them in file order.
 //  - Apply rewrites each file it changes into a temporary file next to it,
 //    fsyncs it and renames it over the original (then fsyncs the directory),
 //    only once every op on every file has succeeded. Rows it does not change

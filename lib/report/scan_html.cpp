@@ -18,6 +18,17 @@ namespace {
 
 std::string H(std::string_view s) { return HtmlEscape(s); }
 
+// Escaped, with a line-break opportunity after each dot and underscore, so
+// long "table.column" names wrap at their joints instead of mid-word.
+std::string HBreakable(std::string_view s) {
+  std::string out;
+  for (const char c : H(s)) {
+    out += c;
+    if (c == '.' || c == '_') out += "<wbr>";
+  }
+  return out;
+}
+
 constexpr const char* kErrorColor = "#c0392b";
 constexpr const char* kWarningColor = "#d68910";
 constexpr const char* kNoteColor = "#2e6da4";
@@ -55,18 +66,19 @@ dl.scope { display:grid; grid-template-columns: 200px 1fr; gap: 6px 16px; margin
   border: 1px solid var(--line); border-radius: 8px; padding: 14px 18px; }
 dl.scope dt { color: var(--muted); } dl.scope dd { margin: 0; word-break: break-all; }
 .charts { display:grid; grid-template-columns: 1fr 1fr; gap: 16px; }
+.charts.three { grid-template-columns: 1fr 1fr 1fr; }
 .chart { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 16px 10px; break-inside: avoid; }
 .chart h3 { margin: 0 0 8px; }
 .chart svg { width: 100%; height: auto; display: block; }
 .chart .empty { color: var(--muted); margin: 8px 0; }
 .legend { display:flex; gap: 14px; font-size: 12px; color: var(--muted); margin-top: 6px; }
 .legend i { display:inline-block; width:10px; height:10px; border-radius:2px; margin-right:5px; vertical-align: -1px; }
-table { width:100%; border-collapse: collapse; background: var(--card); border: 1px solid var(--line); }
+table { width:100%; border-collapse: collapse; table-layout: auto; background: var(--card); border: 1px solid var(--line); }
 th, td { text-align:left; vertical-align: top; padding: 7px 10px; border-bottom: 1px solid var(--line); }
 th { background: #eef2f7; font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
-td.loc { word-break: break-all; min-width: 160px; }
+td.loc { overflow-wrap: anywhere; min-width: 170px; }
 .findings td:first-child { width: 80px; }
 .findings tr.error td:first-child { box-shadow: inset 4px 0 var(--error); }
 .findings tr.warning td:first-child { box-shadow: inset 4px 0 var(--warning); }
@@ -79,16 +91,18 @@ td.loc { word-break: break-all; min-width: 160px; }
 .hint { color: #1e5631; }
 .inventory tr.error td:first-child { box-shadow: inset 4px 0 var(--error); }
 .inventory tr.warning td:first-child { box-shadow: inset 4px 0 var(--warning); }
+.inventory { table-layout: fixed; }
+.inventory td { overflow-wrap: anywhere; }
 .inventory tr.plain td { color: var(--muted); }
 .rules dt { font-weight: 600; margin-top: 10px; } .rules dd { margin: 2px 0 0 0; }
 footer { margin-top: 36px; padding-top: 12px; border-top: 1px solid var(--line); color: var(--muted); font-size: 12.5px; }
-@media (max-width: 900px) { .cards { grid-template-columns: repeat(3, 1fr); } .charts { grid-template-columns: 1fr; } }
+@media screen and (max-width: 900px) { .cards { grid-template-columns: repeat(3, 1fr); } .charts, .charts.three { grid-template-columns: 1fr; } }
 @page { size: A4; margin: 14mm; }
 @media print {
   body { background: #fff; font-size: 11.5px; }
   main { max-width: none; padding: 0; }
   .cards { grid-template-columns: repeat(6, 1fr); }
-  .charts { grid-template-columns: 1fr 1fr; }
+  .charts { grid-template-columns: 1fr 1fr; } .charts.three { grid-template-columns: 1fr 1fr 1fr; }
   h2 { break-after: avoid; } h3 { break-after: avoid; }
   .verdict, .card, .chart, dl.scope { box-shadow: none; }
 }
@@ -119,7 +133,8 @@ std::string Truncate(const std::string& s, size_t max_chars) {
 // A horizontal bar chart, one bar per group, stacked by severity (or one
 // colour for `single_color`). The full label and the counts are in a
 // <title> tooltip; the top `kMaxBars` groups are shown, the rest summed.
-std::string BarChart(std::vector<GroupCount> groups, const std::string& label, const char* single_color) {
+std::string BarChart(std::vector<GroupCount> groups, const std::string& label, const char* single_color,
+                     bool narrow) {
   constexpr size_t kMaxBars = 12;
   if (groups.size() > kMaxBars) {
     GroupCount rest{Num(static_cast<int64_t>(groups.size() - (kMaxBars - 1))) + " others"};
@@ -131,7 +146,10 @@ std::string BarChart(std::vector<GroupCount> groups, const std::string& label, c
     groups.resize(kMaxBars - 1);
     groups.push_back(rest);
   }
-  constexpr double kWidth = 560, kLabelW = 180, kCountW = 44, kRowH = 26, kBarH = 16, kTop = 4;
+  // Narrow charts sit three in a row; their viewBox shrinks too, so text keeps its size.
+  const double kWidth = narrow ? 380 : 560, kLabelW = narrow ? 130 : 180;
+  const size_t kLabelChars = narrow ? 17 : 26;
+  constexpr double kCountW = 44, kRowH = 26, kBarH = 16, kTop = 4;
   const double bar_area = kWidth - kLabelW - kCountW;
   int64_t max_total = 1;
   for (const GroupCount& g : groups) max_total = std::max(max_total, g.total());
@@ -153,7 +171,7 @@ std::string BarChart(std::vector<GroupCount> groups, const std::string& label, c
     }
     svg << "<g><title>" << H(tip) << "</title>";
     svg << "<text x=\"" << Fixed(kLabelW - 8) << "\" y=\"" << Fixed(y + kBarH - 3)
-        << "\" text-anchor=\"end\" fill=\"#1f2933\">" << H(Truncate(g.key, 26)) << "</text>";
+        << "\" text-anchor=\"end\" fill=\"#1f2933\">" << H(Truncate(g.key, kLabelChars)) << "</text>";
     double x = kLabelW;
     auto segment = [&](int64_t n, const char* color) {
       if (n <= 0) return;
@@ -178,12 +196,12 @@ std::string BarChart(std::vector<GroupCount> groups, const std::string& label, c
 }
 
 std::string ChartBox(const std::string& title, const std::vector<GroupCount>& groups, const char* single_color,
-                     const std::string& empty_text) {
+                     const std::string& empty_text, bool narrow) {
   std::string html = "<div class=\"chart\"><h3>" + H(title) + "</h3>";
   if (groups.empty()) {
     html += "<p class=\"empty\">" + H(empty_text) + "</p>";
   } else {
-    html += BarChart(groups, title, single_color);
+    html += BarChart(groups, title, single_color, narrow);
     if (single_color) {
       html += "<div class=\"legend\"><span><i style=\"background:" + std::string(single_color) +
               "\"></i>columns</span></div>";
@@ -223,7 +241,7 @@ void RenderFindings(const scan::ScanResult& result, std::ostream& out) {
     const char* cls = SeverityClass(f.severity);
     out << "<tr class=\"" << cls << "\"><td><span class=\"badge " << cls << "\">" << scan::SeverityName(f.severity)
         << "</span></td>";
-    out << "<td class=\"loc\"><span class=\"mono\">" << H(FindingLocation(f)) << "</span>";
+    out << "<td class=\"loc\"><span class=\"mono\">" << HBreakable(FindingLocation(f)) << "</span>";
     if (!f.file.empty())
       out << "<br><span class=\"small mono\">" << H(f.file) << (f.line > 0 ? ":" + Num(f.line) : "") << "</span>";
     out << "</td>";
@@ -277,7 +295,13 @@ void RenderInventory(const scan::ScanResult& result, bool discovery, std::ostrea
       out << "<p class=\"small\">No columns.</p>\n";
       continue;
     }
-    out << "<table class=\"inventory\">\n<thead><tr><th>Column</th><th>Type</th>";
+    // Fixed widths, so the inventories of all tables line up under each other.
+    out << "<table class=\"inventory\">\n"
+        << (discovery ? "<colgroup><col style=\"width:24%\"><col style=\"width:9%\"><col style=\"width:17%\">"
+                        "<col style=\"width:10%\"><col></colgroup>\n"
+                      : "<colgroup><col style=\"width:21%\"><col style=\"width:8%\"><col style=\"width:12%\">"
+                        "<col style=\"width:15%\"><col style=\"width:9%\"><col></colgroup>\n")
+        << "<thead><tr><th>Column</th><th>Type</th>";
     if (!discovery) out << "<th>Declared</th>";
     out << "<th>Discovered</th><th>Confidence</th><th>Evidence</th></tr></thead>\n<tbody>\n";
     for (const scan::ColumnReport& c : t.columns) {
@@ -369,22 +393,22 @@ void RenderScanHtml(const scan::ScanResult& result, const RenderOptions& options
       << "</dd>\n";
   std::string mode = result.mode.empty() ? "full" : result.mode;
   if (result.mode == "sample" && result.sample_rows > 0)
-    mode += " (first " + Num(result.sample_rows) + " rows of each table)";
+    mode += " (" + Num(result.sample_rows) + " rows sampled per table)";
   else if (result.mode == "full" || result.mode.empty())
     mode += " (every row)";
   out << "<dt>Mode</dt><dd>" << H(mode) << "</dd>\n";
-  out << "<dt>Retention evaluated as of</dt><dd>" << H(result.as_of.empty() ? "—" : result.as_of) << "</dd>\n";
+  out << "<dt>" << (discovery ? "As of" : "Retention evaluated as of") << "</dt><dd>" << H(result.as_of.empty() ? "—" : result.as_of) << "</dd>\n";
   out << "<dt>Volume</dt><dd>" << H(Plural(result.stats.rows, "row", "rows")) << ", "
       << H(FormatMegabytes(result.stats.bytes)) << ", " << H(FormatSeconds(result.stats.seconds)) << " on "
       << H(Plural(result.stats.threads, "thread", "threads")) << "</dd>\n";
   out << "<dt>Tool</dt><dd>dpo " << H(ToolVersion(options)) << "</dd>\n</dl>\n";
 
-  out << "<h2>Overview</h2>\n<section class=\"charts\">\n";
+  out << "<h2>Overview</h2>\n<section class=\"charts" << (discovery ? " three" : "") << "\">\n";
   if (discovery)
     out << ChartBox("Columns with personal data, per category", ColumnsByCategory(result), kInventoryColor,
-                    "No personal data found.");
-  out << ChartBox("Findings per category", FindingsByCategory(result), nullptr, "No findings.");
-  out << ChartBox("Findings per table", FindingsByTable(result), nullptr, "No findings.");
+                    "No personal data found.", true);
+  out << ChartBox("Findings per category", FindingsByCategory(result), nullptr, "No findings.", discovery);
+  out << ChartBox("Findings per table", FindingsByTable(result), nullptr, "No findings.", discovery);
   out << "</section>\n";
 
   RenderFindings(result, out);

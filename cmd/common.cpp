@@ -1,0 +1,78 @@
+#include "common.h"
+
+#include <cstdlib>
+#include <iostream>
+#include <unistd.h>
+
+#include "detect/kind.h"
+#include "policy/loader.h"
+#include "policy/validate.h"
+#include "util/atomic_file.h"
+
+namespace dpo::cmd {
+
+void AddSourceFlags(CLI::App* app, SourceFlags* flags) {
+  app->add_option("--delimiter", flags->delimiter, "CSV delimiter: , ; tab | (default: sniffed)");
+  app->add_flag("--no-header", flags->no_header, "CSV files have no header row (columns are col1, col2, ...)");
+  app->add_flag("--skip-bad-rows", flags->skip_bad_rows, "Skip CSV rows with the wrong number of fields (counted)");
+  app->add_option("--encoding", flags->encoding, "CSV encoding: auto, utf-8 or windows-1252")
+      ->check(CLI::IsMember({"auto", "utf-8", "windows-1252"}));
+}
+
+Result<std::unique_ptr<source::Source>> OpenSourceWithFlags(const std::string& spec, const SourceFlags& flags,
+                                                            bool read_only) {
+  source::OpenOptions options;
+  options.read_only = read_only;
+  options.csv.header = !flags.no_header;
+  options.csv.skip_bad_rows = flags.skip_bad_rows;
+  options.csv.encoding = flags.encoding;
+  const std::string& d = flags.delimiter;
+  if (d.empty()) {
+    options.csv.delimiter = 0;
+  } else if (d == "tab" || d == "\\t" || d == "\t") {
+    options.csv.delimiter = '\t';
+  } else if (d.size() == 1 && d != "\"" && d != "\n" && d != "\r") {
+    options.csv.delimiter = d[0];
+  } else {
+    return Status::Error("--delimiter '" + d + "' is not a single character; use , ; | or tab");
+  }
+  return source::OpenSource(spec, options);
+}
+
+Result<policy::Policy> LoadPolicyForUse(const std::string& path) {
+  Result<policy::LoadedPolicy> loaded = policy::LoadPolicyFile(path);
+  if (!loaded.ok()) return loaded.status();
+  std::vector<policy::Diagnostic> diagnostics = loaded->diagnostics;
+  policy::ValidateOptions options;
+  for (detect::Kind k : detect::AllKinds()) options.known_detectors.emplace_back(detect::KindName(k));
+  for (policy::Diagnostic& d : policy::ValidatePolicy(loaded->policy, options)) diagnostics.push_back(std::move(d));
+  policy::SortDiagnostics(&diagnostics);
+  size_t errors = policy::CountErrors(diagnostics);
+  for (const policy::Diagnostic& d : diagnostics) {
+    if (d.severity != policy::Diagnostic::Severity::kError) continue;
+    std::cerr << d.location.ToString() << ": error: " << d.message << "\n";
+    if (!d.hint.empty()) std::cerr << "    hint: " << d.hint << "\n";
+  }
+  if (errors > 0)
+    return Status::Error(path + " has " + std::to_string(errors) +
+                         " error(s); fix them first (run 'dpo policy check " + path + "')");
+  return std::move(loaded->policy);
+}
+
+bool StderrIsTerminal() { return isatty(STDERR_FILENO) == 1; }
+
+bool UseColorOnStdout() {
+  const char* no_color = std::getenv("NO_COLOR");
+  return isatty(STDOUT_FILENO) == 1 && (no_color == nullptr || *no_color == '\0');
+}
+
+Status WriteOutput(const std::string& path, const std::string& content, bool force) {
+  if (path.empty() || path == "-") {
+    std::cout << content;
+    std::cout.flush();
+    return std::cout ? Status::Ok() : Status::Error("cannot write to standard output");
+  }
+  return util::WriteFileAtomic(path, content, 0600, force);
+}
+
+}  // namespace dpo::cmd

@@ -1,0 +1,40 @@
+// Pieces every subcommand shares: the source flags, loading a policy for use,
+// terminal detection, and writing results to stdout or a file.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "policy/policy.h"
+#include "source/source.h"
+#include "util/status.h"
+
+namespace dpo::cmd {
+
+// Flags that shape how a source is opened (CSV options).
+struct SourceFlags {
+  std::string delimiter;  // "" = sniff; ",", ";", "tab" or "\t", "|"
+  bool no_header = false;
+  bool skip_bad_rows = false;
+  std::string encoding = "auto";
+};
+void AddSourceFlags(CLI::App* app, SourceFlags* flags);
+Result<std::unique_ptr<source::Source>> OpenSourceWithFlags(const std::string& spec, const SourceFlags& flags,
+                                                            bool read_only);
+
+// Loads and validates a policy for a command that uses it (scan, ...). Prints
+// its warnings and errors to stderr. Returns an error (exit 2) when the policy
+// has errors: commands never act on a policy that `dpo policy check` rejects.
+Result<policy::Policy> LoadPolicyForUse(const std::string& path);
+
+bool StderrIsTerminal();
+// Colours on stdout: only on a terminal and when NO_COLOR is unset.
+bool UseColorOnStdout();
+
+// Writes `content` to stdout (path empty or "-") or atomically to `path` with
+// owner-only permissions (results may hold personal data).
+Status WriteOutput(const std::string& path, const std::string& content, bool force);
+
+}  // namespace dpo::cmd

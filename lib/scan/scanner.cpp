@@ -1,0 +1,529 @@
+#include "scan/scanner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "detect/column_classifier.h"
+#include "detect/kind.h"
+#include "scan/retention_predicate.h"
+
+namespace dpo::scan {
+namespace {
+
+using detect::Kind;
+
+// Built-in categories for discovery, by detector kind.
+struct KindCategory {
+  Kind kind;
+  const char* category;
+};
+constexpr KindCategory kBuiltinCategories[] = {
+    {Kind::kEmail, "contact"},          {Kind::kPhone, "contact"},
+    {Kind::kPersonName, "contact"},     {Kind::kStreetAddress, "contact"},
+    {Kind::kPostcode, "contact"},       {Kind::kCity, "contact"},
+    {Kind::kSocialProfile, "contact"},  {Kind::kBsn, "national_id"},
+    {Kind::kIban, "financial"},         {Kind::kPaymentCard, "financial"},
+    {Kind::kSalary, "financial"},       {Kind::kBirthDate, "identity"},
+    {Kind::kGender, "identity"},        {Kind::kNationality, "identity"},
+    {Kind::kMaritalStatus, "identity"}, {Kind::kPassportNl, "identity_document"},
+    {Kind::kIdCardNl, "identity_document"}, {Kind::kIpv4, "technical"},
+    {Kind::kIpv6, "technical"},         {Kind::kDeviceId, "technical"},
+    {Kind::kGeolocation, "technical"},  {Kind::kKvk, "business"},
+    {Kind::kVatNl, "business"},         {Kind::kHealthTerm, "health"},
+    {Kind::kReligionTerm, "religion"},  {Kind::kEthnicityTerm, "ethnicity"},
+    {Kind::kPoliticalTerm, "political"}, {Kind::kUnionTerm, "union"},
+    {Kind::kSexualityTerm, "sexuality"}, {Kind::kBiometricTerm, "biometric"},
+    {Kind::kCriminalTerm, "criminal"},
+};
+
+bool IsPersonalKind(Kind kind) { return kind != Kind::kDate && kind != Kind::kFreeText; }
+
+// A bounded single-producer queue of shared batches for one worker.
+class BatchQueue {
+ public:
+  explicit BatchQueue(size_t capacity) : capacity_(capacity) {}
+  void Push(std::shared_ptr<const source::RowBatch> batch) {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_full_.wait(lock, [&] { return items_.size() < capacity_; });
+    items_.push_back(std::move(batch));
+    not_empty_.notify_one();
+  }
+  // nullptr = end of data.
+  std::shared_ptr<const source::RowBatch> Pop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_empty_.wait(lock, [&] { return !items_.empty(); });
+    auto batch = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return batch;
+  }
+
+ private:
+  size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<std::shared_ptr<const source::RowBatch>> items_;
+};
+
+Evidence ToEvidence(const detect::KindEvidence& k) {
+  Evidence e;
+  e.kind = std::string(detect::KindName(k.kind));
+  e.confidence = k.confidence;
+  e.values_seen = k.values_seen;
+  e.values_matched = k.values_matched;
+  e.values_validated = k.values_validated;
+  e.values_containing = k.values_containing;
+  e.name_match = k.name_match;
+  e.masked_samples = k.masked_samples;
+  return e;
+}
+
+// Reads the table once, feeding every value of column c to classifiers[c].
+// Columns are split between worker threads so that each classifier is only
+// ever touched by one thread; the reading thread only reads.
+Status ClassifyTable(source::Source& src, const source::Table& table, const ScanOptions& options,
+                     std::vector<detect::ColumnClassifier>* classifiers, TableReport* report,
+                     ScanStats* stats) {
+  source::ReadRequest request;
+  request.mode = options.full ? source::SampleMode::kFull : source::SampleMode::kRandom;
+  request.limit = options.sample_rows;
+  request.seed = options.sample_seed;
+  Result<std::unique_ptr<source::RowReader>> reader = src.Read(table.name, request);
+  if (!reader.ok()) return reader.status();
+
+  const size_t num_columns = table.columns.size();
+  const int workers = std::max(1, std::min<int>(options.threads, static_cast<int>(num_columns)));
+  std::vector<std::unique_ptr<BatchQueue>> queues;
+  for (int w = 0; w < workers; ++w) queues.push_back(std::make_unique<BatchQueue>(4));
+  std::vector<int> owner(num_columns, 0);
+  bool owners_assigned = workers == 1;
+
+  std::vector<std::thread> threads;
+  auto work = [&](int w) {
+    std::vector<std::string_view> values;
+    while (auto batch = queues[w]->Pop()) {
+      for (size_t c = 0; c < num_columns; ++c) {
+        if (owner[c] != w) continue;
+        values.clear();
+        for (size_t r = 0; r < batch->num_rows(); ++r)
+          if (!batch->IsNull(r, c)) values.push_back(batch->Cell(r, c));
+        (*classifiers)[c].AddValues(values);
+      }
+    }
+  };
+
+  Status status;
+  int64_t rows = 0;
+  int64_t bytes = 0;
+  while (true) {
+    auto batch = std::make_shared<source::RowBatch>();
+    Result<bool> more = (*reader)->Next(batch.get());
+    if (!more.ok()) {
+      status = more.status();
+      break;
+    }
+    if (!*more) break;
+    if (!owners_assigned) {
+      // Balance columns over workers by the bytes they hold (largest first).
+      std::vector<std::pair<size_t, size_t>> sizes;  // bytes, column
+      for (size_t c = 0; c < num_columns; ++c) {
+        size_t b = 0;
+        for (size_t r = 0; r < batch->num_rows(); ++r) b += batch->Cell(r, c).size() + 8;
+        sizes.push_back({b, c});
+      }
+      std::sort(sizes.rbegin(), sizes.rend());
+      std::vector<size_t> load(workers, 0);
+      for (auto [b, c] : sizes) {
+        int w = static_cast<int>(std::min_element(load.begin(), load.end()) - load.begin());
+        owner[c] = w;
+        load[w] += b;
+      }
+      owners_assigned = true;
+    }
+    if (threads.empty())
+      for (int w = 0; w < workers; ++w) threads.emplace_back(work, w);
+    rows += static_cast<int64_t>(batch->num_rows());
+    bytes += static_cast<int64_t>(batch->byte_size());
+    for (auto& q : queues) q->Push(batch);
+    if (options.progress) {
+      ScanProgress p;
+      p.table = table.name;
+      p.rows_done = rows;
+      p.rows_total = options.full ? table.row_count.rows : std::min(table.row_count.rows, options.sample_rows);
+      p.bytes_done = bytes;
+      options.progress(p);
+    }
+  }
+  for (auto& q : queues) q->Push(nullptr);
+  for (auto& t : threads) t.join();
+  report->rows_scanned = rows;
+  stats->rows += rows;
+  stats->bytes += bytes;
+  return status;
+}
+
+struct Checker {
+  const ScanOptions& options;
+  const policy::Policy* policy;
+  ScanResult* result;
+
+  void Add(Finding f) { result->findings.push_back(std::move(f)); }
+
+  static std::string Loc(const policy::Location& l) { return l.line > 0 ? l.ToString() : std::string(); }
+
+  // Purposes of the dataset satisfying `ok`, or none.
+  bool AnyPurpose(const policy::Dataset* ds, const std::function<bool(const policy::Purpose&)>& ok) const {
+    if (ds == nullptr || policy == nullptr) return false;
+    for (const std::string& id : ds->purposes)
+      if (const policy::Purpose* p = policy->FindPurpose(id); p != nullptr && ok(*p)) return true;
+    return false;
+  }
+
+  void CheckSensitive(const TableReport& table, const ColumnReport& column, const policy::Dataset* ds,
+                      const detect::ColumnVerdict& verdict) {
+    for (const detect::KindEvidence& k : verdict.kinds) {
+      if (k.confidence < options.min_confidence && k.values_containing == 0) continue;
+      Finding f;
+      f.severity = Severity::kError;
+      f.table = table.name;
+      f.column = column.name;
+      f.file = table.file;
+      f.line = table.file.empty() ? 0 : 1;
+      f.category = CategoryForKind(std::string(detect::KindName(k.kind)), policy);
+      f.evidence = {ToEvidence(k)};
+      f.policy_rule = "datasets." + table.name;
+      f.policy_location = ds ? Loc(ds->location) : "";
+      f.count = k.values_containing + k.values_matched;
+      std::string where = table.name + "." + column.name;
+      if (k.kind == Kind::kBsn && (k.confidence >= options.min_confidence)) {
+        if (AnyPurpose(ds, [](const policy::Purpose& p) {
+              return p.legal_basis == policy::LegalBasis::kLegalObligation && !p.law.empty();
+            }))
+          continue;
+        f.code = kCodeNationalIdWithoutLaw;
+        f.message = where + " holds BSNs, but no purpose of its dataset is a legal obligation naming the law";
+        f.hint = "BSNs may only be processed where a law requires it (UAVG art. 46): give the dataset a purpose with legal_basis: legal_obligation and law: ..., or remove the column";
+      } else if (detect::IsSpecialCategoryTerm(k.kind) && k.values_containing + k.values_matched > 0) {
+        if (AnyPurpose(ds, [](const policy::Purpose& p) { return p.art9_condition.has_value(); })) continue;
+        f.code = kCodeNoArt9Condition;
+        f.message = where + " holds special-category data (" + f.category +
+                    ", Art. 9 GDPR) but no purpose of its dataset names an Art. 9(2) condition";
+        f.hint = "add art9_condition (e.g. explicit_consent, employment_law) to the purpose, or stop recording it";
+      } else if (detect::IsCriminalTerm(k.kind) && k.values_containing + k.values_matched > 0) {
+        if (AnyPurpose(ds, [](const policy::Purpose& p) { return !p.art10_basis.empty(); })) continue;
+        f.code = kCodeNoArt10Basis;
+        f.message = where + " holds criminal-offence data (Art. 10 GDPR) but no purpose of its dataset names an art10_basis";
+        f.hint = "add art10_basis (e.g. \"UAVG art. 33; VOG\") to the purpose, or stop recording it";
+      } else {
+        continue;
+      }
+      Add(std::move(f));
+    }
+  }
+
+  void CheckColumn(const TableReport& table, ColumnReport* column, const policy::Dataset* ds,
+                   const detect::ColumnVerdict& verdict) {
+    std::vector<const detect::KindEvidence*> detected;
+    int64_t containing = 0;
+    for (const detect::KindEvidence& k : verdict.kinds) {
+      if (!IsPersonalKind(k.kind)) continue;
+      if (k.confidence >= options.min_confidence) detected.push_back(&k);
+      containing += k.values_containing;
+    }
+    Finding base;
+    base.table = table.name;
+    base.column = column->name;
+    base.file = table.file;
+    base.line = table.file.empty() ? 0 : 1;
+    base.category = column->discovered_category;
+    for (const detect::KindEvidence* k : detected) base.evidence.push_back(ToEvidence(*k));
+    const std::string where = table.name + "." + column->name;
+
+    if (policy == nullptr) {
+      if (detected.empty()) return;
+      Finding f = base;
+      f.code = kCodePersonalData;
+      f.severity = Severity::kNote;
+      f.message = where + " holds personal data: " + column->discovered_category;
+      f.count = verdict.values_seen;
+      Add(std::move(f));
+      return;
+    }
+
+    const policy::ColumnMapping* mapping = ds ? ds->FindColumn(column->name) : nullptr;
+    if (mapping != nullptr) column->declared_category = mapping->category.empty() ? "none" : mapping->category;
+    CheckSensitive(table, *column, ds, verdict);
+
+    if (mapping == nullptr) {
+      if (detected.empty()) return;
+      Finding f = base;
+      f.code = kCodeUndeclared;
+      f.severity = Severity::kError;
+      f.message = where + " holds personal data (" + column->discovered_category + ") that the policy does not declare";
+      f.hint = ds ? "map the column under datasets." + table.name + ".columns (a category, or none if it is not personal data), or drop it"
+                  : "declare the table under datasets: with its data subject, purposes and columns, or drop it";
+      f.policy_rule = ds ? "datasets." + table.name + ".columns" : "datasets";
+      f.policy_location = ds ? Loc(ds->location) : "";
+      f.count = verdict.values_seen;
+      Add(std::move(f));
+      return;
+    }
+    CheckDeclaredColumn(table, *column, ds, mapping, verdict, detected, containing, base);
+  }
+
+  void CheckDeclaredColumn(const TableReport& table, const ColumnReport& column, const policy::Dataset* ds,
+                  const policy::ColumnMapping* mapping, const detect::ColumnVerdict& verdict,
+                  const std::vector<const detect::KindEvidence*>& detected, int64_t containing,
+                  const Finding& base) {
+    (void)ds;
+    const std::string where = table.name + "." + column.name;
+    if (verdict.free_text) {
+      if (containing == 0) return;
+      Finding f = base;
+      f.code = kCodeFreeText;
+      f.severity = Severity::kWarning;
+      f.evidence.clear();
+      std::string kinds;
+      for (const detect::KindEvidence& k : verdict.kinds) {
+        if (k.values_containing == 0 || !IsPersonalKind(k.kind)) continue;
+        f.evidence.push_back(ToEvidence(k));
+        kinds += (kinds.empty() ? "" : ", ") + std::string(detect::KindName(k.kind)) + " in " +
+                 std::to_string(k.values_containing);
+      }
+      f.category = mapping->category;
+      f.count = containing;
+      f.message = where + " is free text holding identifiers or special-category terms (" + kinds + " of " +
+                  std::to_string(verdict.values_seen) + " values)";
+      f.hint = "free text holds whatever people type: review it, keep notes factual, and cover it with a retention rule";
+      f.policy_rule = "datasets." + table.name + ".columns." + column.name;
+      f.policy_location = Loc(mapping->location);
+      Add(std::move(f));
+      return;
+    }
+    if (detected.empty()) return;
+    const detect::KindEvidence& top = *detected.front();
+    std::string top_name(detect::KindName(top.kind));
+    if (mapping->category.empty()) {
+      // Reviewed as not personal data: only contradict that on strong, validated evidence.
+      if (top.confidence < 0.8 || top.values_validated == 0) return;
+      Finding f = base;
+      f.code = kCodeCategoryMismatch;
+      f.severity = Severity::kWarning;
+      f.message = where + " is declared not personal data (none) but its values look like " + top_name;
+      f.hint = "map it to the category it holds, or check what is written into it";
+      f.policy_rule = "datasets." + table.name + ".columns." + column.name;
+      f.policy_location = Loc(mapping->location);
+      Add(std::move(f));
+      return;
+    }
+    const policy::Category* category = policy->FindCategory(mapping->category);
+    if (category == nullptr) return;  // policy check reports the dangling reference
+    if (category->detectors.empty()) return;
+    for (const detect::KindEvidence* k : detected)
+      if (std::find(category->detectors.begin(), category->detectors.end(), std::string(detect::KindName(k->kind))) !=
+          category->detectors.end())
+        return;
+    Finding f = base;
+    f.code = kCodeCategoryMismatch;
+    f.severity = Severity::kWarning;
+    f.category = mapping->category;
+    f.message = where + " is declared " + mapping->category + " but its values look like " + top_name + " (" +
+                CategoryForKind(top_name, policy) + ")";
+    f.hint = "map the column to the category it holds, or add " + top_name + " to the detectors of category " +
+             mapping->category;
+    f.policy_rule = "datasets." + table.name + ".columns." + column.name;
+    f.policy_location = Loc(mapping->location);
+    Add(std::move(f));
+  }
+};
+
+Status CheckRetention(source::Source& src, const policy::Policy& policy, const std::set<std::string>& tables,
+                      const std::map<std::string, source::Table>& described, const ScanOptions& options,
+                      ScanResult* result) {
+  for (const policy::RetentionRule& rule : policy.retention) {
+    if (rule.todo || !tables.count(rule.dataset)) continue;
+    const source::Table& table = described.at(rule.dataset);
+    std::vector<std::string> needed = {rule.after_column};
+    for (const auto& c : rule.when) needed.push_back(c.column);
+    for (const auto& h : rule.legal_holds)
+      for (const auto& c : h.when) needed.push_back(c.column);
+    std::string missing;
+    for (const std::string& n : needed)
+      if (table.FindColumn(n) == nullptr) missing = n;
+    if (!missing.empty()) {
+      Finding f;
+      f.code = kCodeMissingColumn;
+      f.severity = Severity::kWarning;
+      f.table = rule.dataset;
+      f.column = missing;
+      f.file = table.location;
+      f.message = "retention rule " + rule.id + " uses " + rule.dataset + "." + missing +
+                  ", which does not exist; the rule cannot be checked";
+      f.hint = "fix the column name in the rule, or add the column";
+      f.policy_rule = "retention." + rule.id;
+      f.policy_location = Checker::Loc(rule.location);
+      result->findings.push_back(std::move(f));
+      continue;
+    }
+    Result<int64_t> expired = src.Count(rule.dataset, ExpiredRowsPredicate(rule, options.as_of));
+    if (!expired.ok()) return expired.status();
+    int64_t held = 0;
+    if (!rule.legal_holds.empty()) {
+      Result<int64_t> h = src.Count(rule.dataset, HeldRowsPredicate(rule, options.as_of));
+      if (!h.ok()) return h.status();
+      held = *h;
+    }
+    if (*expired == 0) continue;
+    Finding f;
+    f.code = kCodeRetentionExpired;
+    f.severity = Severity::kError;
+    f.table = rule.dataset;
+    f.file = table.location;
+    f.count = *expired;
+    f.message = std::to_string(*expired) + " rows of " + rule.dataset + " are past retention rule " + rule.id +
+                " (" + rule.keep.ToHuman() + " after " + rule.after_column + ", before " +
+                RetentionCutoff(rule, options.as_of).ToIso() + ")" +
+                (held > 0 ? "; " + std::to_string(held) + " more are kept under a legal hold" : "");
+    f.hint = std::string("they must be ") +
+             (rule.action == policy::RetentionAction::kDelete      ? "deleted"
+              : rule.action == policy::RetentionAction::kAnonymise ? "anonymised"
+                                                                   : "restricted") +
+             ": run the retention sweep";
+    f.policy_rule = "retention." + rule.id;
+    f.policy_location = Checker::Loc(rule.location);
+    result->findings.push_back(std::move(f));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string CategoryForKind(const std::string& kind, const policy::Policy* policy) {
+  if (policy != nullptr) {
+    for (const policy::Category& c : policy->categories)
+      if (std::find(c.detectors.begin(), c.detectors.end(), kind) != c.detectors.end()) return c.id;
+  }
+  std::optional<Kind> k = detect::KindFromName(kind);
+  if (!k) return "";
+  for (const KindCategory& kc : kBuiltinCategories)
+    if (kc.kind == *k) return kc.category;
+  return "";
+}
+
+Result<ScanResult> RunScan(source::Source& src, const ScanOptions& options) {
+  auto started = std::chrono::steady_clock::now();
+  ScanResult result;
+  result.source = src.DisplayName();
+  result.source_kind = source::SourceKindName(src.kind());
+  result.policy_file = options.policy ? options.policy->file : "";
+  result.as_of = options.as_of.ToIso();
+  result.mode = options.full ? "full" : "sample";
+  result.sample_rows = options.full ? 0 : options.sample_rows;
+  result.stats.threads = options.threads + 1;
+
+  Result<std::vector<std::string>> listed = src.ListTables();
+  if (!listed.ok()) return listed.status();
+  std::set<std::string> present(listed->begin(), listed->end());
+  std::vector<std::string> names;
+  for (const std::string& t : *listed)
+    if (options.tables.empty() || std::find(options.tables.begin(), options.tables.end(), t) != options.tables.end())
+      names.push_back(t);
+  for (const std::string& t : options.tables)
+    if (!present.count(t))
+      return Status::Error("no table '" + t + "' in " + src.DisplayName() + "; run 'dpo inspect " +
+                           src.DisplayName() + "' to list the tables");
+
+  Checker checker{options, options.policy, &result};
+  std::map<std::string, source::Table> described;
+  for (const std::string& name : names) {
+    Result<source::Table> table = src.Describe(name);
+    if (!table.ok()) return table.status();
+    described[name] = *table;
+    TableReport report;
+    report.name = name;
+    report.file = table->location;
+    report.row_count = table->row_count.rows;
+    report.row_count_exact = table->row_count.exact;
+    std::vector<detect::ColumnClassifier> classifiers;
+    classifiers.reserve(table->columns.size());
+    for (const source::Column& c : table->columns) classifiers.emplace_back(c.name);
+    DPO_RETURN_IF_ERROR(ClassifyTable(src, *table, options, &classifiers, &report, &result.stats));
+
+    const policy::Dataset* ds = options.policy ? options.policy->FindDataset(name) : nullptr;
+    for (size_t i = 0; i < table->columns.size(); ++i) {
+      detect::ColumnVerdict verdict = classifiers[i].Finish();
+      ColumnReport column;
+      column.name = table->columns[i].name;
+      column.type = source::TypeClassName(table->columns[i].type);
+      column.free_text = verdict.free_text;
+      column.values_seen = verdict.values_seen;
+      for (const detect::KindEvidence& k : verdict.kinds) {
+        if (k.confidence < options.min_confidence && k.values_containing == 0) continue;
+        column.evidence.push_back(ToEvidence(k));
+        if (column.discovered_category.empty() && IsPersonalKind(k.kind) && k.confidence >= options.min_confidence)
+          column.discovered_category = CategoryForKind(std::string(detect::KindName(k.kind)), options.policy);
+      }
+      if (column.discovered_category.empty() && verdict.free_text) {
+        for (const detect::KindEvidence& k : verdict.kinds)
+          if (k.values_containing > 0 && IsPersonalKind(k.kind)) column.discovered_category = "free_text";
+      }
+      checker.CheckColumn(report, &column, ds, verdict);
+      report.columns.push_back(std::move(column));
+    }
+    result.tables.push_back(std::move(report));
+  }
+
+  if (options.policy != nullptr) {
+    std::set<std::string> scanned(names.begin(), names.end());
+    for (const policy::Dataset& ds : options.policy->datasets) {
+      if (!options.tables.empty() && !scanned.count(ds.table)) continue;
+      if (!present.count(ds.table)) {
+        Finding f;
+        f.code = kCodeMissingTable;
+        f.severity = Severity::kWarning;
+        f.table = ds.table;
+        f.message = "the policy declares dataset " + ds.table + ", but " + src.DisplayName() + " has no such table";
+        f.hint = "fix the dataset name, or remove it from the policy if the table is gone";
+        f.policy_rule = "datasets." + ds.table;
+        f.policy_location = Checker::Loc(ds.location);
+        result.findings.push_back(std::move(f));
+        continue;
+      }
+      const source::Table& table = described.at(ds.table);
+      for (const policy::ColumnMapping& m : ds.columns) {
+        if (table.FindColumn(m.column) != nullptr) continue;
+        Finding f;
+        f.code = kCodeMissingColumn;
+        f.severity = Severity::kWarning;
+        f.table = ds.table;
+        f.column = m.column;
+        f.file = table.location;
+        f.category = m.category;
+        f.message = "the policy maps " + ds.table + "." + m.column + ", but the table has no such column";
+        f.hint = "fix the column name, or remove the mapping if the column is gone";
+        f.policy_rule = "datasets." + ds.table + ".columns." + m.column;
+        f.policy_location = Checker::Loc(m.location);
+        result.findings.push_back(std::move(f));
+      }
+    }
+    DPO_RETURN_IF_ERROR(CheckRetention(src, *options.policy, scanned, described, options, &result));
+  }
+
+  std::stable_sort(result.findings.begin(), result.findings.end(), [](const Finding& a, const Finding& b) {
+    if (a.severity != b.severity) return a.severity > b.severity;
+    if (a.table != b.table) return a.table < b.table;
+    return a.column < b.column;
+  });
+  result.stats.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace dpo::scan

@@ -1,0 +1,54 @@
+// The scan engine: policy x source x detectors -> findings (plain data).
+//
+// Without a policy it is pure discovery: every column holding personal data
+// becomes a "personal-data" note with its category, confidence and evidence.
+// With a policy it also checks what it found against what the policy
+// declares, and counts rows past their retention period inside the database.
+// It never prints; lib/report renders the ScanResult.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "policy/policy.h"
+#include "scan/finding.h"
+#include "source/source.h"
+#include "util/duration.h"
+#include "util/status.h"
+
+namespace dpo::scan {
+
+struct ScanProgress {
+  std::string table;
+  int64_t rows_done = 0;
+  int64_t rows_total = -1;  // -1 when unknown
+  int64_t bytes_done = 0;
+};
+
+struct ScanOptions {
+  const policy::Policy* policy = nullptr;  // nullptr: discovery only
+  bool full = false;                       // every row; otherwise a random sample per table
+  int64_t sample_rows = 10000;
+  uint64_t sample_seed = 0;
+  util::Date as_of = util::Today();        // retention is evaluated as of this day
+  int threads = 2;                         // detector threads per table (the reader is one more)
+  std::vector<std::string> tables;         // only these tables; empty = all
+  double min_confidence = 0.5;             // evidence below this is not reported
+  // Called now and then from the scanning thread; must be cheap.
+  std::function<void(const ScanProgress&)> progress;
+};
+
+// Scans `source`. Errors are source errors (unreadable table, ragged CSV row
+// without skip); findings are never errors.
+Result<ScanResult> RunScan(source::Source& source, const ScanOptions& options);
+
+// The category a detector kind suggests: in policy mode the first policy
+// category listing the kind among its detectors, otherwise dpo's built-in
+// category for it ("contact", "national_id", "financial", "identity",
+// "technical", "business", "health", "criminal", ...). Empty for kinds that are
+// not personal data on their own (a plain date).
+std::string CategoryForKind(const std::string& kind, const policy::Policy* policy);
+
+}  // namespace dpo::scan

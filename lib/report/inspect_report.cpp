@@ -103,7 +103,7 @@ std::string RenderInspectText(const InspectReport& report) {
 }
 
 std::string RenderInspectJson(const InspectReport& report) {
-  using nlohmann::json;
+  using json = nlohmann::ordered_json;  // keys in the documented order
   json tables = json::array();
   for (const source::Table& table : report.tables) {
     json columns = json::array();

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <strings.h>
 
 #include "source/sql_dialect.h"
 
@@ -371,6 +372,12 @@ class SqliteSource : public Source {
     if (rc != SQLITE_DONE) return SqliteError(*db_, rc, doing);
     std::sort(pk.begin(), pk.end());
     for (auto& [pos, column] : pk) table.primary_key.push_back(column);
+    // An INTEGER PRIMARY KEY is the rowid: it can never hold NULL, whatever
+    // pragma table_info says (other SQLite key columns can, for history's sake).
+    if (pk.size() == 1) {
+      for (Column& c : table.columns)
+        if (c.primary_key_position == 1 && strcasecmp(c.declared_type.c_str(), "INTEGER") == 0) c.nullable = false;
+    }
 
     Statement fks;
     DPO_RETURN_IF_ERROR(fks.Prepare(*db_,

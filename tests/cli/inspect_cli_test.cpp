@@ -1,0 +1,157 @@
+// 'dpo inspect' end to end: runs the built binary (DPO_BINARY) on SQLite
+// files made with the sqlite3 shell, and on PostgreSQL URIs that cannot
+// connect. Needs the sqlite3 command-line shell (Debian package sqlite3).
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+namespace {
+
+struct Run {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string Quote(const std::string& arg) {
+  std::string q = "'";
+  for (char c : arg) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+class Dir {
+ public:
+  Dir() {
+    char tmpl[] = "/tmp/dpo-cli-inspect-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl) != nullptr);
+    path = tmpl;
+  }
+  ~Dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  std::string path;
+};
+
+Run Dpo(const Dir& dir, const std::vector<std::string>& args) {
+  std::string cmd = Quote(DPO_BINARY);
+  for (const auto& a : args) cmd += " " + Quote(a);
+  cmd += " >" + dir.path + "/out.txt 2>" + dir.path + "/err.txt";
+  int status = std::system(cmd.c_str());
+  Run run;
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.out = Slurp(dir.path + "/out.txt");
+  run.err = Slurp(dir.path + "/err.txt");
+  return run;
+}
+
+std::string MakeDb(const Dir& dir) {
+  REQUIRE_MESSAGE(std::system("command -v sqlite3 >/dev/null 2>&1") == 0,
+                  "the sqlite3 shell is needed to build test fixtures (apt-get install sqlite3)");
+  std::string path = dir.path + "/crm.db";
+  std::ofstream(dir.path + "/schema.sql")
+      << "CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT NOT NULL, born DATE);\n"
+         "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id), amount REAL);\n"
+         "CREATE TABLE \"we\"\"ird; --\" (\"select\" TEXT);\n"
+         "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 1234)\n"
+         "INSERT INTO customers SELECT i, 'user' || i || '@example.nl', '1980-01-01' FROM s;\n"
+         "INSERT INTO orders VALUES (1, 1, 9.5), (2, 1, 3.0);\n";
+  REQUIRE(std::system(("sqlite3 " + Quote(path) + " < " + Quote(dir.path + "/schema.sql")).c_str()) == 0);
+  return path;
+}
+
+TEST_CASE("dpo inspect: text output of a SQLite file") {
+  Dir dir;
+  std::string db = MakeDb(dir);
+  Run run = Dpo(dir, {"inspect", db});
+  INFO(run.err);
+  CHECK(run.exit_code == 0);
+  CHECK(run.out.find("Source: " + db + " (sqlite), 3 tables") != std::string::npos);
+  CHECK(run.out.find("customers  (1,234 rows)") != std::string::npos);
+  CHECK(run.out.find("orders  (2 rows)") != std::string::npos);
+  CHECK(run.out.find("relation: (customer_id) -> customers(id)") != std::string::npos);
+  CHECK(run.out.find("we\"ird; --  (0 rows)") != std::string::npos);
+  // Columns are aligned: "email" and "born" rows start their type at the same offset.
+  size_t email = run.out.find("  email ");
+  size_t born = run.out.find("  born ");
+  REQUIRE(email != std::string::npos);
+  REQUIRE(born != std::string::npos);
+  size_t email_type = run.out.find("text", email) - email;
+  size_t born_type = run.out.find("date", born) - born;
+  CHECK(email_type == born_type);
+  CHECK(run.err.empty());
+}
+
+TEST_CASE("dpo inspect: JSON output and --table") {
+  Dir dir;
+  std::string db = MakeDb(dir);
+  Run run = Dpo(dir, {"inspect", "sqlite:" + db, "--format", "json", "--table", "orders"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  auto doc = nlohmann::json::parse(run.out);
+  CHECK(doc["schema"] == "dpo.inspect/1");
+  CHECK(doc["source"]["kind"] == "sqlite");
+  CHECK(doc["source"]["name"] == db);
+  REQUIRE(doc["tables"].size() == 1);
+  const auto& t = doc["tables"][0];
+  CHECK(t["name"] == "orders");
+  CHECK(t["row_count"]["rows"] == 2);
+  CHECK(t["row_count"]["exact"] == true);
+  CHECK(t["primary_key"] == nlohmann::json::array({"id"}));
+  CHECK(t["columns"][2]["type"] == "real");
+  CHECK(t["columns"][0]["primary_key_position"] == 1);
+  CHECK(t["foreign_keys"][0]["referenced_table"] == "customers");
+  CHECK(t["foreign_keys"][0]["origin"] == "schema");
+}
+
+TEST_CASE("dpo inspect: errors exit 2 with one line") {
+  Dir dir;
+  SUBCASE("missing file") {
+    Run run = Dpo(dir, {"inspect", dir.path + "/nope.db"});
+    CHECK(run.exit_code == 2);
+    CHECK(run.err == "dpo: error: no such file: " + dir.path + "/nope.db\n");
+    CHECK(run.out.empty());
+  }
+  SUBCASE("not a database") {
+    std::ofstream(dir.path + "/x.db") << "not sqlite at all, just text that is long enough to have a header";
+    Run run = Dpo(dir, {"inspect", dir.path + "/x.db"});
+    CHECK(run.exit_code == 2);
+    CHECK(run.err.find("not a SQLite database") != std::string::npos);
+  }
+  SUBCASE("unknown table") {
+    std::string db = MakeDb(dir);
+    Run run = Dpo(dir, {"inspect", db, "--table", "nope"});
+    CHECK(run.exit_code == 2);
+    CHECK(run.err.find("'nope'") != std::string::npos);
+  }
+  SUBCASE("bad format") {
+    std::string db = MakeDb(dir);
+    Run run = Dpo(dir, {"inspect", db, "--format", "xml"});
+    CHECK(run.exit_code == 2);
+  }
+  SUBCASE("PostgreSQL server down, password never echoed") {
+    Run run = Dpo(dir, {"inspect", "postgresql://dpo:Sup3rSecret@127.0.0.1:1/crm"});
+    CHECK(run.exit_code == 2);
+    CHECK(run.err.find("could not connect to postgresql://dpo@127.0.0.1:1/crm: connection refused") !=
+          std::string::npos);
+    CHECK(run.err.find("Sup3rSecret") == std::string::npos);
+    CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);
+  }
+}
+
+}  // namespace

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -74,6 +75,14 @@ const std::string& PgServer::StartError() { return ErrorText(); }
 bool PgServer::Required() {
   const char* v = std::getenv("DPO_REQUIRE_POSTGRES");
   return v != nullptr && std::string(v) == "1";
+}
+
+void PgServer::AnnounceSkip() {
+  static bool announced = false;
+  if (announced) return;
+  announced = true;
+  std::fprintf(stderr, "*** PostgreSQL tests SKIPPED: %s (set DPO_REQUIRE_POSTGRES=1 to fail instead)\n",
+               StartError().c_str());
 }
 
 PgServer::~PgServer() { Stop(); }

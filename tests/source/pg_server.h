@@ -27,6 +27,9 @@ class PgServer {
   static PgServer* Get();
   static const std::string& StartError();
   static bool Required();  // DPO_REQUIRE_POSTGRES=1
+  // Prints why PostgreSQL tests are skipped to stderr (doctest hides MESSAGE
+  // of passing tests), once per process.
+  static void AnnounceSkip();
 
   ~PgServer();
 
@@ -59,6 +62,7 @@ class PgServer {
     if (::dpo::testing::PgServer::Required())                                                 \
       FAIL("DPO_REQUIRE_POSTGRES=1 but the test server did not start: "                     \
            << ::dpo::testing::PgServer::StartError());                                        \
+    ::dpo::testing::PgServer::AnnounceSkip();                                                \
     MESSAGE("SKIPPED (no PostgreSQL test server: " << ::dpo::testing::PgServer::StartError() \
             << "; set DPO_REQUIRE_POSTGRES=1 to make this a failure)");                      \
     return;                                                                                   \

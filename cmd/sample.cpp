@@ -1,13 +1,85 @@
-// PLACEHOLDER: replaced by the implementation of 'dpo sample'.
+// dpo sample generate: the fake staffing-agency database (lib/sample).
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+
 #include "commands.h"
+#include "sample/generator.h"
+#include "util/duration.h"
 
 namespace dpo::cmd {
+namespace {
+
+struct SampleArgs {
+  std::string out;
+  std::string csv_dir;
+  std::string truth;
+  std::string as_of = "2026-11-01";
+  uint64_t rows = 1000;
+  uint64_t seed = 1;
+  bool force = false;
+};
+
+int RunGenerate(const SampleArgs& args) {
+  if (args.out.empty() && args.csv_dir.empty()) {
+    return ReportError(Status::Error("sample generate: give --out FILE.db and/or --csv DIR"));
+  }
+  Result<util::Date> as_of = util::ParseIsoDate(args.as_of);
+  if (!as_of.ok()) return ReportError(as_of.status().WithContext("sample generate: --as-of"));
+
+  sample::GenerateOptions options;
+  options.sqlite_path = args.out;
+  options.csv_dir = args.csv_dir;
+  options.rows = args.rows;
+  options.seed = args.seed;
+  options.as_of = *as_of;
+  options.overwrite = args.force;
+  if (!args.truth.empty() && !args.force) {
+    // Refuse before generating anything, not after.
+    if (std::FILE* f = std::fopen(args.truth.c_str(), "r")) {
+      std::fclose(f);
+      return ReportError(Status::Error("sample generate: " + args.truth + " already exists; use --force to replace it"));
+    }
+  }
+  Result<sample::GenerateReport> report = sample::GenerateSample(options);
+  if (!report.ok()) return ReportError(report.status());
+  if (!args.truth.empty()) {
+    Status s = sample::WriteGroundTruth(report->truth, args.truth, args.force);
+    if (!s.ok()) return ReportError(s);
+  }
+  const sample::GroundTruth& t = report->truth;
+  double seconds = report->seconds;
+  char line[256];
+  std::snprintf(line, sizeof(line), "dpo: sample: %zu tables, %llu rows (%llu candidates) in %.2f s (%.0f rows/s)",
+                t.tables.size(), static_cast<unsigned long long>(t.total_rows),
+                static_cast<unsigned long long>(t.rows_option), seconds,
+                seconds > 0 ? static_cast<double>(t.total_rows) / seconds : 0.0);
+  std::cerr << line << "\n";
+  return kExitOk;
+}
+
+}  // namespace
 
 void RegisterSample(CLI::App& app, int* exit_code) {
-  CLI::App* sub = app.add_subcommand("sample", "(not yet implemented)");
-  sub->callback([exit_code]() {
-    *exit_code = ReportError(Status::Error("'dpo sample' is not implemented yet"));
-  });
+  CLI::App* sample = app.add_subcommand("sample", "Generate the sample staffing-agency database (fake personal data)");
+  sample->require_subcommand(1);
+  auto args = std::make_shared<SampleArgs>();
+  CLI::App* gen = sample->add_subcommand(
+      "generate",
+      "Write a deterministic fake staffing-agency database (SQLite and/or CSV) and its ground truth.\n"
+      "The same options always give the same data. Output files are created owner-only (0600).");
+  gen->add_option("--out", args->out, "SQLite file to create");
+  gen->add_option("--csv", args->csv_dir, "Directory for one CSV file per table (created if missing)");
+  gen->add_option("--rows", args->rows, "Number of candidates; the other tables scale with it")
+      ->capture_default_str()
+      ->check(CLI::Range(static_cast<uint64_t>(1), static_cast<uint64_t>(100'000'000)));
+  gen->add_option("--seed", args->seed, "Random seed")->capture_default_str();
+  gen->add_option("--as-of", args->as_of, "The date the data is generated relative to (YYYY-MM-DD)")
+      ->capture_default_str();
+  gen->add_option("--truth", args->truth, "Write the ground truth (columns, kinds, categories, retention counts) as JSON");
+  gen->add_flag("--force", args->force, "Replace existing output files");
+  gen->callback([args, exit_code]() { *exit_code = RunGenerate(*args); });
 }
 
 }  // namespace dpo::cmd

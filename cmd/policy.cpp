@@ -1,13 +1,174 @@
-// PLACEHOLDER: replaced by the implementation of 'dpo policy'.
+// dpo policy check|show|init: validate a policy, render it as the Art. 30
+// record of processing activities, or draft one from a source's schema.
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
 #include "commands.h"
+#include "detect/kind.h"
+#include "policy/loader.h"
+#include "policy/validate.h"
+#include "report/policy_diagnostics.h"
+#include "report/register_report.h"
+#include "scan/draft_policy.h"
+#include "source/source.h"
+#include "util/atomic_file.h"
 
 namespace dpo::cmd {
 
+namespace {
+
+struct CheckArgs {
+  std::string policy;
+  bool strict = false;
+  std::string format = "text";
+};
+
+struct ShowArgs {
+  std::string policy;
+  std::string format = "markdown";
+};
+
+struct InitArgs {
+  std::string source;
+  std::string out;
+  bool force = false;
+  std::string delimiter;
+  bool no_header = false;
+};
+
+std::string Plural(size_t n, const std::string& word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+// Loader and validation diagnostics together, in file order.
+Result<policy::LoadedPolicy> LoadAndValidate(const std::string& path) {
+  Result<policy::LoadedPolicy> loaded = policy::LoadPolicyFile(path);
+  if (!loaded.ok()) return loaded.status();
+  policy::ValidateOptions options;
+  for (detect::Kind k : detect::AllKinds()) options.known_detectors.emplace_back(detect::KindName(k));
+  for (policy::Diagnostic& d : policy::ValidatePolicy(loaded->policy, options))
+    loaded->diagnostics.push_back(std::move(d));
+  policy::SortDiagnostics(&loaded->diagnostics);
+  return loaded;
+}
+
+int RunCheck(const CheckArgs& args) {
+  Result<policy::LoadedPolicy> loaded = LoadAndValidate(args.policy);
+  if (!loaded.ok()) return ReportError(loaded.status());
+  const auto& diagnostics = loaded->diagnostics;
+  const policy::Policy& p = loaded->policy;
+  size_t errors = policy::CountErrors(diagnostics);
+  size_t warnings = policy::CountWarnings(diagnostics);
+  bool failed = errors > 0 || (args.strict && warnings > 0);
+  if (args.format == "json") {
+    std::cout << report::RenderDiagnosticsJson(args.policy, diagnostics, args.strict);
+    std::cout.flush();
+    return failed ? kExitInput : kExitOk;
+  }
+  std::cerr << report::RenderDiagnosticsText(diagnostics);
+  std::string counts = "(" + Plural(p.datasets.size(), "dataset") + ", " + Plural(p.categories.size(), "category") +
+                       ", " + Plural(p.retention.size(), "rule") + ")";
+  // "category" -> "categorys" would be wrong; fix the plural by hand.
+  if (size_t at = counts.find("categorys"); at != std::string::npos) counts.replace(at, 9, "categories");
+  if (!failed) {
+    std::cout << args.policy << ": ok " << counts;
+    if (warnings > 0) std::cout << ", " << Plural(warnings, "warning");
+    std::cout << "\n";
+    return kExitOk;
+  }
+  std::cerr << args.policy << ": " << Plural(errors, "error") << ", " << Plural(warnings, "warning");
+  if (errors == 0) std::cerr << " (--strict: warnings fail the check)";
+  std::cerr << "\n";
+  return kExitInput;
+}
+
+int RunShow(const ShowArgs& args) {
+  Result<policy::LoadedPolicy> loaded = LoadAndValidate(args.policy);
+  if (!loaded.ok()) return ReportError(loaded.status());
+  const auto& diagnostics = loaded->diagnostics;
+  std::cerr << report::RenderDiagnosticsText(diagnostics);
+  size_t errors = policy::CountErrors(diagnostics);
+  if (errors > 0) {
+    return ReportError(Status::Error(args.policy + " has " + Plural(errors, "error") +
+                                     "; the record of processing activities is only shown for a valid policy (run "
+                                     "'dpo policy check " + args.policy + "')"));
+  }
+  std::cout << (args.format == "json" ? report::RenderRegisterJson(loaded->policy)
+                                      : report::RenderRegisterMarkdown(loaded->policy));
+  std::cout.flush();
+  return kExitOk;
+}
+
+int RunInit(const InitArgs& args) {
+  source::OpenOptions options;
+  options.read_only = true;
+  options.csv.header = !args.no_header;
+  const std::string& d = args.delimiter;
+  if (d == "tab" || d == "\\t" || d == "\t") {
+    options.csv.delimiter = '\t';
+  } else if (d.size() == 1 && d != "\"" && d != "\n") {
+    options.csv.delimiter = d[0];
+  } else if (!d.empty()) {
+    return ReportError(Status::Error("--delimiter '" + d + "' is not a single character; use , ; | or tab"));
+  }
+  // Refuse before any work, so that a typo in --out never costs a scan.
+  if (!args.out.empty() && args.out != "-" && !args.force) {
+    std::error_code ec;
+    if (std::filesystem::exists(args.out, ec))
+      return ReportError(Status::Error(args.out + ": file exists; pass --force to overwrite it"));
+  }
+  auto opened = source::OpenSource(args.source, options);
+  if (!opened.ok()) return ReportError(opened.status());
+  scan::DraftOptions draft_options;
+  Result<std::string> draft = scan::DraftPolicyYaml(**opened, draft_options);
+  if (!draft.ok()) return ReportError(draft.status());
+  if (args.out.empty() || args.out == "-") {
+    std::cout << *draft;
+    std::cout.flush();
+    return kExitOk;
+  }
+  // A policy holds no personal data: readable by the team (0644).
+  Status written = util::WriteFileAtomic(args.out, *draft, 0644, args.force);
+  if (!written.ok()) return ReportError(written);
+  std::cerr << "wrote draft policy " << args.out << "; fill in every TODO, then run 'dpo policy check " << args.out
+            << "'\n";
+  return kExitOk;
+}
+
+}  // namespace
+
 void RegisterPolicy(CLI::App& app, int* exit_code) {
-  CLI::App* sub = app.add_subcommand("policy", "(not yet implemented)");
-  sub->callback([exit_code]() {
-    *exit_code = ReportError(Status::Error("'dpo policy' is not implemented yet"));
-  });
+  CLI::App* policy = app.add_subcommand("policy", "Check a policy, show it as the Art. 30 register, or draft one");
+  policy->require_subcommand(1);
+
+  auto check_args = std::make_shared<CheckArgs>();
+  CLI::App* check = policy->add_subcommand(
+      "check", "Validate a policy: file:line:column, what is wrong and what to write (exit 2 on errors)");
+  check->add_option("policy", check_args->policy, "Policy YAML file")->required();
+  check->add_flag("--strict", check_args->strict, "Warnings fail the check too (for CI)");
+  check->add_option("--format", check_args->format, "Output: text (diagnostics on stderr) or json (on stdout)")
+      ->check(CLI::IsMember({"text", "json"}));
+  check->callback([check_args, exit_code]() { *exit_code = RunCheck(*check_args); });
+
+  auto show_args = std::make_shared<ShowArgs>();
+  CLI::App* show = policy->add_subcommand(
+      "show", "Print the policy as a GDPR Art. 30 record of processing activities (valid policies only)");
+  show->add_option("policy", show_args->policy, "Policy YAML file")->required();
+  show->add_option("--format", show_args->format, "Output: markdown or json")
+      ->check(CLI::IsMember({"markdown", "json"}));
+  show->callback([show_args, exit_code]() { *exit_code = RunShow(*show_args); });
+
+  auto init_args = std::make_shared<InitArgs>();
+  CLI::App* init = policy->add_subcommand(
+      "init", "Draft a policy from a source's tables and column names (every decision left as TODO)");
+  init->add_option("source", init_args->source, "SQLite file, CSV file or directory, or postgresql:// URI")
+      ->required();
+  init->add_option("--out", init_args->out, "Write the draft to this file (default: standard output)");
+  init->add_flag("--force", init_args->force, "Overwrite --out if it exists");
+  init->add_option("--delimiter", init_args->delimiter, "CSV delimiter: , ; tab | (default: sniffed)");
+  init->add_flag("--no-header", init_args->no_header, "CSV files have no header row (columns are col1, col2, ...)");
+  init->callback([init_args, exit_code]() { *exit_code = RunInit(*init_args); });
 }
 
 }  // namespace dpo::cmd

@@ -1056,6 +1056,7 @@ Result<LoadedPolicy> LoadPolicyString(const std::string& text, const std::string
   try {
     Loader loader(display_name, &loaded.policy, &loaded.diagnostics);
     loader.LoadRoot(root);
+    SortDiagnostics(&loaded.diagnostics);
   } catch (const std::exception& e) {
     // yaml-cpp throws for shapes we did not foresee; the policy is still the
     // user's input, so this is an input error, never a crash.

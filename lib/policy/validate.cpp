@@ -123,10 +123,19 @@ class Validator {
 
   void Todos() {
     for (const Todo& t : p_.todos) {
-      bool keep = t.key.size() > 5 && t.key.compare(t.key.size() - 5, 5, ".keep") == 0;
-      Error(t.location, "todo", t.what + " is TODO",
-            keep ? "write keep: PERIOD after DATE_COLUMN, e.g. keep: 2y after last_active_at, and the reason under basis:"
-                 : "replace TODO with the real value (docs/policy-format.md says what this key takes)");
+      auto ends = [&](const std::string& suffix) {
+        return t.key.size() >= suffix.size() && t.key.compare(t.key.size() - suffix.size(), suffix.size(), suffix) == 0;
+      };
+      std::string hint = "replace TODO with the real value (docs/policy-format.md says what this key takes)";
+      if (ends(".keep"))
+        hint = "write keep: PERIOD after DATE_COLUMN, e.g. keep: 2y after last_active_at, and the reason under basis:";
+      else if (ends(".legal_basis"))
+        hint = "write one of consent, contract, legal_obligation (with law:), vital_interests, public_task, "
+               "legitimate_interests (with interest:)";
+      else if (ends(".art9_condition"))
+        hint = "write one of explicit_consent, employment_law, vital_interests, not_for_profit, made_public, "
+               "legal_claims, substantial_public_interest, occupational_medicine, public_health, archiving_research";
+      Error(t.location, "todo", t.what + " is TODO", hint);
     }
   }
 

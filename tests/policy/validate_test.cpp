@@ -82,7 +82,7 @@ TEST_CASE("todo: any value written TODO") {
 
 TEST_CASE("todo: an enum written TODO does not also report the check it blocks") {
   std::string text = With(kFull, "    art9_condition: employment_law", "    art9_condition: TODO");
-  Expect(text, "todo", "TODO", kError, "'art9_condition' of purpose 'absence' is TODO", "replace TODO");
+  Expect(text, "todo", "TODO", kError, "'art9_condition' of purpose 'absence' is TODO", "write one of explicit_consent");
   for (const Diagnostic& d : Check(text)) CHECK(d.code != "art9-condition-missing");
 }
 

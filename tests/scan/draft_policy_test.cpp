@@ -1,0 +1,171 @@
+// `dpo policy init`'s draft: built from a real SQLite file and a real CSV
+// directory, it must load, and its only errors must be the TODOs.
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "detect/kind.h"
+#include "policy/loader.h"
+#include "policy/validate.h"
+#include "scan/draft_policy.h"
+#include "source/source.h"
+
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/dpo-draft-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl) != nullptr);
+    path = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  std::string path;
+};
+
+void Exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
+  INFO((err ? err : ""));
+  REQUIRE(rc == SQLITE_OK);
+}
+
+std::string MakeCrm(const std::string& dir) {
+  std::string path = dir + "/crm.db";
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  Exec(db,
+       "CREATE TABLE candidates(id INTEGER PRIMARY KEY, first_name TEXT, last_name TEXT, email TEXT, phone TEXT,"
+       " birth_date DATE, bsn TEXT, notes TEXT, status TEXT, last_active_at TIMESTAMP, created_at TIMESTAMP);"
+       "CREATE TABLE placements(id INTEGER PRIMARY KEY, candidate_id INTEGER REFERENCES candidates(id),"
+       " hourly_wage REAL, iban TEXT, started_at DATE, ended_at DATE, sick_note TEXT, vog TEXT);"
+       "CREATE TABLE vacancies(id INTEGER PRIMARY KEY, title TEXT);"
+       "CREATE TABLE \"odd: \"\"name\"\" #1\"(id INTEGER PRIMARY KEY, \"e-mail\" TEXT, \"x\ny\" TEXT);"
+       "INSERT INTO candidates(first_name, email) VALUES ('Jan', 'jan@example.nl');");
+  sqlite3_close(db);
+  return path;
+}
+
+std::vector<std::string> KnownDetectors() {
+  std::vector<std::string> out;
+  for (dpo::detect::Kind k : dpo::detect::AllKinds()) out.emplace_back(dpo::detect::KindName(k));
+  return out;
+}
+
+std::vector<dpo::policy::Diagnostic> CheckDraft(const std::string& yaml, dpo::policy::Policy* policy) {
+  auto loaded = dpo::policy::LoadPolicyString(yaml, "draft.yaml");
+  INFO(yaml);
+  REQUIRE_MESSAGE(loaded.ok(), loaded.status().message());
+  auto all = loaded->diagnostics;
+  dpo::policy::ValidateOptions options;
+  options.known_detectors = KnownDetectors();
+  for (auto& d : dpo::policy::ValidatePolicy(loaded->policy, options)) all.push_back(d);
+  *policy = loaded->policy;
+  return all;
+}
+
+}  // namespace
+
+TEST_CASE("draft from SQLite: loads, and its only diagnostics are TODO errors") {
+  TempDir dir;
+  std::string db = MakeCrm(dir.path);
+  auto source = dpo::source::OpenSource(db, {});
+  REQUIRE_MESSAGE(source.ok(), source.status().message());
+  dpo::scan::DraftOptions options;
+  options.date = "2026-01-02";
+  auto draft = dpo::scan::DraftPolicyYaml(**source, options);
+  REQUIRE_MESSAGE(draft.ok(), draft.status().message());
+  // Built from the schema only: no row value appears.
+  CHECK(draft->find("jan@example.nl") == std::string::npos);
+  CHECK(draft->find("2026-01-02") != std::string::npos);
+
+  dpo::policy::Policy p;
+  auto diagnostics = CheckDraft(*draft, &p);
+  REQUIRE(!diagnostics.empty());
+  int keep_todos = 0;
+  for (const auto& d : diagnostics) {
+    INFO(d.location.ToString() << ": " << d.message << " [" << d.code << "]");
+    CHECK(d.code == "todo");
+    CHECK(d.severity == dpo::policy::Diagnostic::Severity::kError);
+    if (d.message.rfind("retention for ", 0) == 0) ++keep_todos;
+  }
+  // One retention TODO per dataset holding personal data.
+  CHECK(keep_todos == 3);
+
+  const auto* candidates = p.FindDataset("candidates");
+  REQUIRE(candidates != nullptr);
+  CHECK(candidates->data_subject == "candidate");
+  CHECK(candidates->subject_key == "id");
+  CHECK(candidates->FindColumn("email")->category == "contact");
+  CHECK(candidates->FindColumn("bsn")->category == "bsn");
+  CHECK(candidates->FindColumn("birth_date")->category == "identity");
+  CHECK(candidates->FindColumn("status") == nullptr);  // not recognised: left as a comment
+  auto ids = candidates->IdentifierColumns();
+  CHECK(std::find(ids.begin(), ids.end(), "email") != ids.end());
+  CHECK(std::find(ids.begin(), ids.end(), "bsn") != ids.end());
+  CHECK(std::find(ids.begin(), ids.end(), "id") != ids.end());
+
+  const auto* placements = p.FindDataset("placements");
+  REQUIRE(placements != nullptr);
+  CHECK(placements->data_subject == "candidate");
+  CHECK(placements->subject_key == "candidate_id");  // from the schema's foreign key
+  CHECK(placements->relations.empty());               // the schema declares it
+  CHECK(placements->FindColumn("sick_note")->category == "health");
+  CHECK(placements->FindColumn("vog")->category == "criminal");
+  CHECK(p.FindCategory("health")->sensitivity == dpo::policy::Sensitivity::kSpecial);
+  CHECK(p.FindCategory("bsn")->sensitivity == dpo::policy::Sensitivity::kNationalId);
+  CHECK(p.FindPurpose("payroll_tax")->legal_basis == dpo::policy::LegalBasis::kLegalObligation);
+  CHECK(p.IsTodo("purposes.special_categories.art9_condition"));
+
+  // A hostile table name survives as a quoted key.
+  CHECK(p.FindDataset("odd: \"name\" #1") != nullptr);
+  CHECK(p.FindDataset("vacancies") != nullptr);
+  CHECK(p.RulesForDataset("vacancies").empty());  // nothing personal recognised
+}
+
+TEST_CASE("draft from a CSV directory: relations guessed as comments only") {
+  TempDir dir;
+  {
+    std::ofstream(dir.path + "/employees.csv") << "id,full_name,email,iban,ended_at\n1,Jan Jansen,jan@example.nl,NL91ABNA0417164300,2020-01-01\n";
+    std::ofstream(dir.path + "/timesheets.csv") << "id,employee_id,hours,week\n1,1,38,2020-01\n";
+  }
+  auto source = dpo::source::OpenSource(dir.path, {});
+  REQUIRE_MESSAGE(source.ok(), source.status().message());
+  auto draft = dpo::scan::DraftPolicyYaml(**source, {});
+  REQUIRE_MESSAGE(draft.ok(), draft.status().message());
+  CHECK(draft->find("#   - { columns: [employee_id], references: employees.id }") != std::string::npos);
+  CHECK(draft->find("Jan Jansen") == std::string::npos);
+  dpo::policy::Policy p;
+  for (const auto& d : CheckDraft(*draft, &p)) {
+    INFO(d.location.ToString() << ": " << d.message << " [" << d.code << "]");
+    CHECK(d.code == "todo");
+  }
+  const auto* employees = p.FindDataset("employees");
+  REQUIRE(employees != nullptr);
+  CHECK(employees->FindColumn("iban")->category == "financial");
+  const auto* timesheets = p.FindDataset("timesheets");
+  REQUIRE(timesheets != nullptr);
+  CHECK(timesheets->relations.empty());
+}
+
+TEST_CASE("draft of an empty database is a valid skeleton") {
+  TempDir dir;
+  std::string path = dir.path + "/empty.db";
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  Exec(db, "CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT);");
+  sqlite3_close(db);
+  auto source = dpo::source::OpenSource(path, {});
+  REQUIRE(source.ok());
+  auto draft = dpo::scan::DraftPolicyYaml(**source, {});
+  REQUIRE(draft.ok());
+  dpo::policy::Policy p;
+  for (const auto& d : CheckDraft(*draft, &p)) CHECK(d.code == "todo");
+}

@@ -1,0 +1,51 @@
+// Internal to lib/detect: anchored matchers shared by the text scanner, the
+// validators and the column classifier. Each Match* looks at [p, end) and
+// returns the length of the candidate that starts exactly at p (0 if none);
+// *validated says whether it also passed the kind's validator (checksum,
+// calendar, numbering plan). They never read before p and never past end.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "detect/kind.h"
+
+namespace dpo::detect::internal {
+
+inline bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
+inline bool IsUpper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+inline bool IsLower(unsigned char c) { return c >= 'a' && c <= 'z'; }
+inline bool IsAlpha(unsigned char c) { return IsUpper(c) || IsLower(c); }
+inline bool IsAlnum(unsigned char c) { return IsDigit(c) || IsAlpha(c); }
+// Letters including UTF-8 continuation/lead bytes (names like "Müller").
+inline bool IsWordByte(unsigned char c) { return IsAlnum(c) || c >= 0x80; }
+inline bool IsHex(unsigned char c) {
+  return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+inline char ToLower(unsigned char c) { return IsUpper(c) ? static_cast<char>(c + 32) : static_cast<char>(c); }
+
+// True if the lower-cased word [p, p+n) equals `lower_word`.
+bool EqualsLower(const char* p, size_t n, std::string_view lower_word);
+
+size_t MatchEmail(const char* p, const char* end, bool* validated);
+// The start of the e-mail local part that ends just before the '@' at `at`
+// (begin is the first byte we may look at); returns `at` if there is none.
+const char* EmailLocalStart(const char* begin, const char* at);
+size_t MatchDate(const char* p, const char* end, bool* validated, int* year);
+size_t MatchIpv4(const char* p, const char* end, bool* validated);
+size_t MatchIpv6(const char* p, const char* end, bool* validated);
+size_t MatchPostcode(const char* p, const char* end, bool* validated);
+// `strict_start`: in running text a national number must start with 0, + or (.
+size_t MatchPhone(const char* p, const char* end, bool* validated, bool lenient);
+size_t MatchCard(const char* p, const char* end, bool* validated);
+size_t MatchIban(const char* p, const char* end, bool* validated);
+size_t MatchVatNl(const char* p, const char* end, bool* validated);
+// 8 or 9 digits, optionally written 1234.56.782; *digits gets the digit count.
+size_t MatchBsnShape(const char* p, const char* end, bool* validated, int* digits);
+size_t MatchDocumentNumber(const char* p, const char* end, bool* validated);
+size_t MatchSocialUrl(const char* p, const char* end, bool* validated);
+// Street-name-first ("Kerkstraat 12a") and number-first ("12 Baker Street").
+size_t MatchAddress(const char* p, const char* end, bool* validated);
+
+}  // namespace dpo::detect::internal

@@ -1,0 +1,250 @@
+#include "detect/text_scanner.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "detect/matchers.h"
+#include "detect/terms.h"
+
+namespace dpo::detect {
+namespace {
+
+using namespace internal;
+
+// Bytes that can start a candidate: digits, letters, '+', '(', '@', ':'.
+constexpr std::array<bool, 256> MakeStartTable() {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+  t['+'] = t['('] = t['@'] = t[':'] = true;
+  return t;
+}
+constexpr std::array<bool, 256> kStart = MakeStartTable();
+
+// Case-insensitive search for any of `words` in the `window` bytes before p.
+bool ContextBefore(const char* begin, const char* p, std::initializer_list<std::string_view> words) {
+  constexpr size_t kWindow = 48;
+  const char* from = p - begin > static_cast<std::ptrdiff_t>(kWindow) ? p - kWindow : begin;
+  char buf[kWindow];
+  size_t n = static_cast<size_t>(p - from);
+  for (size_t i = 0; i < n; ++i) buf[i] = ToLower(static_cast<unsigned char>(from[i]));
+  std::string_view window(buf, n);
+  for (std::string_view w : words) {
+    if (window.find(w) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+bool KvkContext(const char* b, const char* p) {
+  return ContextBefore(b, p, {"kvk", "koophandel", "coc", "chamber of commerce", "handelsregister"});
+}
+bool BsnContext(const char* b, const char* p) {
+  return ContextBefore(b, p, {"bsn", "sofi", "burgerservice", "citizen service"});
+}
+
+// A digit after these is part of something else (a decimal, a path, an id).
+bool BadBeforeNumber(unsigned char c) {
+  return c == '.' || c == '_' || c == '/' || c == '\\' || c == '#' || c == '&' || c == '%' || c == '$' ||
+         c == '-';
+}
+
+struct Emitter {
+  std::vector<Hit>* hits;
+  const char* begin;
+  void Add(const char* p, size_t n, Kind kind, bool validated) {
+    hits->push_back(Hit{static_cast<size_t>(p - begin), n, kind, validated});
+  }
+};
+
+// Tries the digit-led matchers at p; returns bytes consumed (0: none).
+size_t ScanDigits(const char* b, const char* p, const char* e, Emitter& out) {
+  size_t run = 0;
+  while (p + run < e && IsDigit(p[run])) ++run;
+  unsigned char next = p + run < e ? static_cast<unsigned char>(p[run]) : 0;
+  bool v = false;
+  size_t n;
+  if (run <= 4 && (next == '-' || next == '/' || next == '.' || next == ' ')) {
+    int year;
+    if ((n = MatchDate(p, e, &v, &year)) != 0) return out.Add(p, n, Kind::kDate, v), n;
+  }
+  if (run <= 3 && next == '.' && (n = MatchIpv4(p, e, &v)) != 0) return out.Add(p, n, Kind::kIpv4, v), n;
+  if (run <= 4 && (next == ':' || (IsHex(next) && !IsDigit(next))) && (n = MatchIpv6(p, e, &v)) != 0) {
+    return out.Add(p, n, Kind::kIpv6, v), n;
+  }
+  if (run == 4 && (next == ' ' || IsAlpha(next)) && (n = MatchPostcode(p, e, &v)) != 0) {
+    return out.Add(p, n, Kind::kPostcode, v), n;
+  }
+  if (run <= 5 && (next == ' ' || IsAlpha(next)) && (n = MatchAddress(p, e, &v)) != 0) {
+    return out.Add(p, n, Kind::kStreetAddress, v), n;
+  }
+  bool separated_more = (next == ' ' || next == '-' || next == '.') && p + run + 1 < e && IsDigit(p[run + 1]);
+  if ((run == 8 || run == 9 || ((run == 3 || run == 4) && next == '.')) && !(run >= 8 && separated_more)) {
+    int digits;
+    if ((n = MatchBsnShape(p, e, &v, &digits)) != 0) {
+      if (digits == 9) {
+        out.Add(p, n, Kind::kBsn, v);
+      } else if (KvkContext(b, p)) {
+        out.Add(p, n, Kind::kKvk, true);
+      } else if (v && BsnContext(b, p)) {
+        out.Add(p, n, Kind::kBsn, true);
+      } else {
+        out.Add(p, n, Kind::kKvk, false);
+      }
+      return n;
+    }
+  }
+  if (*p == '0' && (n = MatchPhone(p, e, &v, false)) != 0) return out.Add(p, n, Kind::kPhone, v), n;
+  if ((run >= 13 || (run == 4 && (next == ' ' || next == '-'))) && (n = MatchCard(p, e, &v)) != 0) {
+    return out.Add(p, n, Kind::kPaymentCard, v), n;
+  }
+  if (run == 3 && (next == ' ' || next == '-' || next == '.') && (n = MatchPhone(p, e, &v, false)) != 0) {
+    return out.Add(p, n, Kind::kPhone, v), n;
+  }
+  return 0;
+}
+
+size_t ScanWord(const char* b, const char* p, const char* e, size_t wn, Emitter& out) {
+  unsigned char next = p + wn < e ? static_cast<unsigned char>(p[wn]) : 0;
+  bool v = false;
+  size_t n;
+  if (IsUpper(p[0]) && wn >= 4) {
+    if (IsUpper(p[1]) && IsDigit(p[2]) && IsDigit(p[3]) && (n = MatchIban(p, e, &v)) != 0) {
+      return out.Add(p, n, Kind::kIban, v), n;
+    }
+  }
+  if (wn == 14 && (n = MatchVatNl(p, e, &v)) != 0) return out.Add(p, n, Kind::kVatNl, v), n;
+  if (wn == 9 && (n = MatchDocumentNumber(p, e, &v)) != 0) {
+    bool id_card = ContextBefore(b, p, {"id-kaart", "idkaart", "identiteitskaart", "id kaart", "identity card",
+                                        "id card", "id_card"});
+    bool passport = ContextBefore(b, p, {"paspoort", "passport", "reisdocument", "document"});
+    out.Add(p, n, id_card ? Kind::kIdCardNl : Kind::kPassportNl, id_card || passport);
+    return n;
+  }
+  if (wn <= 4 && (next == ':' || IsHex(next)) && IsHex(p[0]) && (n = MatchIpv6(p, e, &v)) != 0) {
+    return out.Add(p, n, Kind::kIpv6, v), n;
+  }
+  if (next == ' ' && p + wn + 1 < e) {
+    unsigned char after = p[wn + 1];
+    if (IsDigit(after) && wn >= 3 && wn <= 9 && (n = MatchDate(p, e, &v, nullptr)) != 0) {
+      return out.Add(p, n, Kind::kDate, v), n;
+    }
+    if ((n = MatchAddress(p, e, &v)) != 0) return out.Add(p, n, Kind::kStreetAddress, v), n;
+  } else if ((next == '.' || next == ':') && (n = MatchSocialUrl(p, e, &v)) != 0) {
+    return out.Add(p, n, Kind::kSocialProfile, v), n;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void ScanStructured(std::string_view text, std::vector<Hit>* hits) {
+  const char* b = text.data();
+  const char* e = b + text.size();
+  const char* p = b;
+  Emitter out{hits, b};
+  while (p < e) {
+    unsigned char c = static_cast<unsigned char>(*p);
+    if (!kStart[c]) {
+      ++p;
+      continue;
+    }
+    if (c == '@') {
+      const char* local = EmailLocalStart(p - b > 64 ? p - 64 : b, p);
+      bool v;
+      size_t n = local < p ? MatchEmail(local, e, &v) : 0;
+      if (n != 0) {
+        // Drop what we took from the local part ("jan.123456782@x.nl").
+        while (!hits->empty() && b + hits->back().offset >= local) hits->pop_back();
+        out.Add(local, n, Kind::kEmail, v);
+        p = local + n;
+      } else {
+        ++p;
+      }
+      continue;
+    }
+    unsigned char prev = p > b ? static_cast<unsigned char>(p[-1]) : ' ';
+    if (IsWordByte(prev)) {
+      ++p;
+      continue;
+    }
+    size_t n = 0;
+    if (IsDigit(c)) {
+      if (!BadBeforeNumber(prev)) n = ScanDigits(b, p, e, out);
+    } else if (c == '+' || c == '(') {
+      bool v;
+      if (p + 1 < e && (IsDigit(p[1]) || p[1] == ' ') && (n = MatchPhone(p, e, &v, false)) != 0) {
+        out.Add(p, n, Kind::kPhone, v);
+      }
+    } else if (c == ':') {
+      bool v;
+      if (p + 2 < e && p[1] == ':' && IsHex(p[2]) && (n = MatchIpv6(p, e, &v)) != 0) out.Add(p, n, Kind::kIpv6, v);
+    } else {
+      size_t wn = 1;
+      while (p + wn < e && IsWordByte(static_cast<unsigned char>(p[wn]))) ++wn;
+      n = ScanWord(b, p, e, wn, out);
+      if (n == 0) n = wn;  // skip the rest of the word
+      p += n;
+      continue;
+    }
+    if (n != 0) {
+      p += n;
+    } else {
+      ++p;  // always progress, whatever the byte
+      while (p < e && IsWordByte(static_cast<unsigned char>(*p))) ++p;
+    }
+  }
+}
+
+void ScanText(std::string_view text, std::vector<Hit>* hits) {
+  size_t first = hits->size();
+  ScanStructured(text, hits);
+  size_t structured_end = hits->size();
+  ScanTerms(text, hits);
+  // Terms inside a structured hit (an e-mail address, a URL, a street name)
+  // are part of that value, not separate findings.
+  if (hits->size() > structured_end && structured_end > first) {
+    auto inside = [&](const Hit& t) {
+      for (size_t i = first; i < structured_end; ++i) {
+        const Hit& s = (*hits)[i];
+        if (t.offset >= s.offset && t.offset < s.offset + s.length) return true;
+      }
+      return false;
+    };
+    auto new_end = std::remove_if(hits->begin() + static_cast<std::ptrdiff_t>(structured_end), hits->end(), inside);
+    hits->erase(new_end, hits->end());
+  }
+  auto by_offset = [](const Hit& a, const Hit& b) {
+    if (a.offset != b.offset) return a.offset < b.offset;
+    if (a.kind != b.kind) return a.kind < b.kind;
+    return a.length > b.length;
+  };
+  std::sort(hits->begin() + static_cast<std::ptrdiff_t>(first), hits->end(), by_offset);
+  auto same = [](const Hit& a, const Hit& b) { return a.offset == b.offset && a.kind == b.kind; };
+  hits->erase(std::unique(hits->begin() + static_cast<std::ptrdiff_t>(first), hits->end(), same), hits->end());
+}
+
+std::vector<Hit> ScanText(std::string_view text) {
+  std::vector<Hit> hits;
+  ScanText(text, &hits);
+  return hits;
+}
+
+bool KindHasValidator(Kind kind) {
+  switch (kind) {
+    case Kind::kBsn:
+    case Kind::kIban:
+    case Kind::kPaymentCard:
+    case Kind::kVatNl:
+    case Kind::kPhone:
+    case Kind::kKvk:
+    case Kind::kPassportNl:
+    case Kind::kIdCardNl:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace dpo::detect

@@ -313,7 +313,11 @@ Status Generator::WriteCompanies() {
     s1_.clear();
     AppendLandline(rng_, city, s1_);
     w.Text(s1_);
-    w.Timestamp(as_of_ - Between(200, 5000), Second());
+    const long created = as_of_ - Between(200, 5000);
+    w.Timestamp(created, Second());
+    const bool ended = rng_.Chance(0.3);
+    const long last_day = ended ? Between(created + 90, as_of_ - 1) : as_of_ - 1;
+    ended ? w.Date(last_day) : w.Null();
     DPO_RETURN_IF_ERROR(w.EndRow());
 
     for (int k = 0; k < 3; ++k) {
@@ -338,7 +342,9 @@ Status Generator::WriteCompanies() {
       cw.Text(s1_);
       cw.Text(person_.phone);
       cw.Text(kContactJobTitles.items[rng_.Below(kContactJobTitles.size)]);
-      cw.Timestamp(as_of_ - Between(30, 4000), Second());
+      const long contact_created = Between(created, last_day);
+      cw.Timestamp(contact_created, Second());
+      cw.Timestamp(Between(contact_created, last_day), Second());
       DPO_RETURN_IF_ERROR(cw.EndRow());
     }
   }
@@ -567,7 +573,7 @@ Status Generator::WriteEmployee(uint64_t candidate_id, const Person& p, long sta
                                 bool contract_open) {
   const uint64_t eid = ++next_id_[kEmployees];
   const long last_day = current ? as_of_ - 1 : end;  // last day worked so far
-  const bool legal_hold = rng_.Chance(0.05);
+  const bool legal_hold = eid % 12 == 5;  // a few disputes in every sample, however small
   const double wage = 13.27 + static_cast<double>(rng_.Below(1900)) / 100.0;
   TableWriter& w = W(kEmployees);
   w.Int(static_cast<int64_t>(eid));
@@ -618,7 +624,11 @@ Status Generator::WriteEmployee(uint64_t candidate_id, const Person& p, long sta
     s1_.clear();
     AppendDocumentNumber(rng_, s1_);
     dw.Text(s1_);
-    dw.Text(dutch ? "NLD" : "ONB");  // ONB: issued abroad, country not recorded
+    const char* country = "NLD";
+    for (size_t k = 0; k < kOtherNationalities.size; ++k) {
+      if (p.nationality == kOtherNationalities.items[k]) country = kOtherNationalityCodes.items[k];
+    }
+    dw.Text(country);
     long stored = d == 0 ? start : Between(start, last_day);
     dw.Date(stored + Between(180, 3600));
     dw.Timestamp(stored, Second());

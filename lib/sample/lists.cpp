@@ -36,6 +36,9 @@ DPO_LIST(kStreetNames, "Kerkstraat", "Schoolstraat", "Molenweg", "Dorpsstraat", 
 DPO_LIST(kDutchNationalities, "Nederlandse")
 DPO_LIST(kOtherNationalities, "Poolse", "Roemeense", "Turkse", "Marokkaanse", "Duitse", "Belgische", "Bulgaarse",
          "Portugese", "Spaanse", "Hongaarse", "Syrische", "Indiase", "Oekraïense", "Litouwse", "Surinaamse")
+// ISO 3166 alpha-3 codes of kOtherNationalities, in the same order.
+DPO_LIST(kOtherNationalityCodes, "POL", "ROU", "TUR", "MAR", "DEU", "BEL", "BGR", "PRT", "ESP", "HUN", "SYR", "IND",
+         "UKR", "LTU", "SUR")
 DPO_LIST(kEmailDomains, "gmail.com", "hotmail.com", "outlook.com", "ziggo.nl", "kpnmail.nl", "live.nl", "yahoo.com",
          "planet.nl", "xs4all.nl", "icloud.com", "home.nl", "hetnet.nl")
 DPO_LIST(kJobTitles, "Orderpicker", "Heftruckchauffeur", "Productiemedewerker", "Magazijnmedewerker",
@@ -69,7 +72,7 @@ DPO_LIST(kSkills, "Heftruckcertificaat en reachtruck-ervaring.", "Rijbewijs B en
          "Vloeiend Nederlands en Engels.", "Spreekt Pools, Engels en een beetje Nederlands.",
          "Five years of warehouse experience in distribution centres.", "Experienced Java and Kotlin developer.",
          "Worked as a production operator in food processing.", "Bereid om in ploegendienst te werken.",
-         "Ervaring in de thuiszorg en op een revalidatieafdeling.", "Lasdiploma MIG/MAG.",
+         "Ervaring in de thuiszorg en in een verpleeghuis.", "Lasdiploma MIG/MAG.",
          "Strong customer-service background in a call centre.", "Ervaring als kok in een druk restaurant.")
 DPO_LIST(kAvailability, "fulltime", "parttime", "weekenden", "avonden", "per direct", "vanaf volgende maand",
          "oproepbasis", "ploegendienst")

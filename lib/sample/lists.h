@@ -37,6 +37,7 @@ extern const City kCities[];
 extern const size_t kCityCount;
 extern const WordList kDutchNationalities;   // "Nederlandse"
 extern const WordList kOtherNationalities;   // "Poolse", "Turkse", ...
+extern const WordList kOtherNationalityCodes;  // "POL", "TUR", ...: same order
 extern const WordList kEmailDomains;
 extern const WordList kJobTitles;
 extern const WordList kCompanyWords;      // "Noordzee", "Delta", ...

@@ -19,6 +19,7 @@ std::vector<TableSpec> BuildTables() {
       {"city", "TEXT", "", "city", "business"},
       {"phone", "TEXT", "", "phone", "business"},
       {"created_at", "TEXT", "NOT NULL", "date", "none"},
+      {"relationship_ended_at", "TEXT", "", "date", "none"},
   }};
   t[kClientContacts] = {"client_contacts", "client_contact", true, ',', {
       {"id", "INTEGER", "PRIMARY KEY", "", "none"},
@@ -29,6 +30,7 @@ std::vector<TableSpec> BuildTables() {
       {"phone", "TEXT", "", "phone", "contact"},
       {"job_title", "TEXT", "", "", "contact"},
       {"created_at", "TEXT", "NOT NULL", "date", "none"},
+      {"last_contact_at", "TEXT", "", "date", "none"},
   }};
   t[kCandidates] = {"candidates", "candidate", true, ';', {
       {"id", "INTEGER", "PRIMARY KEY", "", "none"},
@@ -134,7 +136,7 @@ std::vector<TableSpec> BuildTables() {
       {"employee_id", "INTEGER", "NOT NULL REFERENCES employees(id)", "", "none"},
       {"document_type", "TEXT", "NOT NULL", "", "id_document"},
       {"document_number", "TEXT", "NOT NULL", "passport_nl id_card_nl", "id_document", true, kIdentifier},
-      {"issuing_country", "TEXT", "", "", "id_document"},
+      {"issuing_country", "TEXT", "", "nationality", "identity"},
       {"expires_on", "TEXT", "", "date", "id_document"},
       {"copy_stored_at", "TEXT", "NOT NULL", "date", "none"},
       {"employment_ended_at", "TEXT", "", "date", "employment"},
@@ -254,13 +256,18 @@ const std::vector<RetentionSpec>& RetentionRules() {
        {{"consent_keep_1y", Op::kEqualsInt, 0}}, {{"dispute_open", Op::kEqualsInt, 1}}},
       {"application_with_consent", kApplications, "procedure_ended_at", Duration::Years(1),
        {{"consent_keep_1y", Op::kEqualsInt, 1}}, {{"dispute_open", Op::kEqualsInt, 1}}},
+      {"placements", kPlacements, "end_date", Duration::Years(7), {}, {}},
       {"employee_records", kEmployees, "employment_ended_at", Duration::Years(7), {}, {{"legal_hold", Op::kEqualsInt, 1}}},
       {"payslips", kPayslips, "paid_at", Duration::Years(7), {}, {{"legal_hold", Op::kEqualsInt, 1}}},
       {"timesheets", kTimesheets, "period_end", Duration::Years(7), {}, {}},
       {"invoices", kInvoices, "issued_at", Duration::Years(7), {}, {}},
       {"id_document_copies", kIdDocuments, "employment_ended_at", Duration::Years(5), {}, {}},
       {"absence_records", kAbsences, "end_date", Duration::Years(2), {}, {}},
+      {"consent_records", kConsents, "withdrawn_at", Duration::Years(2), {}, {}},
+      {"conversation_notes", kConversationNotes, "created_at", Duration::Years(2), {}, {}},
       {"website_visits", kWebsiteVisits, "visited_at", Duration::Months(13), {}, {}},
+      {"client_contacts", kClientContacts, "last_contact_at", Duration::Years(2), {}, {}},
+      {"client_business_data", kClientCompanies, "relationship_ended_at", Duration::Years(7), {}, {}},
   };
   return rules;
 }

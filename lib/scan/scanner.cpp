@@ -406,11 +406,22 @@ Status CheckRetention(source::Source& src, const policy::Policy& policy, const s
 }  // namespace
 
 std::string CategoryForKind(const std::string& kind, const policy::Policy* policy) {
-  if (policy != nullptr) {
-    for (const policy::Category& c : policy->categories)
-      if (std::find(c.detectors.begin(), c.detectors.end(), kind) != c.detectors.end()) return c.id;
-  }
   std::optional<Kind> k = detect::KindFromName(kind);
+  if (policy != nullptr) {
+    // Several categories may list a kind (health terms in "health" and in
+    // "conversation_notes"): prefer the one whose sensitivity fits the kind.
+    policy::Sensitivity fitting = policy::Sensitivity::kOrdinary;
+    if (k && detect::IsSpecialCategoryTerm(*k)) fitting = policy::Sensitivity::kSpecial;
+    if (k && detect::IsCriminalTerm(*k)) fitting = policy::Sensitivity::kCriminal;
+    if (k && *k == Kind::kBsn) fitting = policy::Sensitivity::kNationalId;
+    const policy::Category* first = nullptr;
+    for (const policy::Category& c : policy->categories) {
+      if (std::find(c.detectors.begin(), c.detectors.end(), kind) == c.detectors.end()) continue;
+      if (c.sensitivity == fitting) return c.id;
+      if (first == nullptr) first = &c;
+    }
+    if (first != nullptr) return first->id;
+  }
   if (!k) return "";
   for (const KindCategory& kc : kBuiltinCategories)
     if (kc.kind == *k) return kc.category;

@@ -313,11 +313,20 @@ TEST_CASE("the truth names the undeclared personal data and every column's meani
   CHECK_FALSE(truth->FindTable("export_tmp")->declared);
 }
 
-TEST_CASE("retention truth equals a direct SQL count of each rule's condition") {
+void CheckRetentionTruth(const dpo::util::Date& as_of) {
   TempDir dir;
-  GenerateReport report = Generate(dir.path, 4000, 11, false);
+  GenerateOptions options;
+  options.sqlite_path = (dir.path / "sample.db").string();
+  options.rows = 4000;
+  options.seed = 11;
+  options.as_of = as_of;
+  auto generated = dpo::sample::GenerateSample(options);
+  REQUIRE_MESSAGE(generated.ok(), generated.status().message());
+  const GenerateReport& report = *generated;
   Db db(dir.path / "sample.db");
-  const dpo::util::Date as_of{2026, 11, 1};
+  // Nothing happens after the as-of date.
+  CHECK(db.Count("SELECT COUNT(*) FROM candidates WHERE last_active_at >= '" + as_of.ToIso() + "'") == 0);
+  CHECK(db.Count("SELECT COUNT(*) FROM website_visits WHERE visited_at >= '" + as_of.ToIso() + "'") == 0);
   using dpo::util::Duration;
   // Written here from the policy, independently of the generator's rule table.
   struct Rule {
@@ -367,6 +376,69 @@ TEST_CASE("retention truth equals a direct SQL count of each rule's condition") 
     CHECK(r.expired < r.in_scope);
     if (std::string(rule.hold) != "0") CHECK(r.held > 0);
   }
+}
+
+TEST_CASE("retention truth equals a direct SQL count of each rule's condition") {
+  SUBCASE("as of the default date") { CheckRetentionTruth(dpo::util::Date{2026, 11, 1}); }
+  SUBCASE("as of another date, a leap day") { CheckRetentionTruth(dpo::util::Date{2032, 2, 29}); }
+}
+
+// The policy maps the sample: every declared column of the truth, none of the
+// undeclared ones, and the same retention rules. A small reader of the
+// policy's own layout (two-space indents), so that the generator and
+// policies/staffing-agency.yaml cannot drift apart.
+TEST_CASE("policies/staffing-agency.yaml maps exactly the declared data and has the truth's retention rules") {
+  std::ifstream in(fs::path(DPO_SOURCE_DIR) / "policies" / "staffing-agency.yaml");
+  REQUIRE(in.good());
+  std::set<std::string> mapped, rules;
+  std::map<std::string, std::string> keep;
+  std::string line, section, table, rule;
+  bool in_columns = false;
+  auto indent = [](const std::string& l) { return l.find_first_not_of(' '); };
+  auto key = [](const std::string& l) {
+    size_t b = l.find_first_not_of(' ');
+    return l.substr(b, l.find(':') - b);
+  };
+  while (std::getline(in, line)) {
+    if (line.empty() || line.find_first_not_of(' ') == std::string::npos || line[line.find_first_not_of(' ')] == '#') continue;
+    size_t n = indent(line);
+    if (n == 0) {
+      section = key(line);
+    } else if (section == "datasets") {
+      if (n == 2) {
+        table = key(line);
+        in_columns = false;
+      } else if (n == 4) {
+        in_columns = key(line) == "columns";
+      } else if (n == 6 && in_columns) {
+        mapped.insert(table + "." + key(line));
+      }
+    } else if (section == "retention") {
+      if (n == 2) {
+        rule = key(line);
+        rules.insert(rule);
+      } else if (n == 4 && key(line) == "keep") {
+        keep[rule] = line.substr(line.find(':') + 2);
+      }
+    }
+  }
+  GenerateOptions options;
+  options.rows = 100;
+  auto truth = dpo::sample::GetGroundTruth(options);
+  REQUIRE(truth.ok());
+  std::set<std::string> declared;
+  for (const auto& t : truth->tables) {
+    for (const auto& c : t.columns) {
+      if (c.declared) declared.insert(t.name + "." + c.name);
+    }
+  }
+  CHECK(mapped == declared);
+  std::set<std::string> truth_rules;
+  for (const auto& r : truth->retention) {
+    truth_rules.insert(r.rule);
+    CHECK_MESSAGE(keep[r.rule] == r.keep + " after " + r.after_column, r.rule);
+  }
+  CHECK(rules == truth_rules);
 }
 
 TEST_CASE("existing outputs are refused without overwrite and nothing is changed") {

@@ -118,8 +118,23 @@ constexpr std::array<std::string_view, 22> kParticles = {
     "de", "van", "der", "den", "het", "ter", "ten", "la", "le", "les", "du",
     "des", "del", "di", "da", "dos", "das", "von", "am", "an", "of", "the"};
 
+// First and last (lower-case) bytes that occur in a list: a cheap filter
+// before the string compares, since most words are in no list.
+template <size_t N>
+struct ByteFilter {
+  std::array<bool, 256> first{}, last{};
+  explicit ByteFilter(const std::array<std::string_view, N>& list) {
+    for (std::string_view w : list) {
+      first[static_cast<unsigned char>(w.front())] = true;
+      last[static_cast<unsigned char>(w.back())] = true;
+    }
+  }
+};
+
 template <size_t N>
 bool InList(const char* p, size_t n, const std::array<std::string_view, N>& list) {
+  static const ByteFilter<N> filter(list);
+  if (n == 0 || !filter.first[static_cast<unsigned char>(ToLower(static_cast<unsigned char>(p[0])))]) return false;
   for (std::string_view w : list) {
     if (EqualsLower(p, n, w)) return true;
   }
@@ -127,6 +142,8 @@ bool InList(const char* p, size_t n, const std::array<std::string_view, N>& list
 }
 
 bool EndsWithDutchSuffix(const char* p, size_t n) {
+  static const ByteFilter<kDutchStreetSuffixes.size()> filter(kDutchStreetSuffixes);
+  if (n < 3 || !filter.last[static_cast<unsigned char>(ToLower(static_cast<unsigned char>(p[n - 1])))]) return false;
   for (std::string_view s : kDutchStreetSuffixes) {
     if (n >= s.size() && EqualsLower(p + n - s.size(), s.size(), s)) return true;
   }
@@ -158,6 +175,12 @@ bool IsCapitalizedWord(const char* p, size_t n) {
 }
 
 }  // namespace
+
+bool IsStreetPrefixWord(const char* p, size_t n) { return InList(p, n, kStreetPrefixes); }
+
+bool MayStartStreetFirstAddress(const char* p, size_t n) {
+  return EndsWithDutchSuffix(p, n) || InList(p, n, kStreetPrefixes);
+}
 
 bool EqualsLower(const char* p, size_t n, std::string_view lower_word) {
   if (n != lower_word.size()) return false;

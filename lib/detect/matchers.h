@@ -47,5 +47,9 @@ size_t MatchDocumentNumber(const char* p, const char* end, bool* validated);
 size_t MatchSocialUrl(const char* p, const char* end, bool* validated);
 // Street-name-first ("Kerkstraat 12a") and number-first ("12 Baker Street").
 size_t MatchAddress(const char* p, const char* end, bool* validated);
+// Cheap gate for running text: the word [p, p+n) is a street word
+// ("Kerkstraat", "Laan", "Calle") that a street-first address can start with.
+bool MayStartStreetFirstAddress(const char* p, size_t n);
+bool IsStreetPrefixWord(const char* p, size_t n);
 
 }  // namespace dpo::detect::internal

@@ -76,7 +76,9 @@ size_t ScanDigits(const char* b, const char* p, const char* e, Emitter& out) {
   if (run == 4 && (next == ' ' || IsAlpha(next)) && (n = MatchPostcode(p, e, &v)) != 0) {
     return out.Add(p, n, Kind::kPostcode, v), n;
   }
-  if (run <= 5 && (next == ' ' || IsAlpha(next)) && (n = MatchAddress(p, e, &v)) != 0) {
+  if (run <= 5 && (next == ' ' || IsAlpha(next)) && p + run + 1 < e && (IsUpper(p[run + 1]) || IsUpper(next) ||
+                                                                      IsLower(p[run + 1])) &&
+      (n = MatchAddress(p, e, &v)) != 0) {
     return out.Add(p, n, Kind::kStreetAddress, v), n;
   }
   bool separated_more = (next == ' ' || next == '-' || next == '.') && p + run + 1 < e && IsDigit(p[run + 1]);
@@ -105,6 +107,16 @@ size_t ScanDigits(const char* b, const char* p, const char* e, Emitter& out) {
   return 0;
 }
 
+// Words a profile URL can start with (scheme, www, a country subdomain, a site name).
+bool LooksLikeUrlStart(const char* p, size_t wn) {
+  if (wn == 2) return true;
+  for (std::string_view w : {"http", "https", "www", "linkedin", "facebook", "fb", "twitter", "x", "instagram",
+                             "github", "tiktok", "youtube", "xing", "mastodon", "threads", "pinterest"}) {
+    if (EqualsLower(p, wn, w)) return true;
+  }
+  return false;
+}
+
 size_t ScanWord(const char* b, const char* p, const char* e, size_t wn, Emitter& out) {
   unsigned char next = p + wn < e ? static_cast<unsigned char>(p[wn]) : 0;
   bool v = false;
@@ -130,8 +142,14 @@ size_t ScanWord(const char* b, const char* p, const char* e, size_t wn, Emitter&
     if (IsDigit(after) && wn >= 3 && wn <= 9 && (n = MatchDate(p, e, &v, nullptr)) != 0) {
       return out.Add(p, n, Kind::kDate, v), n;
     }
-    if ((n = MatchAddress(p, e, &v)) != 0) return out.Add(p, n, Kind::kStreetAddress, v), n;
-  } else if ((next == '.' || next == ':') && (n = MatchSocialUrl(p, e, &v)) != 0) {
+    // Street words are checked only where an address can follow: a house
+    // number next, or a street prefix word ("Laan van ...", "Calle Mayor 5").
+    bool street = IsDigit(after) ? MayStartStreetFirstAddress(p, wn) : MayStartStreetFirstAddress(p, 0) ||
+                                                                          IsStreetPrefixWord(p, wn);
+    if (street && (n = MatchAddress(p, e, &v)) != 0) {
+      return out.Add(p, n, Kind::kStreetAddress, v), n;
+    }
+  } else if ((next == '.' || next == ':') && LooksLikeUrlStart(p, wn) && (n = MatchSocialUrl(p, e, &v)) != 0) {
     return out.Add(p, n, Kind::kSocialProfile, v), n;
   }
   return 0;
@@ -144,6 +162,7 @@ void ScanStructured(std::string_view text, std::vector<Hit>* hits) {
   const char* e = b + text.size();
   const char* p = b;
   Emitter out{hits, b};
+  const size_t first = hits->size();
   while (p < e) {
     unsigned char c = static_cast<unsigned char>(*p);
     if (!kStart[c]) {
@@ -156,7 +175,7 @@ void ScanStructured(std::string_view text, std::vector<Hit>* hits) {
       size_t n = local < p ? MatchEmail(local, e, &v) : 0;
       if (n != 0) {
         // Drop what we took from the local part ("jan.123456782@x.nl").
-        while (!hits->empty() && b + hits->back().offset >= local) hits->pop_back();
+        while (hits->size() > first && b + hits->back().offset >= local) hits->pop_back();
         out.Add(local, n, Kind::kEmail, v);
         p = local + n;
       } else {
@@ -203,17 +222,21 @@ void ScanText(std::string_view text, std::vector<Hit>* hits) {
   size_t structured_end = hits->size();
   ScanTerms(text, hits);
   // Terms inside a structured hit (an e-mail address, a URL, a street name)
-  // are part of that value, not separate findings.
+  // are part of that value, not separate findings. Both runs are sorted by
+  // offset, so one sweep does it.
   if (hits->size() > structured_end && structured_end > first) {
+    auto begin_terms = hits->begin() + static_cast<std::ptrdiff_t>(structured_end);
+    std::sort(begin_terms, hits->end(), [](const Hit& a, const Hit& b) { return a.offset < b.offset; });
+    size_t s = first;
+    size_t covered_to = 0;  // end of the structured hits that start at or before the term
     auto inside = [&](const Hit& t) {
-      for (size_t i = first; i < structured_end; ++i) {
-        const Hit& s = (*hits)[i];
-        if (t.offset >= s.offset && t.offset < s.offset + s.length) return true;
+      while (s < structured_end && (*hits)[s].offset <= t.offset) {
+        covered_to = std::max(covered_to, (*hits)[s].offset + (*hits)[s].length);
+        ++s;
       }
-      return false;
+      return t.offset < covered_to;
     };
-    auto new_end = std::remove_if(hits->begin() + static_cast<std::ptrdiff_t>(structured_end), hits->end(), inside);
-    hits->erase(new_end, hits->end());
+    hits->erase(std::remove_if(begin_terms, hits->end(), inside), hits->end());
   }
   auto by_offset = [](const Hit& a, const Hit& b) {
     if (a.offset != b.offset) return a.offset < b.offset;

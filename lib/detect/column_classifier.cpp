@@ -355,7 +355,14 @@ ColumnVerdict ColumnClassifier::Finish() const {
     const Counter& k = counters_[Slot(kind)];
     double w = name_weight(kind);
     double m = share(k.matched), val = share(k.validated), cont = share(k.containing);
-    if (w == 0 && k.matched == 0 && k.containing == 0 && kind != Kind::kBirthDate && kind != Kind::kFreeText) continue;
+    // Passport and ID-card numbers share one format: an ID-card verdict can
+    // rest on the passport-shaped matches (see below).
+    const Counter& document = counters_[Slot(Kind::kPassportNl)];
+    bool ambiguous_document = kind == Kind::kIdCardNl && w == 0 && name_weight(Kind::kPassportNl) == 0 &&
+                              document.matched > 0;
+    if (w == 0 && k.matched == 0 && k.containing == 0 && kind != Kind::kBirthDate && kind != Kind::kFreeText &&
+        !ambiguous_document)
+      continue;
 
     // How far the values agree with the name, and the content-only score.
     double support = m;
@@ -404,7 +411,14 @@ ColumnVerdict ColumnClassifier::Finish() const {
         break;
       }
       case Kind::kIpv4:
-      case Kind::kIpv6:
+      case Kind::kIpv6: {
+        // Logs mix both families in one column: judge the addresses together,
+        // and report each family that is really there (at least 5%).
+        double ip = share(counters_[Slot(Kind::kIpv4)].matched + counters_[Slot(Kind::kIpv6)].matched);
+        content = ip >= 0.6 && m >= 0.05 ? 0.5 + 0.45 * ip : 0;
+        support = m >= 0.05 ? ip : m;
+        break;
+      }
       case Kind::kSocialProfile:
         content = m >= 0.6 ? 0.5 + 0.45 * m : 0;
         break;
@@ -412,7 +426,9 @@ ColumnVerdict ColumnClassifier::Finish() const {
         content = m >= 0.9 ? 0.6 : 0;
         break;
       case Kind::kIdCardNl:
-        content = 0;  // same format as passports: the name tells them apart
+        // Same format as passports: the name tells them apart. A neutral name
+        // ("document_number") over passport-shaped values may hold either.
+        content = ambiguous_document && share(document.matched) >= 0.9 ? 0.6 : 0;
         break;
       case Kind::kPersonName:
         content = (m >= 0.8 && val >= 0.5) ? 0.5 + 0.4 * val : 0;
@@ -472,11 +488,12 @@ ColumnVerdict ColumnClassifier::Finish() const {
     ev.kind = kind;
     ev.confidence = std::min(confidence, 1.0);
     ev.values_seen = seen_;
-    ev.values_matched = kind == Kind::kBirthDate ? counters_[Slot(Kind::kDate)].matched : k.matched;
-    ev.values_validated = kind == Kind::kBirthDate ? counters_[Slot(Kind::kDate)].validated : k.validated;
+    const Counter& counted = kind == Kind::kBirthDate ? counters_[Slot(Kind::kDate)] : ambiguous_document ? document : k;
+    ev.values_matched = counted.matched;
+    ev.values_validated = counted.validated;
     ev.values_containing = k.containing;
     ev.name_match = w > 0;
-    ev.masked_samples = kind == Kind::kBirthDate ? counters_[Slot(Kind::kDate)].samples : k.samples;
+    ev.masked_samples = counted.samples;
     verdict.kinds.push_back(std::move(ev));
   }
   // A birth date is a date: report the specific kind only. A passport number

@@ -115,7 +115,16 @@ const Entry kEntries[] = {
     {"brutoloon", Kind::kSalary, 1}, {"nettoloon", Kind::kSalary, 1}, {"hourlyrate", Kind::kSalary, 0.9},
     {"uurtarief", Kind::kSalary, 0.9}, {"pay", Kind::kSalary, 0.8}, {"payrate", Kind::kSalary, 1},
     {"grosspay", Kind::kSalary, 1}, {"netpay", Kind::kSalary, 1}, {"maandloon", Kind::kSalary, 1},
-    {"jaarsalaris", Kind::kSalary, 1}, {"bonus", Kind::kSalary, 0.7}, {"compensation", Kind::kSalary, 0.9},
+    {"jaarsalaris", Kind::kSalary, 1},
+    // Payslip amounts: they are pay data as much as the gross wage.
+    {"taxwithheld", Kind::kSalary, 1}, {"withheldtax", Kind::kSalary, 1}, {"loonheffing", Kind::kSalary, 1},
+    {"incometax", Kind::kSalary, 0.9}, {"wagetax", Kind::kSalary, 1}, {"pensioncontribution", Kind::kSalary, 1},
+    {"pensionpremium", Kind::kSalary, 1}, {"pensioenpremie", Kind::kSalary, 1}, {"pensioenbijdrage", Kind::kSalary, 1},
+    {"pension", Kind::kSalary, 0.8}, {"pensioen", Kind::kSalary, 0.8}, {"socialsecuritycontribution", Kind::kSalary, 1},
+    // Paying union dues reveals trade-union membership (Art. 9).
+    {"uniondues", Kind::kUnionTerm, 1}, {"unionfee", Kind::kUnionTerm, 1}, {"tradeunion", Kind::kUnionTerm, 1},
+    {"vakbondscontributie", Kind::kUnionTerm, 1}, {"vakbondsbijdrage", Kind::kUnionTerm, 1},
+    {"vakbondslidmaatschap", Kind::kUnionTerm, 1}, {"bonus", Kind::kSalary, 0.7}, {"compensation", Kind::kSalary, 0.9},
     {"notities", Kind::kFreeText, 1}, {"notitie", Kind::kFreeText, 1}, {"opmerkingen", Kind::kFreeText, 1},
     {"opmerking", Kind::kFreeText, 1}, {"notes", Kind::kFreeText, 1}, {"note", Kind::kFreeText, 1},
     {"comments", Kind::kFreeText, 1}, {"comment", Kind::kFreeText, 1}, {"remarks", Kind::kFreeText, 1},
@@ -262,6 +271,18 @@ std::vector<std::string> ColumnNameTokens(std::string_view name) {
 std::vector<NameEvidence> KindsFromColumnName(std::string_view column_name) {
   std::vector<NameEvidence> out;
   std::vector<std::string> all = ColumnNameTokens(column_name);
+  const auto& table = Table();
+  // A whole name with an entry of its own wins over the metadata rule below:
+  // "cookie_id" and "device_id" hold the identifier itself.
+  {
+    std::string whole;
+    for (const std::string& t : all) whole += t;
+    auto it = table.find(whole);
+    if (it != table.end() && it->second->kind != kNone && all.size() > 1 && IsMetaSuffix(all.back())) {
+      out.push_back({it->second->kind, it->second->weight});
+      return out;
+    }
+  }
   // "email_verified", "address_id": about the value, not the value.
   bool meta = false;
   while (!all.empty() && (IsMetaSuffix(all.back()) || IsNoiseToken(all.back())) && all.size() > 1) {
@@ -272,7 +293,6 @@ std::vector<NameEvidence> KindsFromColumnName(std::string_view column_name) {
   // Noise tokens stay: they form no entry alone, but "user_agent" and
   // "date_of_birth" need them.
   const std::vector<std::string>& tokens = all;
-  const auto& table = Table();
   auto add = [&](Kind kind, double weight) {
     for (NameEvidence& e : out) {
       if (e.kind == kind) {

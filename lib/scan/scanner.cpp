@@ -372,11 +372,11 @@ Status CheckRetention(source::Source& src, const policy::Policy& policy, const s
       result->findings.push_back(std::move(f));
       continue;
     }
-    Result<int64_t> expired = src.Count(rule.dataset, ExpiredRowsPredicate(rule, options.as_of));
+    Result<int64_t> expired = src.Count(rule.dataset, ExpiredRowsPredicate(rule, options.as_of, table));
     if (!expired.ok()) return expired.status();
     int64_t held = 0;
     if (!rule.legal_holds.empty()) {
-      Result<int64_t> h = src.Count(rule.dataset, HeldRowsPredicate(rule, options.as_of));
+      Result<int64_t> h = src.Count(rule.dataset, HeldRowsPredicate(rule, options.as_of, table));
       if (!h.ok()) return h.status();
       held = *h;
     }

@@ -2,6 +2,8 @@
 // files made with the sqlite3 shell, and on PostgreSQL URIs that cannot
 // connect. Needs the sqlite3 command-line shell (Debian package sqlite3).
 #include <doctest/doctest.h>
+
+#include "cli_util.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,50 +17,11 @@
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using Run = dpo::testing::CliRun;
+using Dir = dpo::testing::TempDir;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
-std::string Quote(const std::string& arg) {
-  std::string q = "'";
-  for (char c : arg) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-class Dir {
- public:
-  Dir() {
-    char tmpl[] = "/tmp/dpo-cli-inspect-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~Dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::string path;
-};
-
-Run Dpo(const Dir& dir, const std::vector<std::string>& args) {
-  std::string cmd = Quote(DPO_BINARY);
-  for (const auto& a : args) cmd += " " + Quote(a);
-  cmd += " >" + dir.path + "/out.txt 2>" + dir.path + "/err.txt";
-  int status = std::system(cmd.c_str());
-  Run run;
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.out = Slurp(dir.path + "/out.txt");
-  run.err = Slurp(dir.path + "/err.txt");
-  return run;
-}
+Run Dpo(const Dir& dir, const std::vector<std::string>& args) { return dpo::testing::RunDpo(dir, args); }
 
 std::string MakeDb(const Dir& dir) {
   REQUIRE_MESSAGE(std::system("command -v sqlite3 >/dev/null 2>&1") == 0,
@@ -71,7 +34,7 @@ std::string MakeDb(const Dir& dir) {
          "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 1234)\n"
          "INSERT INTO customers SELECT i, 'user' || i || '@example.nl', '1980-01-01' FROM s;\n"
          "INSERT INTO orders VALUES (1, 1, 9.5), (2, 1, 3.0);\n";
-  REQUIRE(std::system(("sqlite3 " + Quote(path) + " < " + Quote(dir.path + "/schema.sql")).c_str()) == 0);
+  REQUIRE(std::system(("sqlite3 " + dpo::testing::ShellQuote(path) + " < " + dpo::testing::ShellQuote(dir.path + "/schema.sql")).c_str()) == 0);
   return path;
 }
 

@@ -2,6 +2,8 @@
 // on policy files written by the test and on a SQLite file made with the
 // sqlite3 shell (Debian package sqlite3).
 #include <doctest/doctest.h>
+
+#include "cli_util.h"
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,54 +18,12 @@
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using Run = dpo::testing::CliRun;
+using Dir = dpo::testing::TempDir;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string Slurp(const std::string& path) { return dpo::testing::ReadFile(path); }
 
-std::string Quote(const std::string& arg) {
-  std::string q = "'";
-  for (char c : arg) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-class Dir {
- public:
-  Dir() {
-    char tmpl[] = "/tmp/dpo-cli-policy-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~Dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::string Write(const std::string& name, const std::string& content) const {
-    std::ofstream(path + "/" + name) << content;
-    return path + "/" + name;
-  }
-  std::string path;
-};
-
-Run Dpo(const Dir& dir, const std::vector<std::string>& args) {
-  std::string cmd = Quote(DPO_BINARY);
-  for (const auto& a : args) cmd += " " + Quote(a);
-  cmd += " >" + dir.path + "/out.txt 2>" + dir.path + "/err.txt";
-  int status = std::system(cmd.c_str());
-  Run run;
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.out = Slurp(dir.path + "/out.txt");
-  run.err = Slurp(dir.path + "/err.txt");
-  return run;
-}
+Run Dpo(const Dir& dir, const std::vector<std::string>& args) { return dpo::testing::RunDpo(dir, args); }
 
 std::string Example() { return Slurp(DPO_SOURCE_DIR "/docs/policy-example.yaml"); }
 
@@ -152,7 +112,7 @@ TEST_CASE("policy init on SQLite: draft written 0644, never overwritten, check r
       "CREATE TABLE candidates(id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, phone TEXT, bsn TEXT, "
       "last_active_at TIMESTAMP); CREATE TABLE notes(id INTEGER PRIMARY KEY, candidate_id INTEGER REFERENCES "
       "candidates(id), remarks TEXT, created_at TIMESTAMP);";
-  REQUIRE(std::system(("sqlite3 " + Quote(db) + " " + Quote(sql)).c_str()) == 0);
+  REQUIRE(std::system(("sqlite3 " + dpo::testing::ShellQuote(db) + " " + dpo::testing::ShellQuote(sql)).c_str()) == 0);
   std::string out = dir.path + "/policy.yaml";
 
   Run init = Dpo(dir, {"policy", "init", db, "--out", out});

@@ -3,6 +3,8 @@
 #include <iostream>
 
 #include "commands.h"
+#include "common.h"
+#include "scan/policy_relations.h"
 #include "report/inspect_report.h"
 #include "source/source.h"
 
@@ -14,28 +16,18 @@ struct InspectArgs {
   std::string source;
   std::string format = "text";
   std::vector<std::string> tables;
-  std::string delimiter;
-  bool no_header = false;
-  bool skip_bad_rows = false;
+  std::string policy;
+  SourceFlags source_flags;
 };
 
-Result<char> ParseDelimiter(const std::string& text) {
-  if (text.empty()) return static_cast<char>(0);
-  if (text == "\\t" || text == "tab" || text == "\t") return '\t';
-  if (text.size() == 1) return text[0];
-  return Status::Error("--delimiter '" + text + "': give one character, e.g. ';' or tab");
-}
-
 int RunInspect(const InspectArgs& args) {
-  source::OpenOptions options;
-  options.read_only = true;
-  Result<char> delimiter = ParseDelimiter(args.delimiter);
-  if (!delimiter.ok()) return ReportError(delimiter.status());
-  options.csv.delimiter = *delimiter;
-  options.csv.header = !args.no_header;
-  options.csv.skip_bad_rows = args.skip_bad_rows;
-
-  auto opened = source::OpenSource(args.source, options);
+  std::optional<policy::Policy> policy;
+  if (!args.policy.empty()) {
+    Result<policy::Policy> loaded = LoadPolicyForUse(args.policy);
+    if (!loaded.ok()) return ReportError(loaded.status());
+    policy = std::move(*loaded);
+  }
+  auto opened = OpenSourceWithFlags(args.source, args.source_flags, true);
   if (!opened.ok()) return ReportError(opened.status());
   source::Source& src = **opened;
 
@@ -51,6 +43,7 @@ int RunInspect(const InspectArgs& args) {
   for (const std::string& name : names) {
     auto table = src.Describe(name);
     if (!table.ok()) return ReportError(table.status());
+    if (policy) scan::MergePolicyRelations(*policy, &*table);
     report.tables.push_back(std::move(*table));
   }
   std::cout << (args.format == "json" ? report::RenderInspectJson(report) : report::RenderInspectText(report));
@@ -71,9 +64,9 @@ void RegisterInspect(CLI::App& app, int* exit_code) {
   sub->add_option("--format", args->format, "Output format: text (default) or json")
       ->check(CLI::IsMember({"text", "json"}));
   sub->add_option("--table", args->tables, "Only these tables (repeatable); default: all");
-  sub->add_option("--delimiter", args->delimiter, "CSV: field delimiter (default: sniffed; 'tab' for tabs)");
-  sub->add_flag("--no-header", args->no_header, "CSV: the first line is data; columns are named col1, col2, ...");
-  sub->add_flag("--skip-bad-rows", args->skip_bad_rows, "CSV: skip and count ragged rows instead of failing");
+  sub->add_option("-p,--policy", args->policy,
+                  "Also show the relations this policy declares (origin 'policy'; for CSV exports)");
+  AddSourceFlags(sub, &args->source_flags);
   sub->footer(
       "Row counts prefixed with '~' are estimates (PostgreSQL statistics for large tables).\n"
       "Examples:\n  dpo inspect crm.db\n  dpo inspect exports/ --format json\n"

@@ -118,3 +118,22 @@ TEST_CASE("dpo inspect: errors exit 2 with one line") {
 }
 
 }  // namespace
+
+TEST_CASE("inspect --policy: a CSV export gets the relations its policy declares") {
+  Dir dir;
+  auto bare = Dpo(dir, {"inspect", "--format", "json", "--table", "employees", DPO_SOURCE_DIR "/samples/csv"});
+  REQUIRE_MESSAGE(bare.exit_code == 0, bare.err);
+  CHECK(nlohmann::json::parse(bare.out)["tables"][0]["foreign_keys"].empty());
+  auto merged = Dpo(dir, {"inspect", "--format", "json", "--table", "employees", "--policy",
+                          DPO_SOURCE_DIR "/policies/staffing-agency.yaml", DPO_SOURCE_DIR "/samples/csv"});
+  REQUIRE_MESSAGE(merged.exit_code == 0, merged.err);
+  auto fks = nlohmann::json::parse(merged.out)["tables"][0]["foreign_keys"];
+  REQUIRE(fks.size() >= 1);
+  CHECK(fks[0]["origin"] == "policy");
+  CHECK(fks[0]["referenced_table"] == "candidates");
+  // On SQLite the schema already declares it: no duplicate from the policy.
+  auto sqlite = Dpo(dir, {"inspect", "--format", "json", "--table", "employees", "--policy",
+                          DPO_SOURCE_DIR "/policies/staffing-agency.yaml", DPO_SOURCE_DIR "/samples/staffing.db"});
+  REQUIRE(sqlite.exit_code == 0);
+  for (const auto& fk : nlohmann::json::parse(sqlite.out)["tables"][0]["foreign_keys"]) CHECK(fk["origin"] == "schema");
+}

@@ -3,14 +3,17 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "commands.h"
+#include "common.h"
 #include "detect/kind.h"
 #include "policy/loader.h"
 #include "policy/validate.h"
 #include "report/policy_diagnostics.h"
 #include "report/register_report.h"
 #include "scan/draft_policy.h"
+#include "scan/scanner.h"
 #include "source/source.h"
 #include "util/atomic_file.h"
 
@@ -33,8 +36,9 @@ struct InitArgs {
   std::string source;
   std::string out;
   bool force = false;
-  std::string delimiter;
-  bool no_header = false;
+  int64_t sample = 1000;
+  bool schema_only = false;
+  SourceFlags source_flags;
 };
 
 std::string Plural(size_t n, const std::string& word) {
@@ -101,26 +105,25 @@ int RunShow(const ShowArgs& args) {
 }
 
 int RunInit(const InitArgs& args) {
-  source::OpenOptions options;
-  options.read_only = true;
-  options.csv.header = !args.no_header;
-  const std::string& d = args.delimiter;
-  if (d == "tab" || d == "\\t" || d == "\t") {
-    options.csv.delimiter = '\t';
-  } else if (d.size() == 1 && d != "\"" && d != "\n") {
-    options.csv.delimiter = d[0];
-  } else if (!d.empty()) {
-    return ReportError(Status::Error("--delimiter '" + d + "' is not a single character; use , ; | or tab"));
-  }
   // Refuse before any work, so that a typo in --out never costs a scan.
   if (!args.out.empty() && args.out != "-" && !args.force) {
     std::error_code ec;
     if (std::filesystem::exists(args.out, ec))
       return ReportError(Status::Error(args.out + ": file exists; pass --force to overwrite it"));
   }
-  auto opened = source::OpenSource(args.source, options);
+  auto opened = OpenSourceWithFlags(args.source, args.source_flags, true);
   if (!opened.ok()) return ReportError(opened.status());
   scan::DraftOptions draft_options;
+  // Columns whose names say nothing are judged by a sample of their values.
+  std::optional<scan::ScanResult> discovery;
+  if (!args.schema_only) {
+    scan::ScanOptions scan_options;
+    scan_options.sample_rows = args.sample;
+    Result<scan::ScanResult> scanned = scan::RunScan(**opened, scan_options);
+    if (!scanned.ok()) return ReportError(scanned.status());
+    discovery = std::move(*scanned);
+    draft_options.discovery = &*discovery;
+  }
   Result<std::string> draft = scan::DraftPolicyYaml(**opened, draft_options);
   if (!draft.ok()) return ReportError(draft.status());
   if (args.out.empty() || args.out == "-") {
@@ -166,8 +169,10 @@ void RegisterPolicy(CLI::App& app, int* exit_code) {
       ->required();
   init->add_option("--out", init_args->out, "Write the draft to this file (default: standard output)");
   init->add_flag("--force", init_args->force, "Overwrite --out if it exists");
-  init->add_option("--delimiter", init_args->delimiter, "CSV delimiter: , ; tab | (default: sniffed)");
-  init->add_flag("--no-header", init_args->no_header, "CSV files have no header row (columns are col1, col2, ...)");
+  init->add_option("--sample", init_args->sample,
+                   "Rows per table read to judge columns whose names say nothing (default 1000)");
+  init->add_flag("--schema-only", init_args->schema_only, "Use column names only; read no rows");
+  AddSourceFlags(init, &init_args->source_flags);
   init->callback([init_args, exit_code]() { *exit_code = RunInit(*init_args); });
 }
 

@@ -1,6 +1,7 @@
 #include "scan/draft_policy.h"
 
 #include <algorithm>
+#include <optional>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -154,6 +155,31 @@ ColumnPlan Classify(const source::Table& table, const source::Column& column) {
   return plan;
 }
 
+// A column the names could not place, judged by its values: the strongest
+// evidence of a kind that maps to a category.
+void ApplyDiscovery(const ColumnReport* discovered, ColumnPlan* plan) {
+  if (discovered == nullptr || plan->category != "?") return;
+  for (const Evidence& e : discovered->evidence) {
+    std::optional<Kind> kind = detect::KindFromName(e.kind);
+    if (!kind || e.confidence < 0.5 || *kind == Kind::kDate) continue;
+    if (const char* category = CategoryForKind(*kind)) {
+      plan->category = category;
+      plan->identifier = *kind == Kind::kEmail || *kind == Kind::kBsn;
+      return;
+    }
+  }
+}
+
+const ColumnReport* FindDiscovered(const ScanResult* discovery, const std::string& table, const std::string& column) {
+  if (discovery == nullptr) return nullptr;
+  for (const TableReport& t : discovery->tables) {
+    if (t.name != table) continue;
+    for (const ColumnReport& c : t.columns)
+      if (c.name == column) return &c;
+  }
+  return nullptr;
+}
+
 bool IsPlainKey(const std::string& s) {
   static const std::set<std::string> kReserved = {"true", "false", "yes", "no", "on", "off", "null", "y", "n",
                                                   "none", "todo"};
@@ -246,6 +272,7 @@ Result<std::string> DraftPolicyYaml(source::Source& source, const DraftOptions& 
     t.table = std::move(table.value());
     for (const source::Column& c : t.table.columns) {
       ColumnPlan plan = Classify(t.table, c);
+      ApplyDiscovery(FindDiscovered(options.discovery, name, c.name), &plan);
       if (!plan.category.empty() && plan.category != "?") {
         t.personal = true;
         if (plan.identifier) t.subject_table = true;

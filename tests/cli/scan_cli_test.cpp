@@ -121,3 +121,19 @@ TEST_CASE("a draft from 'policy init' is usable by scan before its TODOs are fil
   CHECK_MESSAGE((scan.exit_code == 0 || scan.exit_code == 1), scan.err);
   CHECK(scan.err.find("TODO") != std::string::npos);
 }
+
+TEST_CASE("policy init judges columns whose names say nothing by their values; --schema-only reads none") {
+  TempDir dir;
+  auto with_values = RunDpo(dir, {"policy", "init", "samples/staffing.db"});
+  REQUIRE_MESSAGE(with_values.exit_code == 0, with_values.err);
+  CHECK(with_values.out.find("extra_1: financial") != std::string::npos);  // IBANs under a meaningless name
+  auto names_only = RunDpo(dir, {"policy", "init", "--schema-only", "samples/staffing.db"});
+  REQUIRE(names_only.exit_code == 0);
+  CHECK(names_only.out.find("# extra_1: ?") != std::string::npos);
+  // The draft names categories, never values: the only '@' is the placeholder contact.
+  size_t at = 0, ats = 0, placeholders = 0;
+  while ((at = with_values.out.find('@', at)) != std::string::npos) ++ats, ++at;
+  at = 0;
+  while ((at = with_values.out.find("privacy@example.nl", at)) != std::string::npos) ++placeholders, ++at;
+  CHECK(ats == placeholders);
+}

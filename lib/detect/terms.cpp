@@ -107,49 +107,68 @@ const Term kTerms[] = {
 
 constexpr size_t kTermCount = sizeof(kTerms) / sizeof(kTerms[0]);
 
-std::string ToPattern(const Term& t) {
-  std::string p = "\\b";
-  for (const char* c = t.text; *c; ++c) {
-    unsigned char ch = static_cast<unsigned char>(*c);
-    if (ch == ' ') {
-      p += "[ _\\-]";
-    } else if (ch == '-') {
-      p += "[ \\-]?";
-    } else if (internal::IsAlnum(ch)) {
-      p += static_cast<char>(ch);
-    } else {
-      char buf[8];
-      snprintf(buf, sizeof buf, "\\x%02x", ch);
-      p += buf;
-    }
+// Hyperscan compiles literals in milliseconds, but ~240 regexes with \b
+// assertions took half a second at every start of dpo. So each term is
+// expanded into the literal spellings its pattern allows (' ' is one space,
+// '_' or '-'; '-' is '-', ' ' or nothing) and the word boundaries are checked
+// in the match callback, as \b would: a boundary is a change between a word
+// byte [A-Za-z0-9_] and anything else (bytes >= 0x80 are not word bytes).
+struct Literal {
+  std::string text;
+  unsigned term;  // index into kTerms
+};
+
+void Expand(const Term& t, unsigned id, size_t i, std::string* prefix, std::vector<Literal>* out) {
+  if (t.text[i] == '\0') {
+    out->push_back({*prefix, id});
+    return;
   }
-  if (t.mode == Mode::kWord) p += "\\b";
-  return p;
+  char c = t.text[i];
+  auto with = [&](std::string_view s) {
+    size_t n = prefix->size();
+    prefix->append(s);
+    Expand(t, id, i + 1, prefix, out);
+    prefix->resize(n);
+  };
+  if (c == ' ') {
+    with(" "), with("_"), with("-");
+  } else if (c == '-') {
+    with("-"), with(" "), with("");
+  } else {
+    with(std::string_view(&c, 1));
+  }
 }
+
+bool IsRegexWordByte(unsigned char c) { return internal::IsAlnum(c) || c == '_'; }
 
 struct Database {
   hs_database_t* db = nullptr;
+  std::vector<Literal> literals;  // by Hyperscan id
   Status status;
 };
 
 const Database& SharedDatabase() {
   static const Database* database = [] {
     auto* d = new Database();
-    std::vector<std::string> patterns;
-    std::vector<const char*> cpatterns;
-    std::vector<unsigned> flags, ids;
-    patterns.reserve(kTermCount);
-    for (size_t i = 0; i < kTermCount; ++i) patterns.push_back(ToPattern(kTerms[i]));
     for (size_t i = 0; i < kTermCount; ++i) {
-      cpatterns.push_back(patterns[i].c_str());
+      std::string prefix;
+      Expand(kTerms[i], static_cast<unsigned>(i), 0, &prefix, &d->literals);
+    }
+    std::vector<const char*> cpatterns;
+    std::vector<size_t> lens;
+    std::vector<unsigned> flags, ids;
+    for (size_t i = 0; i < d->literals.size(); ++i) {
+      cpatterns.push_back(d->literals[i].text.data());
+      lens.push_back(d->literals[i].text.size());
       flags.push_back(HS_FLAG_CASELESS);
       ids.push_back(static_cast<unsigned>(i));
     }
     hs_compile_error_t* err = nullptr;
-    if (hs_compile_multi(cpatterns.data(), flags.data(), ids.data(), static_cast<unsigned>(kTermCount),
-                         HS_MODE_BLOCK, nullptr, &d->db, &err) != HS_SUCCESS) {
+    if (hs_compile_lit_multi(cpatterns.data(), flags.data(), ids.data(), lens.data(),
+                             static_cast<unsigned>(cpatterns.size()), HS_MODE_BLOCK, nullptr, &d->db,
+                             &err) != HS_SUCCESS) {
       std::string msg = err && err->message ? err->message : "unknown error";
-      int which = err ? err->expression : -1;
+      int which = err && err->expression >= 0 ? static_cast<int>(d->literals[err->expression].term) : -1;
       d->status = Status::Error("internal: term list pattern " + std::to_string(which) +
                                     " does not compile (" + msg + "); please report this bug",
                                 kExitInternal);
@@ -171,43 +190,25 @@ struct ThreadScratch {
 
 struct Context {
   std::string_view text;
+  const std::vector<Literal>* literals;
   std::vector<Hit>* hits;
 };
 
-// Start of the term that ends at `end` (the database reports ends only:
-// start-of-match tracking costs a third of the scan). Walks the term
-// backwards with the same rules as ToPattern; -1 if it does not fit.
-std::ptrdiff_t StartOf(const Term& t, std::string_view text, size_t end) {
-  std::string_view term(t.text);
-  std::ptrdiff_t i = static_cast<std::ptrdiff_t>(end);
-  for (size_t k = term.size(); k-- > 0;) {
-    char tc = term[k];
-    if (tc == '-') {
-      if (i > 0 && (text[i - 1] == '-' || text[i - 1] == ' ')) --i;
-      continue;
-    }
-    if (i == 0) return -1;
-    char c = text[i - 1];
-    if (tc == ' ' ? (c == ' ' || c == '_' || c == '-') : internal::ToLower(static_cast<unsigned char>(c)) == tc) {
-      --i;
-    } else {
-      return -1;
-    }
-  }
-  return i;
-}
-
 int OnMatch(unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx_ptr) {
   auto* ctx = static_cast<Context*>(ctx_ptr);
-  const Term& t = kTerms[id];
+  const Literal& lit = (*ctx->literals)[id];
+  const Term& t = kTerms[lit.term];
   size_t end = static_cast<size_t>(to);
-  std::ptrdiff_t from = StartOf(t, ctx->text, end);
-  if (from < 0) return 0;
-  if (t.mode == Mode::kPrefix) {
-    while (end < ctx->text.size() && internal::IsWordByte(static_cast<unsigned char>(ctx->text[end]))) ++end;
+  size_t from = end - lit.text.size();
+  const std::string_view text = ctx->text;
+  if (from > 0 && IsRegexWordByte(static_cast<unsigned char>(text[from - 1]))) return 0;
+  if (t.mode == Mode::kWord) {
+    if (end < text.size() && IsRegexWordByte(static_cast<unsigned char>(text[end]))) return 0;
+  } else {
+    while (end < text.size() && internal::IsWordByte(static_cast<unsigned char>(text[end]))) ++end;
   }
   Hit h;
-  h.offset = static_cast<size_t>(from);
+  h.offset = from;
   h.length = end - h.offset;
   h.kind = t.kind;
   h.validated = true;
@@ -238,7 +239,7 @@ void ScanTerms(std::string_view text, std::vector<Hit>* hits) {
   size_t base = 0;
   while (base < text.size()) {
     std::string_view block = text.substr(base, kMaxBlock);
-    Context ctx{block, hits};
+    Context ctx{block, &d.literals, hits};
     size_t before = hits->size();
     hs_scan(d.db, block.data(), static_cast<unsigned>(block.size()), 0, ts.scratch, OnMatch, &ctx);
     for (size_t i = before; i < hits->size(); ++i) (*hits)[i].offset += base;

@@ -118,7 +118,90 @@ bool IsShortCode(std::string_view v) {
 
 enum class Family { kChecksum, kStructural, kNamed, kTerm };
 
+// Effect flags.
+constexpr uint16_t kProse = 1 << 0;
+constexpr uint16_t kWhole = 1 << 1;
+constexpr uint16_t kNumberLike = 1 << 2;
+constexpr uint16_t kShortCode = 1 << 3;
+constexpr uint16_t kWordy = 1 << 4;
+constexpr uint16_t kLenientPhone = 1 << 5;
+constexpr uint16_t kPlausibleAge = 1 << 6;
+constexpr uint16_t kDistinct = 1 << 7;  // short non-matching value: counts towards distinct_small_
+constexpr uint16_t kScanned = 1 << 8;   // scanned for hits inside
+
+// Values longer than this are rarely repeated (free text, addresses): not cached.
+constexpr size_t kMaxCachedLength = 64;
+
+uint64_t HashBytes(std::string_view v) {
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ v.size();
+  size_t i = 0;
+  for (; i + 8 <= v.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, v.data() + i, 8);
+    h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 29;
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, v.data() + i, v.size() - i);
+  h = (h ^ tail) * 0x94D049BB133111EBull;
+  return h ^ (h >> 31);
+}
+
 }  // namespace
+
+// A direct-mapped table of recent distinct values and their effects. A
+// column whose values hardly repeat (e-mail addresses) turns it off after a
+// while, so that it costs nothing there.
+class ColumnClassifier::ValueCache {
+ public:
+  static constexpr size_t kSlots = 1024;
+
+  const Effect* Find(std::string_view v, uint64_t hash) {
+    const Entry& e = entries_[hash & (kSlots - 1)];
+    if (e.hash == hash && e.length == v.size() && std::memcmp(e.key, v.data(), v.size()) == 0) {
+      ++hits_;
+      return &e.effect;
+    }
+    return nullptr;
+  }
+  void Insert(std::string_view v, uint64_t hash, const Effect& effect) {
+    Entry& e = entries_[hash & (kSlots - 1)];
+    e.hash = hash;
+    e.length = static_cast<uint8_t>(v.size());
+    std::memcpy(e.key, v.data(), v.size());
+    e.effect = effect;
+  }
+  // Counts a lookup; false once the cache has shown it does not pay.
+  bool Worthwhile() {
+    if (++lookups_ < kTrial) return true;
+    if (hits_ * 4 >= lookups_) {  // keep going, judge the next stretch afresh
+      lookups_ = hits_ = 0;
+      return true;
+    }
+    return false;
+  }
+
+ private:
+  static constexpr int64_t kTrial = 16384;
+  struct Entry {
+    uint64_t hash = 0;
+    uint8_t length = 0xFF;  // no value
+    char key[kMaxCachedLength];
+    Effect effect;
+  };
+  Entry entries_[kSlots];
+  int64_t lookups_ = 0, hits_ = 0;
+};
+
+ColumnClassifier::CacheHolder::CacheHolder() = default;
+ColumnClassifier::CacheHolder::CacheHolder(const CacheHolder&) {}
+ColumnClassifier::CacheHolder::CacheHolder(CacheHolder&&) noexcept = default;
+ColumnClassifier::CacheHolder& ColumnClassifier::CacheHolder::operator=(const CacheHolder&) {
+  cache.reset();
+  return *this;
+}
+ColumnClassifier::CacheHolder& ColumnClassifier::CacheHolder::operator=(CacheHolder&&) noexcept = default;
+ColumnClassifier::CacheHolder::~CacheHolder() = default;
 
 ColumnClassifier::ColumnClassifier(std::string column_name)
     : column_name_(std::move(column_name)),
@@ -126,79 +209,71 @@ ColumnClassifier::ColumnClassifier(std::string column_name)
       current_year_(CurrentYear()) {}
 
 bool ColumnClassifier::Normalise(std::string_view* v) {
-  while (!v->empty() && (v->front() == ' ' || v->front() == '\t' || v->front() == '\r' || v->front() == '\n')) {
-    v->remove_prefix(1);
-  }
-  while (!v->empty() && (v->back() == ' ' || v->back() == '\t' || v->back() == '\r' || v->back() == '\n')) {
-    v->remove_suffix(1);
-  }
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
   if (v->empty()) return false;
-  if (*v == "NULL" || *v == "null" || *v == "\\N" || *v == "None" || *v == "nil") return false;
+  if (space(v->front()) || space(v->back())) {
+    while (!v->empty() && space(v->front())) v->remove_prefix(1);
+    while (!v->empty() && space(v->back())) v->remove_suffix(1);
+    if (v->empty()) return false;
+  }
+  if (v->size() <= 4) {
+    if (*v == "NULL" || *v == "null" || *v == "\\N" || *v == "None" || *v == "nil") return false;
+  }
   return true;
 }
 
-void ColumnClassifier::Sample(Kind kind, std::string_view v) {
-  std::vector<std::string>& s = counters_[Slot(kind)].samples;
-  if (s.size() < 3) s.push_back(MaskValue(v, kind));
-}
-
-bool ColumnClassifier::CountWholeValue(std::string_view v) {
+bool ColumnClassifier::CountWholeValue(std::string_view v, Effect* e) const {
   const char* p = v.data();
-  const char* e = p + v.size();
+  const char* end = p + v.size();
   unsigned char c = static_cast<unsigned char>(v[0]);
   bool validated = false;
   bool any = false;
   auto hit = [&](Kind kind, bool is_validated) {
-    Counter& k = counters_[Slot(kind)];
-    ++k.matched;
-    if (is_validated) ++k.validated;
-    if (k.samples.size() < 3) Sample(kind, v);
+    e->Add(kind, is_validated, true);
     any = true;
   };
-  if (v.find('@') != std::string_view::npos) {
-    if (WholeIs(MatchEmail(p, e, &validated), v)) hit(Kind::kEmail, validated);
+  if (std::memchr(p, '@', v.size()) != nullptr) {
+    if (WholeIs(MatchEmail(p, end, &validated), v)) hit(Kind::kEmail, validated);
     return any;
   }
   if (IsDigit(c)) {
     int year = 0;
-    if (WholeIs(MatchDate(p, e, &validated, &year), v)) {
+    if (WholeIs(MatchDate(p, end, &validated, &year), v)) {
       hit(Kind::kDate, true);
       int age = current_year_ - year;
-      if (age >= 15 && age <= 100) ++plausible_age_;
-      size_t bit = static_cast<size_t>(std::clamp(year - 1800, 0, 447));
-      years_seen_[bit / 64] |= uint64_t{1} << (bit % 64);
+      if (age >= 15 && age <= 100) e->flags |= kPlausibleAge;
+      e->year_bit = static_cast<int16_t>(std::clamp(year - 1800, 0, 447));
       return true;
     }
-    if (WholeIs(MatchIpv4(p, e, &validated), v)) return hit(Kind::kIpv4, true), true;
-    if (WholeIs(MatchPostcode(p, e, &validated), v)) return hit(Kind::kPostcode, true), true;
+    if (WholeIs(MatchIpv4(p, end, &validated), v)) return hit(Kind::kIpv4, true), true;
+    if (WholeIs(MatchPostcode(p, end, &validated), v)) return hit(Kind::kPostcode, true), true;
     int digits = 0;
-    if (WholeIs(MatchBsnShape(p, e, &validated, &digits), v)) {
+    if (WholeIs(MatchBsnShape(p, end, &validated, &digits), v)) {
       hit(Kind::kBsn, validated);
       if (digits == 8) hit(Kind::kKvk, false);
     }
-    if (WholeIs(MatchCard(p, e, &validated), v)) hit(Kind::kPaymentCard, validated);
-    if (WholeIs(MatchPhone(p, e, &validated, true), v)) {
+    if (WholeIs(MatchCard(p, end, &validated), v)) hit(Kind::kPaymentCard, validated);
+    if (WholeIs(MatchPhone(p, end, &validated, true), v)) {
       hit(Kind::kPhone, validated);
-      ++lenient_phone_;
+      e->flags |= kLenientPhone;
     }
-    if (WholeIs(MatchIpv6(p, e, &validated), v)) hit(Kind::kIpv6, true);
+    if (WholeIs(MatchIpv6(p, end, &validated), v)) hit(Kind::kIpv6, true);
     if (IsStreetAddress(v)) hit(Kind::kStreetAddress, true);
     // Unix timestamps (seconds or milliseconds, 2001-2033) in a date column.
     if (!any && (v.size() == 10 || v.size() == 13) && v[0] == '1' && IsNumberLike(v)) {
-      Counter& k = counters_[Slot(Kind::kDate)];
-      ++k.matched;
+      e->Add(Kind::kDate, false, false);
     }
     return any;
   }
   if (c == '+' || c == '(') {
-    if (WholeIs(MatchPhone(p, e, &validated, true), v)) {
+    if (WholeIs(MatchPhone(p, end, &validated, true), v)) {
       hit(Kind::kPhone, validated);
-      ++lenient_phone_;
+      e->flags |= kLenientPhone;
     }
     return any;
   }
   if (c == ':' || IsHex(c)) {
-    if (WholeIs(MatchIpv6(p, e, &validated), v)) return hit(Kind::kIpv6, true), true;
+    if (WholeIs(MatchIpv6(p, end, &validated), v)) return hit(Kind::kIpv6, true), true;
   }
   if (IsAlpha(c)) {
     if (v.size() >= 15 && v.size() <= 42) {
@@ -207,7 +282,7 @@ bool ColumnClassifier::CountWholeValue(std::string_view v) {
       for (char ch : v) up[n++] = IsLower(ch) ? static_cast<char>(ch - 32) : ch;
       if (WholeIs(MatchIban(up, up + n, &validated), v)) return hit(Kind::kIban, validated), true;
     }
-    if (v.size() == 14 && WholeIs(MatchVatNl(p, e, &validated), v)) return hit(Kind::kVatNl, validated), true;
+    if (v.size() == 14 && WholeIs(MatchVatNl(p, end, &validated), v)) return hit(Kind::kVatNl, validated), true;
     if (v.size() == 9) {
       char up[9];
       for (size_t i = 0; i < 9; ++i) up[i] = IsLower(v[i]) ? static_cast<char>(v[i] - 32) : v[i];
@@ -218,16 +293,97 @@ bool ColumnClassifier::CountWholeValue(std::string_view v) {
       }
     }
     int year = 0;
-    if (WholeIs(MatchDate(p, e, &validated, &year), v)) {
+    if (WholeIs(MatchDate(p, end, &validated, &year), v)) {
       hit(Kind::kDate, true);
       int age = current_year_ - year;
-      if (age >= 15 && age <= 100) ++plausible_age_;
+      if (age >= 15 && age <= 100) e->flags |= kPlausibleAge;
       return true;
     }
-    if (WholeIs(MatchSocialUrl(p, e, &validated), v)) return hit(Kind::kSocialProfile, true), true;
+    if (WholeIs(MatchSocialUrl(p, end, &validated), v)) return hit(Kind::kSocialProfile, true), true;
     if (IsStreetAddress(v)) return hit(Kind::kStreetAddress, true), true;
   }
   return any;
+}
+
+void ColumnClassifier::Analyse(std::string_view v, Effect* e) const {
+  size_t spaces = static_cast<size_t>(std::count(v.begin(), v.end(), ' '));
+  bool prose = (v.size() >= 40 && spaces >= 4) || v.size() >= 200;
+  if (prose) e->flags |= kProse;
+  bool whole = !prose && CountWholeValue(v, e);
+  if (whole) e->flags |= kWhole;
+  if (!whole && !prose) {
+    if (IsNumberLike(v)) e->flags |= kNumberLike;
+    if (IsShortCode(v)) e->flags |= kShortCode;
+    if (IsWordy(v)) {
+      e->flags |= kWordy;
+      bool known = false;
+      if (IsNameShaped(v, &known)) e->Add(Kind::kPersonName, known, true);
+      if (IsKnownCity(v)) e->Add(Kind::kCity, true, true);
+      if (IsGenderValue(v)) e->Add(Kind::kGender, true, true);
+      if (IsMaritalStatusValue(v)) e->Add(Kind::kMaritalStatus, true, true);
+      if (IsNationalityValue(v)) e->Add(Kind::kNationality, true, true);
+    }
+    if (IsCoordinate(v)) e->Add(Kind::kGeolocation, true, false);
+    bool user_agent = IsUserAgent(v);
+    if (user_agent || IsUuid(v)) e->Add(Kind::kDeviceId, user_agent, false);
+    if (v.size() <= 16) e->flags |= kDistinct;
+  }
+  if (!whole && v.size() >= 3) e->flags |= kScanned;
+}
+
+void ColumnClassifier::ApplyWhole(const Effect& e, std::string_view v) {
+  ++seen_;
+  total_length_ += static_cast<int64_t>(v.size());
+  if (e.flags & kProse) ++long_text_;
+  for (size_t i = 0; i < e.num_ops; ++i) {
+    const Effect::Op& op = e.ops[i];
+    Counter& k = counters_[op.slot];
+    ++k.matched;
+    k.validated += op.validated;
+    if (op.sample && k.samples.size() < 3) k.samples.push_back(MaskValue(v, static_cast<Kind>(op.slot)));
+  }
+  if (e.flags & kPlausibleAge) ++plausible_age_;
+  if (e.year_bit >= 0) years_seen_[e.year_bit / 64] |= uint64_t{1} << (e.year_bit % 64);
+  if (e.flags & kLenientPhone) ++lenient_phone_;
+  if (e.flags & kNumberLike) ++number_like_;
+  if (e.flags & kShortCode) ++short_code_;
+  if (e.flags & kWordy) ++wordy_;
+  if ((e.flags & kDistinct) && !distinct_overflow_) {
+    char lower[16];
+    for (size_t i = 0; i < v.size(); ++i) lower[i] = ToLower(static_cast<unsigned char>(v[i]));
+    std::string_view l(lower, v.size());
+    if (std::find(distinct_small_.begin(), distinct_small_.end(), l) == distinct_small_.end()) {
+      if (distinct_small_.size() < 8) distinct_small_.emplace_back(l);
+      else distinct_overflow_ = true;
+    }
+  }
+}
+
+bool ColumnClassifier::ContainedOf(const Hit* hits, size_t n, Effect* e) {
+  uint64_t seen_kinds = 0;
+  e->num_contained = 0;
+  bool cacheable = true;
+  for (size_t i = 0; i < n; ++i) {
+    const Hit& h = hits[i];
+    if (h.kind == Kind::kBsn || h.kind == Kind::kKvk || h.kind == Kind::kPassportNl || h.kind == Kind::kIdCardNl)
+      cacheable = false;
+    if (!h.validated) continue;
+    uint64_t bit = uint64_t{1} << Slot(h.kind);
+    if (seen_kinds & bit) continue;
+    seen_kinds |= bit;
+    if (e->num_contained == Effect::kMaxContained) return false;  // too many to hold
+    e->contained[e->num_contained++] =
+        Effect::Contained{static_cast<uint8_t>(h.kind), static_cast<uint32_t>(h.offset), static_cast<uint32_t>(h.length)};
+  }
+  return cacheable;
+}
+
+void ColumnClassifier::ApplyContained(const Effect::Contained* c, size_t n, std::string_view v) {
+  for (size_t i = 0; i < n; ++i) {
+    Counter& k = counters_[c[i].slot];
+    ++k.containing;
+    if (k.samples.size() < 3) k.samples.push_back(MaskValue(v.substr(c[i].offset, c[i].length), static_cast<Kind>(c[i].slot)));
+  }
 }
 
 void ColumnClassifier::CountContained(std::string_view v, const Hit* hits, size_t n) {
@@ -250,83 +406,94 @@ void ColumnClassifier::AddValue(std::string_view value) {
 }
 
 void ColumnClassifier::AddValues(const std::vector<std::string_view>& values) {
-  // Values not wholly one kind are scanned for hits inside, all in one pass.
-  std::string batch;
-  std::vector<size_t> starts;
-  std::vector<std::string_view> scanned;
+  // Values not wholly one kind are scanned for hits inside, in as few passes
+  // as possible: the batch holds them all (the context checks look at the
+  // text before a number, as they always have), and the runs of values that
+  // the cache does not know are scanned.
+  struct Scanned {
+    std::string_view value;
+    size_t start;   // in batch
+    bool cached;    // effect.contained is known; else scan the value
+    uint64_t hash;  // 0: not to be cached
+    Effect effect;
+  };
+  thread_local std::string batch;
+  thread_local std::vector<Scanned> scanned;
+  thread_local std::vector<Hit> hits;
+  batch.clear();
+  scanned.clear();
+  ValueCache* cache = cache_.cache.get();
+  bool use_cache = !cache_disabled_;
   for (std::string_view raw : values) {
     std::string_view v = raw;
     if (!Normalise(&v)) continue;
-    ++seen_;
-    total_length_ += static_cast<int64_t>(v.size());
-    size_t spaces = static_cast<size_t>(std::count(v.begin(), v.end(), ' '));
-    bool prose = (v.size() >= 40 && spaces >= 4) || v.size() >= 200;
-    if (prose) ++long_text_;
-    bool whole = !prose && CountWholeValue(v);
-    if (!whole && !prose) {
-      if (IsNumberLike(v)) ++number_like_;
-      if (IsShortCode(v)) ++short_code_;
-      if (IsWordy(v)) {
-        ++wordy_;
-        bool known = false;
-        if (IsNameShaped(v, &known)) {
-          Counter& k = counters_[Slot(Kind::kPersonName)];
-          ++k.matched;
-          if (known) ++k.validated;
-          if (k.samples.size() < 3) Sample(Kind::kPersonName, v);
-        }
-        auto count = [&](Kind kind) {
-          Counter& k = counters_[Slot(kind)];
-          ++k.matched;
-          ++k.validated;
-          if (k.samples.size() < 3) Sample(kind, v);
-        };
-        if (IsKnownCity(v)) count(Kind::kCity);
-        if (IsGenderValue(v)) count(Kind::kGender);
-        if (IsMaritalStatusValue(v)) count(Kind::kMaritalStatus);
-        if (IsNationalityValue(v)) count(Kind::kNationality);
+    const Effect* known = nullptr;
+    uint64_t hash = 0;
+    if (use_cache && v.size() <= kMaxCachedLength) {
+      if (cache == nullptr) {
+        cache_.cache = std::make_unique<ValueCache>();
+        cache = cache_.cache.get();
       }
-      if (IsCoordinate(v)) {
-        Counter& k = counters_[Slot(Kind::kGeolocation)];
-        ++k.matched;
-        ++k.validated;
-      }
-      if (IsUserAgent(v) || IsUuid(v)) {
-        Counter& k = counters_[Slot(Kind::kDeviceId)];
-        ++k.matched;
-        if (IsUserAgent(v)) ++k.validated;
-      }
-      if (v.size() <= 16 && !distinct_overflow_) {
-        std::string lower(v);
-        for (char& ch : lower) ch = ToLower(static_cast<unsigned char>(ch));
-        if (std::find(distinct_small_.begin(), distinct_small_.end(), lower) == distinct_small_.end()) {
-          if (distinct_small_.size() < 8) distinct_small_.push_back(lower);
-          else distinct_overflow_ = true;
-        }
+      hash = HashBytes(v) | 1;
+      known = cache->Find(v, hash);
+      if (!cache->Worthwhile()) {
+        cache_disabled_ = true;
+        use_cache = false;
       }
     }
-    if (!whole && v.size() >= 3) {
-      starts.push_back(batch.size());
-      scanned.push_back(v);
+    Effect fresh;
+    const Effect* effect = known;
+    if (effect == nullptr) {
+      Analyse(v, &fresh);
+      effect = &fresh;
+      if (hash != 0 && !(fresh.flags & kScanned) && use_cache) cache->Insert(v, hash, fresh);
+    }
+    ApplyWhole(*effect, v);
+    if (effect->flags & kScanned) {
+      Scanned& sc = scanned.emplace_back();
+      sc.value = v;
+      sc.start = batch.size();
+      sc.cached = known != nullptr;
+      sc.hash = known ? 0 : hash;
+      sc.effect = *effect;
       batch.append(v);
       batch.push_back('\n');
     }
   }
+  if (cache_disabled_ && scanned.empty()) cache_.cache.reset();
   if (scanned.empty()) return;
-  std::vector<Hit> hits;
-  ScanText(batch, &hits);
-  size_t h = 0;
-  for (size_t i = 0; i < scanned.size(); ++i) {
-    size_t begin = starts[i], end = begin + scanned[i].size();
-    size_t first = h;
-    while (h < hits.size() && hits[h].offset < end) {
-      hits[h].offset -= begin;
-      ++h;
+  size_t i = 0;
+  while (i < scanned.size()) {
+    if (scanned[i].cached) {
+      ApplyContained(scanned[i].effect.contained, scanned[i].effect.num_contained, scanned[i].value);
+      ++i;
+      continue;
     }
-    // Only hits wholly inside this value (a hit cannot cross the '\n').
-    CountContained(scanned[i], hits.data() + first, h - first);
-    while (h < hits.size() && hits[h].offset < end + 1) ++h;
+    // A run of values to scan: [i, j).
+    size_t j = i + 1;
+    while (j < scanned.size() && !scanned[j].cached) ++j;
+    size_t from = scanned[i].start;
+    size_t to = scanned[j - 1].start + scanned[j - 1].value.size() + 1;
+    hits.clear();
+    ScanTextRange(batch, from, to, &hits);
+    size_t h = 0;
+    for (size_t k = i; k < j; ++k) {
+      Scanned& s = scanned[k];
+      size_t begin = s.start, end = begin + s.value.size();
+      size_t first = h;
+      while (h < hits.size() && hits[h].offset < end) {
+        hits[h].offset -= begin;
+        ++h;
+      }
+      // Only hits wholly inside this value (a hit cannot cross the '\n').
+      CountContained(s.value, hits.data() + first, h - first);
+      if (s.hash != 0 && !cache_disabled_ && ContainedOf(hits.data() + first, h - first, &s.effect))
+        cache_.cache->Insert(s.value, s.hash, s.effect);
+      while (h < hits.size() && hits[h].offset < end + 1) ++h;
+    }
+    i = j;
   }
+  if (cache_disabled_) cache_.cache.reset();
 }
 
 ColumnVerdict ColumnClassifier::Finish() const {

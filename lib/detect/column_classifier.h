@@ -16,6 +16,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,11 +73,59 @@ class ColumnClassifier {
     std::vector<std::string> samples;
   };
 
-  // Counts whole-value matches; returns false if the value is not wholly
-  // any structured kind (it should then be scanned for hits inside).
-  bool CountWholeValue(std::string_view v);
+  // What one value adds to the counts, so that a value seen again (most
+  // columns hold few distinct values) is counted without matching it again.
+  // Applying an effect to a value gives exactly what matching it would.
+  struct Effect {
+    // One counter update, in the order matching makes them (samples are
+    // taken in that order while a kind has fewer than 3).
+    struct Op {
+      uint8_t slot;
+      uint8_t validated;  // 0 or 1; matched is always incremented
+      uint8_t sample;     // take the whole value as a sample
+    };
+    // A kind found inside the value: [offset, offset + length) of the value.
+    struct Contained {
+      uint8_t slot;
+      uint32_t offset, length;
+    };
+    static constexpr size_t kMaxOps = 10;
+    static constexpr size_t kMaxContained = 6;
+    uint16_t flags = 0;
+    int16_t year_bit = -1;  // a date's year bit in years_seen_, or -1
+    uint8_t num_ops = 0;
+    uint8_t num_contained = 0;
+    Op ops[kMaxOps];
+    Contained contained[kMaxContained];
+    void Add(Kind kind, bool validated, bool sample) {
+      ops[num_ops++] = Op{static_cast<uint8_t>(kind), static_cast<uint8_t>(validated ? 1 : 0),
+                          static_cast<uint8_t>(sample ? 1 : 0)};
+    }
+  };
+  class ValueCache;
+  // Owns the cache; a copy of a classifier starts with an empty cache.
+  struct CacheHolder {
+    std::unique_ptr<ValueCache> cache;
+    CacheHolder();
+    CacheHolder(const CacheHolder&);
+    CacheHolder(CacheHolder&&) noexcept;
+    CacheHolder& operator=(const CacheHolder&);
+    CacheHolder& operator=(CacheHolder&&) noexcept;
+    ~CacheHolder();
+  };
+
+  // The whole-value part of a value's effect (all but the hits inside it).
+  void Analyse(std::string_view v, Effect* e) const;
+  // Records whole-value matches; false if the value is not wholly any
+  // structured kind (it should then be scanned for hits inside).
+  bool CountWholeValue(std::string_view v, Effect* e) const;
+  void ApplyWhole(const Effect& e, std::string_view v);
+  void ApplyContained(const Effect::Contained* c, size_t n, std::string_view v);
   void CountContained(std::string_view v, const Hit* hits, size_t n);
-  void Sample(Kind kind, std::string_view v);
+  // Collects the kinds of the validated hits; false if they do not fit in
+  // an Effect or depend on the text before the value (KvK/BSN/document
+  // numbers look for words such as "kvk" there), so it cannot be cached.
+  static bool ContainedOf(const Hit* hits, size_t n, Effect* e);
   // Trims and filters NULL markers; false if the value is to be skipped.
   static bool Normalise(std::string_view* v);
 
@@ -95,6 +144,8 @@ class ColumnClassifier {
   std::vector<std::string> distinct_small_;  // up to 8 distinct lower-cased short values
   bool distinct_overflow_ = false;
   int current_year_;
+  CacheHolder cache_;
+  bool cache_disabled_ = false;  // the values hardly repeat
 };
 
 }  // namespace dpo::detect

@@ -157,10 +157,10 @@ size_t ScanWord(const char* b, const char* p, const char* e, size_t wn, Emitter&
 
 }  // namespace
 
-void ScanStructured(std::string_view text, std::vector<Hit>* hits) {
-  const char* b = text.data();
-  const char* e = b + text.size();
-  const char* p = b;
+namespace {
+
+// Scans [p, e); b <= p is where the text (and any context) begins.
+void ScanStructuredFrom(const char* b, const char* p, const char* e, std::vector<Hit>* hits) {
   Emitter out{hits, b};
   const size_t first = hits->size();
   while (p < e) {
@@ -216,11 +216,21 @@ void ScanStructured(std::string_view text, std::vector<Hit>* hits) {
   }
 }
 
-void ScanText(std::string_view text, std::vector<Hit>* hits) {
+}  // namespace
+
+void ScanStructured(std::string_view text, std::vector<Hit>* hits) {
+  ScanStructuredFrom(text.data(), text.data(), text.data() + text.size(), hits);
+}
+
+void ScanText(std::string_view text, std::vector<Hit>* hits) { ScanTextRange(text, 0, text.size(), hits); }
+
+void ScanTextRange(std::string_view text, size_t from, size_t to, std::vector<Hit>* hits) {
   size_t first = hits->size();
-  ScanStructured(text, hits);
+  ScanStructuredFrom(text.data(), text.data() + from, text.data() + to, hits);
   size_t structured_end = hits->size();
-  ScanTerms(text, hits);
+  ScanTerms(text.substr(from, to - from), hits);
+  if (from != 0)
+    for (size_t i = structured_end; i < hits->size(); ++i) (*hits)[i].offset += from;
   // Terms inside a structured hit (an e-mail address, a URL, a street name)
   // are part of that value, not separate findings. Both runs are sorted by
   // offset, so one sweep does it.

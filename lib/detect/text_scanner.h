@@ -30,6 +30,10 @@ struct Hit {
 // them. Never reads outside `text`, whatever its bytes.
 void ScanText(std::string_view text, std::vector<Hit>* hits);
 std::vector<Hit> ScanText(std::string_view text);
+// ScanText of text.substr(from, to - from), offsets into `text`. Context
+// checks (a "kvk" before an 8-digit number) may look at the text before
+// `from`, exactly as ScanText(text) would; nothing else does.
+void ScanTextRange(std::string_view text, size_t from, size_t to, std::vector<Hit>* hits);
 
 // Only the structured kinds (no terms); used by the column classifier.
 void ScanStructured(std::string_view text, std::vector<Hit>* hits);

@@ -306,8 +306,13 @@ bool ColumnClassifier::CountWholeValue(std::string_view v, Effect* e) const {
 }
 
 void ColumnClassifier::Analyse(std::string_view v, Effect* e) const {
-  size_t spaces = static_cast<size_t>(std::count(v.begin(), v.end(), ' '));
-  bool prose = (v.size() >= 40 && spaces >= 4) || v.size() >= 200;
+  // Prose: at least 40 bytes with 4 spaces, or 200 bytes.
+  bool prose = v.size() >= 200;
+  if (!prose && v.size() >= 40) {
+    int spaces = 0;
+    for (size_t i = 0; i < v.size() && spaces < 4; ++i) spaces += v[i] == ' ';
+    prose = spaces >= 4;
+  }
   if (prose) e->flags |= kProse;
   bool whole = !prose && CountWholeValue(v, e);
   if (whole) e->flags |= kWhole;

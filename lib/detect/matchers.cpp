@@ -30,24 +30,30 @@ size_t WordLength(const char* p, const char* end) {
 }
 
 int MonthFromWord(const char* p, size_t n) {
-  static constexpr std::array<std::string_view, 12> kNl = {"januari", "februari", "maart",     "april",
-                                                          "mei",     "juni",     "juli",      "augustus",
-                                                          "september", "oktober", "november", "december"};
-  static constexpr std::array<std::string_view, 12> kEn = {"january", "february", "march",     "april",
-                                                          "may",     "june",     "july",      "august",
-                                                          "september", "october", "november", "december"};
-  static constexpr std::array<std::string_view, 12> kAbbrNl = {"jan", "feb", "mrt", "apr", "mei", "jun",
-                                                              "jul", "aug", "sep", "okt", "nov", "dec"};
-  static constexpr std::array<std::string_view, 12> kAbbrEn = {"jan", "feb", "mar", "apr", "may", "jun",
-                                                              "jul", "aug", "sep", "oct", "nov", "dec"};
+  struct Month {
+    std::string_view word;  // lower case
+    int month;
+  };
+  // Dutch and English names and abbreviations ("mei", "may", "mrt", "sept").
+  static constexpr std::array<Month, 34> kMonths = {{
+      {"januari", 1},  {"january", 1},  {"jan", 1},      {"februari", 2}, {"february", 2}, {"feb", 2},
+      {"maart", 3},    {"march", 3},    {"mrt", 3},      {"mar", 3},      {"april", 4},    {"apr", 4},
+      {"mei", 5},      {"may", 5},      {"juni", 6},     {"june", 6},     {"jun", 6},      {"juli", 7},
+      {"july", 7},     {"jul", 7},      {"augustus", 8}, {"august", 8},   {"aug", 8},      {"september", 9},
+      {"sep", 9},      {"sept", 9},     {"oktober", 10}, {"october", 10}, {"okt", 10},     {"oct", 10},
+      {"november", 11}, {"nov", 11},    {"december", 12}, {"dec", 12},
+  }};
   if (n < 3 || n > 9) return 0;
-  for (int i = 0; i < 12; ++i) {
-    if (EqualsLower(p, n, kNl[i]) || EqualsLower(p, n, kEn[i]) || EqualsLower(p, n, kAbbrNl[i]) ||
-        EqualsLower(p, n, kAbbrEn[i])) {
-      return i + 1;
-    }
+  char first = ToLower(static_cast<unsigned char>(p[0]));
+  if (first != 'j' && first != 'f' && first != 'm' && first != 'a' && first != 's' && first != 'o' &&
+      first != 'n' && first != 'd')
+    return 0;
+  char lower[9];
+  for (size_t i = 0; i < n; ++i) lower[i] = ToLower(static_cast<unsigned char>(p[i]));
+  std::string_view w(lower, n);
+  for (const Month& m : kMonths) {
+    if (m.word.size() == n && m.word[0] == first && m.word == w) return m.month;
   }
-  if (EqualsLower(p, n, "sept")) return 9;
   return 0;
 }
 
@@ -120,21 +126,42 @@ constexpr std::array<std::string_view, 22> kParticles = {
 
 // First and last (lower-case) bytes that occur in a list: a cheap filter
 // before the string compares, since most words are in no list.
+// Lengths, first and last (lower-case) bytes, and last two bytes that occur
+// in a list: a cheap filter before the string compares, since most words are
+// in no list.
 template <size_t N>
 struct ByteFilter {
   std::array<bool, 256> first{}, last{};
+  std::array<bool, 64> length{};
+  std::array<uint64_t, 1024> last_two{};  // bitset over the 65536 byte pairs
   explicit ByteFilter(const std::array<std::string_view, N>& list) {
     for (std::string_view w : list) {
       first[static_cast<unsigned char>(w.front())] = true;
       last[static_cast<unsigned char>(w.back())] = true;
+      if (w.size() < length.size()) length[w.size()] = true;
+      if (w.size() >= 2) {
+        unsigned pair = Pair(w[w.size() - 2], w[w.size() - 1]);
+        last_two[pair / 64] |= uint64_t{1} << (pair % 64);
+      }
     }
+  }
+  static unsigned Pair(char a, char b) {
+    return static_cast<unsigned>(static_cast<unsigned char>(ToLower(static_cast<unsigned char>(a)))) << 8 |
+           static_cast<unsigned char>(ToLower(static_cast<unsigned char>(b)));
+  }
+  bool MayEndWith(const char* p, size_t n) const {
+    unsigned pair = Pair(p[n - 2], p[n - 1]);
+    return (last_two[pair / 64] >> (pair % 64)) & 1;
   }
 };
 
 template <size_t N>
 bool InList(const char* p, size_t n, const std::array<std::string_view, N>& list) {
   static const ByteFilter<N> filter(list);
-  if (n == 0 || !filter.first[static_cast<unsigned char>(ToLower(static_cast<unsigned char>(p[0])))]) return false;
+  if (n == 0 || n >= filter.length.size() || !filter.length[n] ||
+      !filter.first[static_cast<unsigned char>(ToLower(static_cast<unsigned char>(p[0])))] ||
+      !filter.last[static_cast<unsigned char>(ToLower(static_cast<unsigned char>(p[n - 1])))])
+    return false;
   for (std::string_view w : list) {
     if (EqualsLower(p, n, w)) return true;
   }
@@ -143,7 +170,8 @@ bool InList(const char* p, size_t n, const std::array<std::string_view, N>& list
 
 bool EndsWithDutchSuffix(const char* p, size_t n) {
   static const ByteFilter<kDutchStreetSuffixes.size()> filter(kDutchStreetSuffixes);
-  if (n < 3 || !filter.last[static_cast<unsigned char>(ToLower(static_cast<unsigned char>(p[n - 1])))]) return false;
+  // Every suffix has at least 3 bytes.
+  if (n < 3 || !filter.MayEndWith(p, n)) return false;
   for (std::string_view s : kDutchStreetSuffixes) {
     if (n >= s.size() && EqualsLower(p + n - s.size(), s.size(), s)) return true;
   }
@@ -653,8 +681,10 @@ size_t MatchSocialUrl(const char* p, const char* end, bool* validated) {
     if (r - user < 2) return 0;
     std::string_view name(user, static_cast<size_t>(r - user));
     // Share/login/help pages are not anybody's profile.
-    for (std::string_view generic : {"sharer", "share", "login", "home", "intent", "help", "search", "pages",
-                                     "company", "groups", "watch", "jobs", "feed", "explore", "about"}) {
+    static constexpr std::array<std::string_view, 15> kGeneric = {
+        "sharer", "share", "login", "home", "intent", "help", "search", "pages",
+        "company", "groups", "watch", "jobs", "feed", "explore", "about"};
+    for (std::string_view generic : kGeneric) {
       if (name.size() >= generic.size() && EqualsLower(user, generic.size(), generic) &&
           (name.size() == generic.size() || !IsAlnum(name[generic.size()]))) {
         return 0;

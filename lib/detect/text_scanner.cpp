@@ -109,9 +109,11 @@ size_t ScanDigits(const char* b, const char* p, const char* e, Emitter& out) {
 
 // Words a profile URL can start with (scheme, www, a country subdomain, a site name).
 bool LooksLikeUrlStart(const char* p, size_t wn) {
+  static constexpr std::array<std::string_view, 16> kStarts = {
+      "http",   "https",  "www",    "linkedin", "facebook", "fb",       "twitter", "x",
+      "instagram", "github", "tiktok", "youtube", "xing",   "mastodon", "threads", "pinterest"};
   if (wn == 2) return true;
-  for (std::string_view w : {"http", "https", "www", "linkedin", "facebook", "fb", "twitter", "x", "instagram",
-                             "github", "tiktok", "youtube", "xing", "mastodon", "threads", "pinterest"}) {
+  for (std::string_view w : kStarts) {
     if (EqualsLower(p, wn, w)) return true;
   }
   return false;

@@ -45,31 +45,97 @@ constexpr KindCategory kBuiltinCategories[] = {
 
 bool IsPersonalKind(Kind kind) { return kind != Kind::kDate && kind != Kind::kFreeText; }
 
-// A bounded single-producer queue of shared batches for one worker.
-class BatchQueue {
+// Hands out the work of classifying a table as (column, batch) pairs: each
+// column's batches go to its classifier in order and one at a time, but any
+// free worker may take them, so that a heavy column (free text) does not
+// leave the other workers idle behind a fixed split of the columns. The
+// reader blocks while `capacity` batches are in flight; finished batches are
+// kept for reuse, so that reading does not allocate (and fault in) fresh
+// arenas all the time.
+class ColumnScheduler {
  public:
-  explicit BatchQueue(size_t capacity) : capacity_(capacity) {}
-  void Push(std::shared_ptr<const source::RowBatch> batch) {
-    std::unique_lock<std::mutex> lock(mu_);
-    not_full_.wait(lock, [&] { return items_.size() < capacity_; });
-    items_.push_back(std::move(batch));
-    not_empty_.notify_one();
-  }
-  // nullptr = end of data.
-  std::shared_ptr<const source::RowBatch> Pop() {
-    std::unique_lock<std::mutex> lock(mu_);
-    not_empty_.wait(lock, [&] { return !items_.empty(); });
-    auto batch = std::move(items_.front());
-    items_.pop_front();
-    not_full_.notify_one();
+  ColumnScheduler(size_t num_columns, size_t capacity)
+      : capacity_(capacity), next_(num_columns, 0), busy_(num_columns, 0) {}
+
+  // Reader: an empty batch to fill (a reused one when there is one).
+  std::unique_ptr<source::RowBatch> Acquire() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.empty()) return std::make_unique<source::RowBatch>();
+    auto batch = std::move(free_.back());
+    free_.pop_back();
     return batch;
+  }
+  // Reader: queues a batch for every column; blocks while the ring is full.
+  void Push(std::unique_ptr<source::RowBatch> batch) {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_full_.wait(lock, [&] { return ring_.size() < capacity_; });
+    if (next_.empty()) {  // no columns: nothing to classify
+      free_.push_back(std::move(batch));
+      return;
+    }
+    ring_.push_back(std::move(batch));
+    remaining_.push_back(next_.size());
+    work_.notify_all();
+  }
+  // Reader: no more batches.
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    work_.notify_all();
+  }
+  // Worker: the next column and batch to classify; false when all is done.
+  // The column is the one furthest behind, so that the oldest batch is
+  // released first.
+  bool Next(size_t* column, const source::RowBatch** batch) {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      const uint64_t end = first_ + ring_.size();
+      size_t best = next_.size();
+      bool pending = false;
+      for (size_t c = 0; c < next_.size(); ++c) {
+        if (next_[c] == end) continue;
+        pending = true;
+        if (!busy_[c] && (best == next_.size() || next_[c] < next_[best])) best = c;
+      }
+      if (best != next_.size()) {
+        busy_[best] = 1;
+        *column = best;
+        *batch = ring_[next_[best] - first_].get();
+        return true;
+      }
+      if (closed_ && !pending) return false;
+      work_.wait(lock);
+    }
+  }
+  // Worker: the batch handed out with `column` is classified.
+  void Done(size_t column) {
+    std::lock_guard<std::mutex> lock(mu_);
+    size_t index = next_[column] - first_;
+    ++next_[column];
+    busy_[column] = 0;
+    if (--remaining_[index] == 0 && index == 0) {
+      while (!ring_.empty() && remaining_.front() == 0) {
+        free_.push_back(std::move(ring_.front()));
+        ring_.pop_front();
+        remaining_.pop_front();
+        ++first_;
+      }
+      not_full_.notify_one();
+    }
+    work_.notify_all();
   }
 
  private:
-  size_t capacity_;
+  const size_t capacity_;
   std::mutex mu_;
-  std::condition_variable not_full_, not_empty_;
-  std::deque<std::shared_ptr<const source::RowBatch>> items_;
+  std::condition_variable not_full_, work_;
+  std::deque<std::unique_ptr<source::RowBatch>> ring_;  // batches first_, first_ + 1, ...
+  std::deque<size_t> remaining_;                        // per ring batch: columns not yet done
+  uint64_t first_ = 0;
+  std::vector<uint64_t> next_;   // per column: the next batch it needs
+  std::vector<char> busy_;       // per column: a worker is on it
+  std::vector<std::unique_ptr<source::RowBatch>> free_;
+  bool closed_ = false;
 };
 
 Evidence ToEvidence(const detect::KindEvidence& k) {
@@ -85,9 +151,10 @@ Evidence ToEvidence(const detect::KindEvidence& k) {
   return e;
 }
 
-// Reads the table once, feeding every value of column c to classifiers[c].
-// Columns are split between worker threads so that each classifier is only
-// ever touched by one thread; the reading thread only reads.
+// Reads the table once, feeding every value of column c to classifiers[c],
+// batch by batch in table order. Worker threads take (column, batch) pairs
+// from a ColumnScheduler, which never gives one column to two workers at
+// once; the reading thread only reads.
 Status ClassifyTable(source::Source& src, const source::Table& table, const ScanOptions& options,
                      std::vector<detect::ColumnClassifier>* classifiers, TableReport* report,
                      ScanStats* stats) {
@@ -100,22 +167,19 @@ Status ClassifyTable(source::Source& src, const source::Table& table, const Scan
 
   const size_t num_columns = table.columns.size();
   const int workers = std::max(1, std::min<int>(options.threads, static_cast<int>(num_columns)));
-  std::vector<std::unique_ptr<BatchQueue>> queues;
-  for (int w = 0; w < workers; ++w) queues.push_back(std::make_unique<BatchQueue>(4));
-  std::vector<int> owner(num_columns, 0);
-  bool owners_assigned = workers == 1;
+  ColumnScheduler scheduler(num_columns, static_cast<size_t>(workers) + 2);
 
   std::vector<std::thread> threads;
-  auto work = [&](int w) {
+  auto work = [&]() {
     std::vector<std::string_view> values;
-    while (auto batch = queues[w]->Pop()) {
-      for (size_t c = 0; c < num_columns; ++c) {
-        if (owner[c] != w) continue;
-        values.clear();
-        for (size_t r = 0; r < batch->num_rows(); ++r)
-          if (!batch->IsNull(r, c)) values.push_back(batch->Cell(r, c));
-        (*classifiers)[c].AddValues(values);
-      }
+    size_t c = 0;
+    const source::RowBatch* batch = nullptr;
+    while (scheduler.Next(&c, &batch)) {
+      values.clear();
+      for (size_t r = 0; r < batch->num_rows(); ++r)
+        if (!batch->IsNull(r, c)) values.push_back(batch->Cell(r, c));
+      (*classifiers)[c].AddValues(values);
+      scheduler.Done(c);
     }
   };
 
@@ -123,35 +187,18 @@ Status ClassifyTable(source::Source& src, const source::Table& table, const Scan
   int64_t rows = 0;
   int64_t bytes = 0;
   while (true) {
-    auto batch = std::make_shared<source::RowBatch>();
+    std::unique_ptr<source::RowBatch> batch = scheduler.Acquire();
     Result<bool> more = (*reader)->Next(batch.get());
     if (!more.ok()) {
       status = more.status();
       break;
     }
     if (!*more) break;
-    if (!owners_assigned) {
-      // Balance columns over workers by the bytes they hold (largest first).
-      std::vector<std::pair<size_t, size_t>> sizes;  // bytes, column
-      for (size_t c = 0; c < num_columns; ++c) {
-        size_t b = 0;
-        for (size_t r = 0; r < batch->num_rows(); ++r) b += batch->Cell(r, c).size() + 8;
-        sizes.push_back({b, c});
-      }
-      std::sort(sizes.rbegin(), sizes.rend());
-      std::vector<size_t> load(workers, 0);
-      for (auto [b, c] : sizes) {
-        int w = static_cast<int>(std::min_element(load.begin(), load.end()) - load.begin());
-        owner[c] = w;
-        load[w] += b;
-      }
-      owners_assigned = true;
-    }
     if (threads.empty())
-      for (int w = 0; w < workers; ++w) threads.emplace_back(work, w);
+      for (int w = 0; w < workers; ++w) threads.emplace_back(work);
     rows += static_cast<int64_t>(batch->num_rows());
     bytes += static_cast<int64_t>(batch->byte_size());
-    for (auto& q : queues) q->Push(batch);
+    scheduler.Push(std::move(batch));
     if (options.progress) {
       ScanProgress p;
       p.table = table.name;
@@ -161,7 +208,7 @@ Status ClassifyTable(source::Source& src, const source::Table& table, const Scan
       options.progress(p);
     }
   }
-  for (auto& q : queues) q->Push(nullptr);
+  scheduler.Close();
   for (auto& t : threads) t.join();
   report->rows_scanned = rows;
   stats->rows += rows;

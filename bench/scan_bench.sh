@@ -33,9 +33,12 @@ printf 'table %s: %d rows, CSV %.0f MB\n' "$table" "$nrows" "$mb"
 
 measure() {  # label, command...: prints seconds, peak KB, cpu%
   local label=$1; shift
-  local out
-  out=$( { /usr/bin/time -f "%e %M %P" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-  echo "$label $out"
+  local tf
+  tf=$(mktemp)
+  # -o: the command's own stderr is discarded, time's report must not be.
+  /usr/bin/time -o "$tf" -f "%e %M %P" "$@" >/dev/null 2>/dev/null || true
+  echo "$label $(tail -1 "$tf")"
+  rm -f "$tf"
 }
 patterns=(
   -e '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}'

@@ -411,26 +411,33 @@ void ColumnClassifier::AddValue(std::string_view value) {
 }
 
 void ColumnClassifier::AddValues(const std::vector<std::string_view>& values) {
-  // Values not wholly one kind are scanned for hits inside, in as few passes
-  // as possible: the batch holds them all (the context checks look at the
-  // text before a number, as they always have), and the runs of values that
-  // the cache does not know are scanned.
+  // Values not wholly one kind are scanned for hits inside. They used to be
+  // scanned as one text, each value on a line; the context checks (a "kvk"
+  // before an 8-digit number) could look back into the lines before. Values
+  // the cache knows are not scanned again, and each run of unknown values is
+  // scanned with the text of the values before it as context, so that every
+  // check sees what it always saw.
   struct Scanned {
     std::string_view value;
-    size_t start;   // in batch
-    bool cached;    // effect.contained is known; else scan the value
-    uint64_t hash;  // 0: not to be cached
-    Effect effect;
+    uint64_t hash;      // 0: not to be cached
+    int32_t fresh;      // index into fresh_effects, or -1: known from the cache
+    uint32_t known;     // the known hits inside: known_contained[known, known + num_known)
+    uint8_t num_known;
   };
-  thread_local std::string batch;
   thread_local std::vector<Scanned> scanned;
+  thread_local std::vector<Effect> fresh_effects;
+  thread_local std::vector<Effect::Contained> known_contained;
+  thread_local std::string text;
   thread_local std::vector<Hit> hits;
-  batch.clear();
   scanned.clear();
+  fresh_effects.clear();
+  known_contained.clear();
   ValueCache* cache = cache_.cache.get();
   bool use_cache = !cache_disabled_;
-  for (std::string_view raw : values) {
-    std::string_view v = raw;
+  for (size_t index = 0; index < values.size(); ++index) {
+    // The values of one column lie far apart in a row batch: fetch ahead.
+    if (index + 8 < values.size()) __builtin_prefetch(values[index + 8].data());
+    std::string_view v = values[index];
     if (!Normalise(&v)) continue;
     const Effect* known = nullptr;
     uint64_t hash = 0;
@@ -446,45 +453,52 @@ void ColumnClassifier::AddValues(const std::vector<std::string_view>& values) {
         use_cache = false;
       }
     }
-    Effect fresh;
-    const Effect* effect = known;
-    if (effect == nullptr) {
-      Analyse(v, &fresh);
-      effect = &fresh;
-      if (hash != 0 && !(fresh.flags & kScanned) && use_cache) cache->Insert(v, hash, fresh);
+    if (known != nullptr) {
+      ApplyWhole(*known, v);
+      if (known->flags & kScanned) {
+        scanned.push_back(Scanned{v, 0, -1, static_cast<uint32_t>(known_contained.size()), known->num_contained});
+        known_contained.insert(known_contained.end(), known->contained, known->contained + known->num_contained);
+      }
+      continue;
     }
-    ApplyWhole(*effect, v);
-    if (effect->flags & kScanned) {
-      Scanned& sc = scanned.emplace_back();
-      sc.value = v;
-      sc.start = batch.size();
-      sc.cached = known != nullptr;
-      sc.hash = known ? 0 : hash;
-      sc.effect = *effect;
-      batch.append(v);
-      batch.push_back('\n');
+    Effect fresh;
+    Analyse(v, &fresh);
+    ApplyWhole(fresh, v);
+    if (fresh.flags & kScanned) {
+      scanned.push_back(Scanned{v, hash, static_cast<int32_t>(fresh_effects.size()), 0, 0});
+      fresh_effects.push_back(fresh);
+    } else if (hash != 0 && use_cache) {
+      cache->Insert(v, hash, fresh);
     }
   }
-  if (cache_disabled_ && scanned.empty()) cache_.cache.reset();
-  if (scanned.empty()) return;
   size_t i = 0;
   while (i < scanned.size()) {
-    if (scanned[i].cached) {
-      ApplyContained(scanned[i].effect.contained, scanned[i].effect.num_contained, scanned[i].value);
+    if (scanned[i].fresh < 0) {
+      ApplyContained(known_contained.data() + scanned[i].known, scanned[i].num_known, scanned[i].value);
       ++i;
       continue;
     }
-    // A run of values to scan: [i, j).
+    // A run of unknown values [i, j), after enough of the values before it
+    // (each on its own line) to cover the context window.
     size_t j = i + 1;
-    while (j < scanned.size() && !scanned[j].cached) ++j;
-    size_t from = scanned[i].start;
-    size_t to = scanned[j - 1].start + scanned[j - 1].value.size() + 1;
+    while (j < scanned.size() && scanned[j].fresh >= 0) ++j;
+    size_t context_from = i, context_bytes = 0;
+    while (context_from > 0 && context_bytes < kContextWindow) {
+      --context_from;
+      context_bytes += scanned[context_from].value.size() + 1;
+    }
+    text.clear();
+    for (size_t k = context_from; k < j; ++k) {
+      text.append(scanned[k].value);
+      text.push_back('\n');
+    }
     hits.clear();
-    ScanTextRange(batch, from, to, &hits);
+    ScanTextRange(text, context_bytes, text.size(), &hits);
     size_t h = 0;
+    size_t begin = context_bytes;
     for (size_t k = i; k < j; ++k) {
       Scanned& s = scanned[k];
-      size_t begin = s.start, end = begin + s.value.size();
+      size_t end = begin + s.value.size();
       size_t first = h;
       while (h < hits.size() && hits[h].offset < end) {
         hits[h].offset -= begin;
@@ -492,9 +506,11 @@ void ColumnClassifier::AddValues(const std::vector<std::string_view>& values) {
       }
       // Only hits wholly inside this value (a hit cannot cross the '\n').
       CountContained(s.value, hits.data() + first, h - first);
-      if (s.hash != 0 && !cache_disabled_ && ContainedOf(hits.data() + first, h - first, &s.effect))
-        cache_.cache->Insert(s.value, s.hash, s.effect);
+      Effect& e = fresh_effects[static_cast<size_t>(s.fresh)];
+      if (s.hash != 0 && !cache_disabled_ && ContainedOf(hits.data() + first, h - first, &e))
+        cache_.cache->Insert(s.value, s.hash, e);
       while (h < hits.size() && hits[h].offset < end + 1) ++h;
+      begin = end + 1;
     }
     i = j;
   }

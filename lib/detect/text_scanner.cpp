@@ -25,7 +25,7 @@ constexpr std::array<bool, 256> kStart = MakeStartTable();
 
 // Case-insensitive search for any of `words` in the `window` bytes before p.
 bool ContextBefore(const char* begin, const char* p, std::initializer_list<std::string_view> words) {
-  constexpr size_t kWindow = 48;
+  constexpr size_t kWindow = kContextWindow;
   const char* from = p - begin > static_cast<std::ptrdiff_t>(kWindow) ? p - kWindow : begin;
   char buf[kWindow];
   size_t n = static_cast<size_t>(p - from);

@@ -132,19 +132,50 @@ constexpr uint16_t kScanned = 1 << 8;   // scanned for hits inside
 // Values longer than this are rarely repeated (free text, addresses): not cached.
 constexpr size_t kMaxCachedLength = 64;
 
+uint64_t Load64(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+uint32_t Load32(const char* p) {
+  uint32_t w;
+  std::memcpy(&w, p, 4);
+  return w;
+}
+
+// The bytes of a value as words: overlapping loads cover the tail, so that
+// there is no byte loop and no library call.
 uint64_t HashBytes(std::string_view v) {
-  uint64_t h = 0x9E3779B97F4A7C15ull ^ v.size();
-  size_t i = 0;
-  for (; i + 8 <= v.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, v.data() + i, 8);
-    h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 29;
+  const char* p = v.data();
+  const size_t n = v.size();
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+  if (n >= 8) {
+    for (size_t i = 0; i + 8 < n; i += 8) {
+      h = (h ^ Load64(p + i)) * 0xBF58476D1CE4E5B9ull;
+      h ^= h >> 29;
+    }
+    h ^= Load64(p + n - 8);
+  } else if (n >= 4) {
+    h ^= uint64_t{Load32(p)} << 32 | Load32(p + n - 4);
+  } else if (n > 0) {
+    h ^= uint64_t{static_cast<unsigned char>(p[0])} << 16 | uint64_t{static_cast<unsigned char>(p[n / 2])} << 8 |
+         static_cast<unsigned char>(p[n - 1]);
   }
-  uint64_t tail = 0;
-  std::memcpy(&tail, v.data() + i, v.size() - i);
-  h = (h ^ tail) * 0x94D049BB133111EBull;
+  h = h * 0x94D049BB133111EBull;
   return h ^ (h >> 31);
+}
+
+// a == b for n <= kMaxCachedLength bytes.
+bool SameBytes(const char* a, const char* b, size_t n) {
+  if (n >= 8) {
+    for (size_t i = 0; i + 8 < n; i += 8)
+      if (Load64(a + i) != Load64(b + i)) return false;
+    return Load64(a + n - 8) == Load64(b + n - 8);
+  }
+  if (n >= 4) return Load32(a) == Load32(b) && Load32(a + n - 4) == Load32(b + n - 4);
+  for (size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
 }
 
 }  // namespace
@@ -158,7 +189,7 @@ class ColumnClassifier::ValueCache {
 
   const Effect* Find(std::string_view v, uint64_t hash) {
     const Entry& e = entries_[hash & (kSlots - 1)];
-    if (e.hash == hash && e.length == v.size() && std::memcmp(e.key, v.data(), v.size()) == 0) {
+    if (e.hash == hash && e.length == v.size() && SameBytes(e.key, v.data(), v.size())) {
       ++hits_;
       return &e.effect;
     }
@@ -299,7 +330,9 @@ bool ColumnClassifier::CountWholeValue(std::string_view v, Effect* e) const {
       if (age >= 15 && age <= 100) e->flags |= kPlausibleAge;
       return true;
     }
-    if (WholeIs(MatchSocialUrl(p, end, &validated), v)) return hit(Kind::kSocialProfile, true), true;
+    // Every profile host has a dot ("linkedin.com/").
+    if (std::memchr(p, '.', v.size()) != nullptr && WholeIs(MatchSocialUrl(p, end, &validated), v))
+      return hit(Kind::kSocialProfile, true), true;
     if (IsStreetAddress(v)) return hit(Kind::kStreetAddress, true), true;
   }
   return any;

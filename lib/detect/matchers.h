@@ -13,17 +13,25 @@
 
 namespace dpo::detect::internal {
 
-inline bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
-inline bool IsUpper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
-inline bool IsLower(unsigned char c) { return c >= 'a' && c <= 'z'; }
-inline bool IsAlpha(unsigned char c) { return IsUpper(c) || IsLower(c); }
-inline bool IsAlnum(unsigned char c) { return IsDigit(c) || IsAlpha(c); }
+constexpr bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
+constexpr bool IsUpper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+constexpr bool IsLower(unsigned char c) { return c >= 'a' && c <= 'z'; }
+constexpr bool IsAlpha(unsigned char c) { return IsUpper(c) || IsLower(c); }
+constexpr bool IsAlnum(unsigned char c) { return IsDigit(c) || IsAlpha(c); }
 // Letters including UTF-8 continuation/lead bytes (names like "Müller").
-inline bool IsWordByte(unsigned char c) { return IsAlnum(c) || c >= 0x80; }
-inline bool IsHex(unsigned char c) {
+// A table: the scanners ask this of nearly every byte.
+struct WordByteTable {
+  bool is[256] = {};
+  constexpr WordByteTable() {
+    for (int c = 0; c < 256; ++c) is[c] = IsAlnum(static_cast<unsigned char>(c)) || c >= 0x80;
+  }
+};
+inline constexpr WordByteTable kWordBytes{};
+inline bool IsWordByte(unsigned char c) { return kWordBytes.is[c]; }
+constexpr bool IsHex(unsigned char c) {
   return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
-inline char ToLower(unsigned char c) { return IsUpper(c) ? static_cast<char>(c + 32) : static_cast<char>(c); }
+constexpr char ToLower(unsigned char c) { return IsUpper(c) ? static_cast<char>(c + 32) : static_cast<char>(c); }
 
 // True if the lower-cased word [p, p+n) equals `lower_word`.
 bool EqualsLower(const char* p, size_t n, std::string_view lower_word);

@@ -113,7 +113,12 @@ constexpr std::string_view kNationality =
     "slowaaks slovak tsjechisch czech afghaans afghan iraaks iraqi irakees iraans iranian "
     "nld nl bel deu fra gbr pol rou bgr tur mar sur esp prt ita";
 
-using WordSet = std::unordered_set<std::string>;
+// Looked up by string_view, without building a std::string per lookup.
+struct WordHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+};
+using WordSet = std::unordered_set<std::string, WordHash, std::equal_to<>>;
 
 WordSet* BuildSet(std::string_view words) {
   auto* set = new WordSet();
@@ -137,7 +142,7 @@ bool Lookup(const WordSet& set, std::string_view word) {
   if (word.empty() || word.size() > 40) return false;
   char buf[40];
   for (size_t i = 0; i < word.size(); ++i) buf[i] = internal::ToLower(static_cast<unsigned char>(word[i]));
-  return set.count(std::string(buf, word.size())) > 0;
+  return set.find(std::string_view(buf, word.size())) != set.end();
 }
 
 }  // namespace

@@ -113,6 +113,13 @@ bool LooksLikeUrlStart(const char* p, size_t wn) {
       "http",   "https",  "www",    "linkedin", "facebook", "fb",       "twitter", "x",
       "instagram", "github", "tiktok", "youtube", "xing",   "mastodon", "threads", "pinterest"};
   if (wn == 2) return true;
+  // Every sentence ends in a word before a '.': reject most by their first letter.
+  static constexpr std::array<bool, 256> kFirst = [] {
+    std::array<bool, 256> t{};
+    for (std::string_view w : kStarts) t[static_cast<unsigned char>(w[0])] = true;
+    return t;
+  }();
+  if (!kFirst[static_cast<unsigned char>(ToLower(static_cast<unsigned char>(p[0])))]) return false;
   for (std::string_view w : kStarts) {
     if (EqualsLower(p, wn, w)) return true;
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <iterator>
 
 #include "detect/matchers.h"
 #include "detect/terms.h"
@@ -240,12 +241,19 @@ void ScanTextRange(std::string_view text, size_t from, size_t to, std::vector<Hi
   ScanTerms(text.substr(from, to - from), hits);
   if (from != 0)
     for (size_t i = structured_end; i < hits->size(); ++i) (*hits)[i].offset += from;
+  auto by_offset = [](const Hit& a, const Hit& b) {
+    if (a.offset != b.offset) return a.offset < b.offset;
+    if (a.kind != b.kind) return a.kind < b.kind;
+    return a.length > b.length;
+  };
+  // The structured hits come out in offset order, one per offset; the terms
+  // are sorted here, so that merging the two runs sorts them all.
+  auto begin_terms = hits->begin() + static_cast<std::ptrdiff_t>(structured_end);
+  std::sort(begin_terms, hits->end(), by_offset);
   // Terms inside a structured hit (an e-mail address, a URL, a street name)
   // are part of that value, not separate findings. Both runs are sorted by
   // offset, so one sweep does it.
   if (hits->size() > structured_end && structured_end > first) {
-    auto begin_terms = hits->begin() + static_cast<std::ptrdiff_t>(structured_end);
-    std::sort(begin_terms, hits->end(), [](const Hit& a, const Hit& b) { return a.offset < b.offset; });
     size_t s = first;
     size_t covered_to = 0;  // end of the structured hits that start at or before the term
     auto inside = [&](const Hit& t) {
@@ -256,13 +264,15 @@ void ScanTextRange(std::string_view text, size_t from, size_t to, std::vector<Hi
       return t.offset < covered_to;
     };
     hits->erase(std::remove_if(begin_terms, hits->end(), inside), hits->end());
+    if (hits->size() > structured_end) {
+      thread_local std::vector<Hit> merged;
+      merged.clear();
+      std::merge(hits->begin() + static_cast<std::ptrdiff_t>(first), hits->begin() + static_cast<std::ptrdiff_t>(structured_end),
+                 hits->begin() + static_cast<std::ptrdiff_t>(structured_end), hits->end(), std::back_inserter(merged),
+                 by_offset);
+      std::copy(merged.begin(), merged.end(), hits->begin() + static_cast<std::ptrdiff_t>(first));
+    }
   }
-  auto by_offset = [](const Hit& a, const Hit& b) {
-    if (a.offset != b.offset) return a.offset < b.offset;
-    if (a.kind != b.kind) return a.kind < b.kind;
-    return a.length > b.length;
-  };
-  std::sort(hits->begin() + static_cast<std::ptrdiff_t>(first), hits->end(), by_offset);
   auto same = [](const Hit& a, const Hit& b) { return a.offset == b.offset && a.kind == b.kind; };
   hits->erase(std::unique(hits->begin() + static_cast<std::ptrdiff_t>(first), hits->end(), same), hits->end());
 }

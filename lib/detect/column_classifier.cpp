@@ -187,8 +187,8 @@ class ColumnClassifier::ValueCache {
  public:
   static constexpr size_t kSlots = 1024;
 
-  const Effect* Find(std::string_view v, uint64_t hash) {
-    const Entry& e = entries_[hash & (kSlots - 1)];
+  Effect* Find(std::string_view v, uint64_t hash) {
+    Entry& e = entries_[hash & (kSlots - 1)];
     if (e.hash == hash && e.length == v.size() && SameBytes(e.key, v.data(), v.size())) {
       ++hits_;
       return &e.effect;
@@ -472,7 +472,7 @@ void ColumnClassifier::AddValues(const std::vector<std::string_view>& values) {
     if (index + 8 < values.size()) __builtin_prefetch(values[index + 8].data());
     std::string_view v = values[index];
     if (!Normalise(&v)) continue;
-    const Effect* known = nullptr;
+    Effect* known = nullptr;
     uint64_t hash = 0;
     if (use_cache && v.size() <= kMaxCachedLength) {
       if (cache == nullptr) {
@@ -488,6 +488,7 @@ void ColumnClassifier::AddValues(const std::vector<std::string_view>& values) {
     }
     if (known != nullptr) {
       ApplyWhole(*known, v);
+      known->flags &= static_cast<uint16_t>(~kDistinct);  // see below
       if (known->flags & kScanned) {
         scanned.push_back(Scanned{v, 0, -1, static_cast<uint32_t>(known_contained.size()), known->num_contained});
         known_contained.insert(known_contained.end(), known->contained, known->contained + known->num_contained);
@@ -497,6 +498,9 @@ void ColumnClassifier::AddValues(const std::vector<std::string_view>& values) {
     Effect fresh;
     Analyse(v, &fresh);
     ApplyWhole(fresh, v);
+    // The value is now among the distinct short values (or there are too
+    // many to track): applying its effect again changes nothing there.
+    fresh.flags &= static_cast<uint16_t>(~kDistinct);
     if (fresh.flags & kScanned) {
       scanned.push_back(Scanned{v, hash, static_cast<int32_t>(fresh_effects.size()), 0, 0});
       fresh_effects.push_back(fresh);

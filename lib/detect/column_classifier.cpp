@@ -378,7 +378,7 @@ void ColumnClassifier::ApplyWhole(const Effect& e, std::string_view v) {
     Counter& k = counters_[op.slot];
     ++k.matched;
     k.validated += op.validated;
-    if (op.sample && k.samples.size() < 3) k.samples.push_back(MaskValue(v, static_cast<Kind>(op.slot)));
+    if (op.sample && k.samples.size() < 3) TakeSample(k, MaskValue(v, static_cast<Kind>(op.slot)));
   }
   if (e.flags & kPlausibleAge) ++plausible_age_;
   if (e.year_bit >= 0) years_seen_[e.year_bit / 64] |= uint64_t{1} << (e.year_bit % 64);
@@ -420,7 +420,7 @@ void ColumnClassifier::ApplyContained(const Effect::Contained* c, size_t n, std:
   for (size_t i = 0; i < n; ++i) {
     Counter& k = counters_[c[i].slot];
     ++k.containing;
-    if (k.samples.size() < 3) k.samples.push_back(MaskValue(v.substr(c[i].offset, c[i].length), static_cast<Kind>(c[i].slot)));
+    if (k.samples.size() < 3) TakeSample(k, MaskValue(v.substr(c[i].offset, c[i].length), static_cast<Kind>(c[i].slot)));
   }
 }
 
@@ -434,7 +434,7 @@ void ColumnClassifier::CountContained(std::string_view v, const Hit* hits, size_
     seen_kinds |= bit;
     Counter& k = counters_[Slot(h.kind)];
     ++k.containing;
-    if (k.samples.size() < 3) k.samples.push_back(MaskValue(v.substr(h.offset, h.length), h.kind));
+    if (k.samples.size() < 3) TakeSample(k, MaskValue(v.substr(h.offset, h.length), h.kind));
   }
 }
 
@@ -443,7 +443,59 @@ void ColumnClassifier::AddValue(std::string_view value) {
   AddValues(one);
 }
 
+void ColumnClassifier::TakeSample(Counter& k, std::string sample) {
+  k.samples.push_back(std::move(sample));
+  k.sample_keys.push_back(sample_key_);
+}
+
 void ColumnClassifier::AddValues(const std::vector<std::string_view>& values) {
+  AddValues(values, next_sequence_);
+}
+
+void ColumnClassifier::Merge(const ColumnClassifier& other) {
+  for (size_t i = 0; i < kSlots; ++i) {
+    Counter& k = counters_[i];
+    const Counter& o = other.counters_[i];
+    k.matched += o.matched;
+    k.validated += o.validated;
+    k.containing += o.containing;
+    // The first 3 samples of both, in the order one classifier would have taken them.
+    std::vector<std::string> samples;
+    std::vector<uint64_t> keys;
+    size_t a = 0, b = 0;
+    while (samples.size() < 3 && (a < k.samples.size() || b < o.samples.size())) {
+      bool mine = b == o.samples.size() || (a < k.samples.size() && k.sample_keys[a] < o.sample_keys[b]);
+      samples.push_back(mine ? k.samples[a] : o.samples[b]);
+      keys.push_back(mine ? k.sample_keys[a++] : o.sample_keys[b++]);
+    }
+    k.samples = std::move(samples);
+    k.sample_keys = std::move(keys);
+  }
+  seen_ += other.seen_;
+  long_text_ += other.long_text_;
+  total_length_ += other.total_length_;
+  plausible_age_ += other.plausible_age_;
+  number_like_ += other.number_like_;
+  short_code_ += other.short_code_;
+  wordy_ += other.wordy_;
+  lenient_phone_ += other.lenient_phone_;
+  for (size_t i = 0; i < years_seen_.size(); ++i) years_seen_[i] |= other.years_seen_[i];
+  // Only how many distinct short values there are matters (up to 8, or more).
+  for (const std::string& d : other.distinct_small_) {
+    if (distinct_overflow_) break;
+    if (std::find(distinct_small_.begin(), distinct_small_.end(), d) == distinct_small_.end()) {
+      if (distinct_small_.size() < 8) distinct_small_.push_back(d);
+      else distinct_overflow_ = true;
+    }
+  }
+  distinct_overflow_ = distinct_overflow_ || other.distinct_overflow_;
+  next_sequence_ = std::max(next_sequence_, other.next_sequence_);
+}
+
+void ColumnClassifier::AddValues(const std::vector<std::string_view>& values, uint64_t sequence) {
+  next_sequence_ = sequence + 1;
+  const uint64_t batch_key = sequence << 32;
+  constexpr uint64_t kPhaseInside = uint64_t{1} << 31;
   // Values not wholly one kind are scanned for hits inside. They used to be
   // scanned as one text, each value on a line; the context checks (a "kvk"
   // before an 8-digit number) could look back into the lines before. Values
@@ -456,6 +508,7 @@ void ColumnClassifier::AddValues(const std::vector<std::string_view>& values) {
     int32_t fresh;      // index into fresh_effects, or -1: known from the cache
     uint32_t known;     // the known hits inside: known_contained[known, known + num_known)
     uint8_t num_known;
+    uint32_t index;     // in values
   };
   thread_local std::vector<Scanned> scanned;
   thread_local std::vector<Effect> fresh_effects;
@@ -486,11 +539,13 @@ void ColumnClassifier::AddValues(const std::vector<std::string_view>& values) {
         use_cache = false;
       }
     }
+    sample_key_ = batch_key | index;
     if (known != nullptr) {
       ApplyWhole(*known, v);
       known->flags &= static_cast<uint16_t>(~kDistinct);  // see below
       if (known->flags & kScanned) {
-        scanned.push_back(Scanned{v, 0, -1, static_cast<uint32_t>(known_contained.size()), known->num_contained});
+        scanned.push_back(Scanned{v, 0, -1, static_cast<uint32_t>(known_contained.size()), known->num_contained,
+                                  static_cast<uint32_t>(index)});
         known_contained.insert(known_contained.end(), known->contained, known->contained + known->num_contained);
       }
       continue;
@@ -502,7 +557,7 @@ void ColumnClassifier::AddValues(const std::vector<std::string_view>& values) {
     // many to track): applying its effect again changes nothing there.
     fresh.flags &= static_cast<uint16_t>(~kDistinct);
     if (fresh.flags & kScanned) {
-      scanned.push_back(Scanned{v, hash, static_cast<int32_t>(fresh_effects.size()), 0, 0});
+      scanned.push_back(Scanned{v, hash, static_cast<int32_t>(fresh_effects.size()), 0, 0, static_cast<uint32_t>(index)});
       fresh_effects.push_back(fresh);
     } else if (hash != 0 && use_cache) {
       cache->Insert(v, hash, fresh);
@@ -511,6 +566,7 @@ void ColumnClassifier::AddValues(const std::vector<std::string_view>& values) {
   size_t i = 0;
   while (i < scanned.size()) {
     if (scanned[i].fresh < 0) {
+      sample_key_ = batch_key | kPhaseInside | scanned[i].index;
       ApplyContained(known_contained.data() + scanned[i].known, scanned[i].num_known, scanned[i].value);
       ++i;
       continue;
@@ -542,6 +598,7 @@ void ColumnClassifier::AddValues(const std::vector<std::string_view>& values) {
         ++h;
       }
       // Only hits wholly inside this value (a hit cannot cross the '\n').
+      sample_key_ = batch_key | kPhaseInside | s.index;
       CountContained(s.value, hits.data() + first, h - first);
       Effect& e = fresh_effects[static_cast<size_t>(s.fresh)];
       if (s.hash != 0 && !cache_disabled_ && ContainedOf(hits.data() + first, h - first, &e))

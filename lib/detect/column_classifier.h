@@ -58,6 +58,15 @@ class ColumnClassifier {
   // Same as calling AddValue on each, with one text-scanner pass for the
   // whole batch (faster for many short values).
   void AddValues(const std::vector<std::string_view>& values);
+  // The same for batch number `sequence` of the column (0, 1, 2, ...), so
+  // that classifiers of one column fed different batches (one per worker
+  // thread) can be merged: sample values are kept in batch order.
+  void AddValues(const std::vector<std::string_view>& values, uint64_t sequence);
+
+  // Adds the counts of `other`, a classifier of the same column fed other
+  // batches through AddValues(values, sequence). The result is what one
+  // classifier fed all those batches in sequence order would hold.
+  void Merge(const ColumnClassifier& other);
 
   // The verdict so far; may be called more than once.
   ColumnVerdict Finish() const;
@@ -71,6 +80,7 @@ class ColumnClassifier {
     int64_t validated = 0;
     int64_t containing = 0;
     std::vector<std::string> samples;
+    std::vector<uint64_t> sample_keys;  // where each sample was taken (see sample_key_)
   };
 
   // What one value adds to the counts, so that a value seen again (most
@@ -144,7 +154,14 @@ class ColumnClassifier {
   std::vector<std::string> distinct_small_;  // up to 8 distinct lower-cased short values
   bool distinct_overflow_ = false;
   int current_year_;
+  // Takes `sample` (masked) if the kind has fewer than 3.
+  void TakeSample(Counter& k, std::string sample);
+
   CacheHolder cache_;
+  uint64_t next_sequence_ = 0;  // for AddValues without a sequence
+  // The position of the value being counted: batch sequence << 32, phase
+  // (0: whole values, 1: hits inside) << 31, index in the batch.
+  uint64_t sample_key_ = 0;
   bool cache_disabled_ = false;  // the values hardly repeat
 };
 

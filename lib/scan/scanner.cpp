@@ -45,17 +45,26 @@ constexpr KindCategory kBuiltinCategories[] = {
 
 bool IsPersonalKind(Kind kind) { return kind != Kind::kDate && kind != Kind::kFreeText; }
 
-// Hands out the work of classifying a table as (column, batch) pairs: each
-// column's batches go to its classifier in order and one at a time, but any
-// free worker may take them, so that a heavy column (free text) does not
-// leave the other workers idle behind a fixed split of the columns. The
-// reader blocks while `capacity` batches are in flight; finished batches are
-// kept for reuse, so that reading does not allocate (and fault in) fresh
-// arenas all the time.
+// Hands out the work of classifying a table as (stream, batch) pairs. A
+// stream is a column's classifier, or for a heavy column (one that alone
+// holds more than a worker's share of the bytes, such as free text) one of
+// several: lane l of L takes batches l, l + L, ... and the lanes are merged
+// at the end. Each stream gets its batches in order and one at a time, but
+// any free worker may take them, so that no worker idles behind a fixed
+// split of the columns. The reader blocks while `capacity` batches are in
+// flight; finished batches are kept for reuse, so that reading does not
+// allocate (and fault in) fresh arenas all the time.
 class ColumnScheduler {
  public:
-  ColumnScheduler(size_t num_columns, size_t capacity)
-      : capacity_(capacity), next_(num_columns, 0), busy_(num_columns, 0) {}
+  struct Stream {
+    size_t column;
+    uint64_t lane, lanes;
+  };
+  ColumnScheduler(size_t num_columns, std::vector<Stream> streams, size_t capacity)
+      : capacity_(capacity), num_columns_(num_columns), streams_(std::move(streams)),
+        next_(streams_.size()), busy_(streams_.size(), 0) {
+    for (size_t s = 0; s < streams_.size(); ++s) next_[s] = streams_[s].lane;
+  }
 
   // Reader: an empty batch to fill (a reused one when there is one).
   std::unique_ptr<source::RowBatch> Acquire() {
@@ -69,12 +78,12 @@ class ColumnScheduler {
   void Push(std::unique_ptr<source::RowBatch> batch) {
     std::unique_lock<std::mutex> lock(mu_);
     not_full_.wait(lock, [&] { return ring_.size() < capacity_; });
-    if (next_.empty()) {  // no columns: nothing to classify
+    if (num_columns_ == 0) {  // nothing to classify
       free_.push_back(std::move(batch));
       return;
     }
     ring_.push_back(std::move(batch));
-    remaining_.push_back(next_.size());
+    remaining_.push_back(num_columns_);
     work_.notify_all();
   }
   // Reader: no more batches.
@@ -83,23 +92,24 @@ class ColumnScheduler {
     closed_ = true;
     work_.notify_all();
   }
-  // Worker: the next column and batch to classify; false when all is done.
-  // The column is the one furthest behind, so that the oldest batch is
-  // released first.
-  bool Next(size_t* column, const source::RowBatch** batch) {
+  // Worker: the next stream and batch (with its number) to classify; false
+  // when all is done. The stream is the one furthest behind, so that the
+  // oldest batch is released first.
+  bool Next(size_t* stream, const source::RowBatch** batch, uint64_t* sequence) {
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
       const uint64_t end = first_ + ring_.size();
       size_t best = next_.size();
       bool pending = false;
-      for (size_t c = 0; c < next_.size(); ++c) {
-        if (next_[c] == end) continue;
+      for (size_t s = 0; s < next_.size(); ++s) {
+        if (next_[s] >= end) continue;
         pending = true;
-        if (!busy_[c] && (best == next_.size() || next_[c] < next_[best])) best = c;
+        if (!busy_[s] && (best == next_.size() || next_[s] < next_[best])) best = s;
       }
       if (best != next_.size()) {
         busy_[best] = 1;
-        *column = best;
+        *stream = best;
+        *sequence = next_[best];
         *batch = ring_[next_[best] - first_].get();
         return true;
       }
@@ -107,12 +117,12 @@ class ColumnScheduler {
       work_.wait(lock);
     }
   }
-  // Worker: the batch handed out with `column` is classified.
-  void Done(size_t column) {
+  // Worker: the batch handed out with `stream` is classified.
+  void Done(size_t stream) {
     std::lock_guard<std::mutex> lock(mu_);
-    size_t index = next_[column] - first_;
-    ++next_[column];
-    busy_[column] = 0;
+    size_t index = next_[stream] - first_;
+    next_[stream] += streams_[stream].lanes;
+    busy_[stream] = 0;
     if (--remaining_[index] == 0 && index == 0) {
       while (!ring_.empty() && remaining_.front() == 0) {
         free_.push_back(std::move(ring_.front()));
@@ -127,13 +137,15 @@ class ColumnScheduler {
 
  private:
   const size_t capacity_;
+  const size_t num_columns_;
+  const std::vector<Stream> streams_;
   std::mutex mu_;
   std::condition_variable not_full_, work_;
   std::deque<std::unique_ptr<source::RowBatch>> ring_;  // batches first_, first_ + 1, ...
-  std::deque<size_t> remaining_;                        // per ring batch: columns not yet done
+  std::deque<size_t> remaining_;                        // per ring batch: columns not yet done with it
   uint64_t first_ = 0;
-  std::vector<uint64_t> next_;   // per column: the next batch it needs
-  std::vector<char> busy_;       // per column: a worker is on it
+  std::vector<uint64_t> next_;   // per stream: the next batch it needs
+  std::vector<char> busy_;       // per stream: a worker is on it
   std::vector<std::unique_ptr<source::RowBatch>> free_;
   bool closed_ = false;
 };
@@ -152,9 +164,10 @@ Evidence ToEvidence(const detect::KindEvidence& k) {
 }
 
 // Reads the table once, feeding every value of column c to classifiers[c],
-// batch by batch in table order. Worker threads take (column, batch) pairs
-// from a ColumnScheduler, which never gives one column to two workers at
-// once; the reading thread only reads.
+// batch by batch in table order (heavy columns through lanes merged at the
+// end). Worker threads take (stream, batch) pairs from a ColumnScheduler,
+// which never gives one classifier to two workers at once; the reading
+// thread only reads.
 Status ClassifyTable(source::Source& src, const source::Table& table, const ScanOptions& options,
                      std::vector<detect::ColumnClassifier>* classifiers, TableReport* report,
                      ScanStats* stats) {
@@ -167,38 +180,63 @@ Status ClassifyTable(source::Source& src, const source::Table& table, const Scan
 
   const size_t num_columns = table.columns.size();
   const int workers = std::max(1, std::min<int>(options.threads, static_cast<int>(num_columns)));
-  ColumnScheduler scheduler(num_columns, static_cast<size_t>(workers) + 2);
+  std::unique_ptr<ColumnScheduler> scheduler;
+  std::vector<ColumnScheduler::Stream> streams;
+  // Lanes 1.. of heavy columns (lane 0 is the column's own classifier), by stream.
+  std::vector<std::unique_ptr<detect::ColumnClassifier>> lane_classifiers;
 
   std::vector<std::thread> threads;
   auto work = [&]() {
     std::vector<std::string_view> values;
-    size_t c = 0;
+    size_t s = 0;
+    uint64_t sequence = 0;
     const source::RowBatch* batch = nullptr;
-    while (scheduler.Next(&c, &batch)) {
+    while (scheduler->Next(&s, &batch, &sequence)) {
+      const size_t c = streams[s].column;
       values.clear();
       for (size_t r = 0; r < batch->num_rows(); ++r)
         if (!batch->IsNull(r, c)) values.push_back(batch->Cell(r, c));
-      (*classifiers)[c].AddValues(values);
-      scheduler.Done(c);
+      detect::ColumnClassifier& classifier = lane_classifiers[s] ? *lane_classifiers[s] : (*classifiers)[c];
+      classifier.AddValues(values, sequence);
+      scheduler->Done(s);
     }
+  };
+  // Streams from the first batch: a column holding more than a worker's
+  // share of its bytes gets one lane per worker.
+  auto start = [&](const source::RowBatch& first) {
+    std::vector<size_t> bytes(num_columns, 0);
+    size_t total = 0;
+    for (size_t c = 0; c < num_columns; ++c) {
+      for (size_t r = 0; r < first.num_rows(); ++r) bytes[c] += first.Cell(r, c).size();
+      total += bytes[c];
+    }
+    for (size_t c = 0; c < num_columns; ++c) {
+      uint64_t lanes = workers > 1 && bytes[c] * static_cast<size_t>(workers) > total ? workers : 1;
+      for (uint64_t l = 0; l < lanes; ++l) {
+        streams.push_back({c, l, lanes});
+        lane_classifiers.push_back(l == 0 ? nullptr : std::make_unique<detect::ColumnClassifier>(table.columns[c].name));
+      }
+    }
+    scheduler = std::make_unique<ColumnScheduler>(num_columns, streams, static_cast<size_t>(workers) + 2);
+    for (int w = 0; w < workers; ++w) threads.emplace_back(work);
   };
 
   Status status;
   int64_t rows = 0;
   int64_t bytes = 0;
   while (true) {
-    std::unique_ptr<source::RowBatch> batch = scheduler.Acquire();
+    std::unique_ptr<source::RowBatch> batch =
+        scheduler ? scheduler->Acquire() : std::make_unique<source::RowBatch>();
     Result<bool> more = (*reader)->Next(batch.get());
     if (!more.ok()) {
       status = more.status();
       break;
     }
     if (!*more) break;
-    if (threads.empty())
-      for (int w = 0; w < workers; ++w) threads.emplace_back(work);
+    if (!scheduler) start(*batch);
     rows += static_cast<int64_t>(batch->num_rows());
     bytes += static_cast<int64_t>(batch->byte_size());
-    scheduler.Push(std::move(batch));
+    scheduler->Push(std::move(batch));
     if (options.progress) {
       ScanProgress p;
       p.table = table.name;
@@ -208,8 +246,10 @@ Status ClassifyTable(source::Source& src, const source::Table& table, const Scan
       options.progress(p);
     }
   }
-  scheduler.Close();
+  if (scheduler) scheduler->Close();
   for (auto& t : threads) t.join();
+  for (size_t s = 0; s < streams.size(); ++s)
+    if (lane_classifiers[s]) (*classifiers)[streams[s].column].Merge(*lane_classifiers[s]);
   report->rows_scanned = rows;
   stats->rows += rows;
   stats->bytes += bytes;

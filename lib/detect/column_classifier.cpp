@@ -575,11 +575,9 @@ void ColumnClassifier::AddValues(const std::vector<std::string_view>& values, ui
     // (each on its own line) to cover the context window.
     size_t j = i + 1;
     while (j < scanned.size() && scanned[j].fresh >= 0) ++j;
+    // Context never crosses a value boundary (text_scanner.cpp), so no value
+    // before the run is needed.
     size_t context_from = i, context_bytes = 0;
-    while (context_from > 0 && context_bytes < kContextWindow) {
-      --context_from;
-      context_bytes += scanned[context_from].value.size() + 1;
-    }
     text.clear();
     for (size_t k = context_from; k < j; ++k) {
       text.append(scanned[k].value);

@@ -24,10 +24,18 @@ constexpr std::array<bool, 256> MakeStartTable() {
 }
 constexpr std::array<bool, 256> kStart = MakeStartTable();
 
-// Case-insensitive search for any of `words` in the `window` bytes before p.
+// Case-insensitive search for any of `words` in the `window` bytes before p,
+// on p's own line: the classifier joins a column's values with '\n', and one
+// row's text must never vouch for a number in the next row.
 bool ContextBefore(const char* begin, const char* p, std::initializer_list<std::string_view> words) {
   constexpr size_t kWindow = kContextWindow;
   const char* from = p - begin > static_cast<std::ptrdiff_t>(kWindow) ? p - kWindow : begin;
+  for (const char* q = p; q > from; --q) {
+    if (q[-1] == '\n') {
+      from = q;
+      break;
+    }
+  }
   char buf[kWindow];
   size_t n = static_cast<size_t>(p - from);
   for (size_t i = 0; i < n; ++i) buf[i] = ToLower(static_cast<unsigned char>(from[i]));

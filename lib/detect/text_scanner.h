@@ -32,7 +32,8 @@ void ScanText(std::string_view text, std::vector<Hit>* hits);
 std::vector<Hit> ScanText(std::string_view text);
 // ScanText of text.substr(from, to - from), offsets into `text`. Context
 // checks (a "kvk" before an 8-digit number) may look at the text before
-// `from` (at most kContextWindow bytes before a candidate), exactly as
+// `from` (at most kContextWindow bytes before a candidate, never past the
+// start of its line), exactly as
 // ScanText(text) would; nothing else does.
 constexpr size_t kContextWindow = 48;
 void ScanTextRange(std::string_view text, size_t from, size_t to, std::vector<Hit>* hits);

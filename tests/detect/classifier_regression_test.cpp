@@ -59,3 +59,33 @@ TEST_CASE("a column mixing IPv4 and IPv6 addresses reports both families") {
   mostly_v4.push_back("2001:db8::1");
   CHECK_FALSE(Has(Classify("ip_address", mostly_v4), Kind::kIpv6));
 }
+
+#include "detect/text_scanner.h"
+
+namespace {
+
+bool ValidatedKvk(const std::string& text) {
+  for (const auto& h : dpo::detect::ScanText(text))
+    if (h.kind == Kind::kKvk && h.validated) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("context words vouch for a number on their own line only, never for the next row") {
+  CHECK(ValidatedKvk("Ingeschreven bij de KvK onder 12345678"));
+  CHECK_FALSE(ValidatedKvk("Ingeschreven bij de KvK\n12345678"));
+  // Through the classifier: values are joined with newlines before scanning,
+  // so a note mentioning the KvK must not validate a number in the next row.
+  ColumnClassifier joined("remarks");
+  joined.AddValues({"Ingeschreven bij de KvK, zie volgende regel", "12345678"});
+  ColumnClassifier alone("remarks");
+  alone.AddValues({"iets anders, zie volgende regel", "12345678"});
+  auto validated = [](const dpo::detect::ColumnVerdict& v) {
+    int64_t n = 0;
+    for (const auto& k : v.kinds)
+      if (k.kind == Kind::kKvk) n += k.values_validated;
+    return n;
+  };
+  CHECK(validated(joined.Finish()) == validated(alone.Finish()));
+}

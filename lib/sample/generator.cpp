@@ -50,6 +50,20 @@ struct Person {
   std::string iban;
 };
 
+// The columns candidates and employees share, in schema order: first_name
+// through date_of_birth (lib/sample/schema.cpp declares them for both).
+void WritePersonColumns(const Person& p, TableWriter& w) {
+  w.Text(p.first_name);
+  w.TextOrNull(p.tussenvoegsel);
+  w.Text(p.last_name);
+  w.Text(p.email);
+  w.Text(p.phone);
+  w.Text(p.address);
+  w.Text(p.postcode);
+  w.Text(p.city->name);
+  w.Date(p.birth_day);
+}
+
 // A file created 0600 that becomes `final_path` only when everything worked.
 struct OutputFile {
   std::string final_path;
@@ -404,15 +418,7 @@ Status Generator::WriteCandidate(uint64_t id) {
 
   TableWriter& w = W(kCandidates);
   w.Int(static_cast<int64_t>(id));
-  w.Text(p.first_name);
-  w.TextOrNull(p.tussenvoegsel);
-  w.Text(p.last_name);
-  w.Text(p.email);
-  w.Text(p.phone);
-  w.Text(p.address);
-  w.Text(p.postcode);
-  w.Text(p.city->name);
-  w.Date(p.birth_day);
+  WritePersonColumns(p, w);
   w.Text(p.gender);
   w.Text(p.nationality);
   w.TextOrNull(p.bsn);
@@ -581,15 +587,7 @@ Status Generator::WriteEmployee(uint64_t candidate_id, const Person& p, long sta
   s1_ = "P";
   s1_ += std::to_string(1000000 + eid);
   w.Text(s1_);
-  w.Text(p.first_name);
-  w.TextOrNull(p.tussenvoegsel);
-  w.Text(p.last_name);
-  w.Text(p.email);
-  w.Text(p.phone);
-  w.Text(p.address);
-  w.Text(p.postcode);
-  w.Text(p.city->name);
-  w.Date(p.birth_day);
+  WritePersonColumns(p, w);
   w.Text(p.bsn);
   w.Text(p.iban);
   w.Real(wage);

@@ -80,13 +80,27 @@ bool UseColorOnStdout() {
   return isatty(STDOUT_FILENO) == 1 && (no_color == nullptr || *no_color == '\0');
 }
 
-Status WriteOutput(const std::string& path, const std::string& content, bool force) {
-  if (path.empty() || path == "-") {
-    std::cout << content;
-    std::cout.flush();
-    return std::cout ? Status::Ok() : Status::Error("cannot write to standard output");
-  }
-  return util::WriteFileAtomic(path, content, 0600, force);
+std::vector<util::ProtectedPath> InputsOf(const std::string& source_spec, const std::string& policy_path) {
+  std::vector<util::ProtectedPath> inputs;
+  std::string local = source_spec;
+  if (local.rfind("sqlite:", 0) == 0) local = local.substr(7);
+  else if (local.rfind("csv:", 0) == 0) local = local.substr(4);
+  // A server (postgresql://..., host=... key=value strings) has no local file.
+  if (!local.empty() && local.find("://") == std::string::npos) inputs.push_back({local, "the source"});
+  if (!policy_path.empty()) inputs.push_back({policy_path, "the policy"});
+  return inputs;
+}
+
+Result<util::OutputTarget> CheckOutput(const std::string& path, bool force,
+                                       const std::vector<util::ProtectedPath>& inputs, const char* flag) {
+  util::OutputRules rules;
+  rules.overwrite = force;
+  rules.flag = flag;
+  return util::CheckOutputPath(path, inputs, rules);
+}
+
+Status WriteOutput(const util::OutputTarget& target, const std::string& content, mode_t mode) {
+  return util::WriteOutputTarget(target, content, mode);
 }
 
 }  // namespace dpo::cmd

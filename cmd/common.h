@@ -9,6 +9,7 @@
 
 #include "policy/policy.h"
 #include "source/source.h"
+#include "util/output_path.h"
 #include "util/status.h"
 
 namespace dpo::cmd {
@@ -33,8 +34,19 @@ bool StderrIsTerminal();
 // Colours on stdout: only on a terminal and when NO_COLOR is unset.
 bool UseColorOnStdout();
 
-// Writes `content` to stdout (path empty or "-") or atomically to `path` with
-// owner-only permissions (results may hold personal data).
-Status WriteOutput(const std::string& path, const std::string& content, bool force);
+// What a command reads and must never write over: the local file or
+// directory of `source_spec` (none for a server URI) and the policy file.
+std::vector<util::ProtectedPath> InputsOf(const std::string& source_spec, const std::string& policy_path);
+
+// Checks an output path before the command does any work (see
+// util::CheckOutputPath): refuses the command's inputs, directories and
+// existing files without --force; a device or FIFO is written in place.
+Result<util::OutputTarget> CheckOutput(const std::string& path, bool force,
+                                       const std::vector<util::ProtectedPath>& inputs, const char* flag = "-o");
+
+// Writes `content` to a checked target: stdout, a device in place, or a
+// regular file atomically with owner-only permissions (results may hold
+// personal data).
+Status WriteOutput(const util::OutputTarget& target, const std::string& content, mode_t mode = 0600);
 
 }  // namespace dpo::cmd

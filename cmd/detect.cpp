@@ -74,7 +74,8 @@ int RunDetect(const DetectOptions& opt) {
   std::string line;
   std::vector<detect::Hit> hits;
   int64_t line_no = 0, offset = 0, shown = 0;
-  while (std::getline(*in, line)) {
+  // Stops early when stdout failed (a closed pipe): nobody reads the rest.
+  while (std::cout && std::getline(*in, line)) {
     ++line_no;
     size_t raw_length = line.size() + 1;
     if (!line.empty() && line.back() == '\r') line.pop_back();

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
+#include "stdout_guard.h"
 #include "dpo/version.h"
 #include "util/exit_codes.h"
 
@@ -21,6 +22,7 @@ void ReportWarning(const std::string& message) { std::cerr << "dpo: warning: " <
 
 int main(int argc, char** argv) {
   using namespace dpo;
+  cmd::StdoutGuard stdout_guard;
   CLI::App app{"dpo - GDPR/AVG compliance toolkit: policy as code, scans, retention, DSAR, anonymisation"};
   app.set_version_flag("--version", std::string("dpo ") + DPO_VERSION);
   app.require_subcommand(1);
@@ -60,11 +62,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return stdout_guard.Finish(app.exit(e));
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return stdout_guard.Finish(app.exit(e));
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    return stdout_guard.Finish(app.exit(e));
   } catch (const CLI::ParseError& e) {
     std::cerr << "dpo: error: " << e.what() << "\nRun 'dpo --help' or 'dpo help SUBCOMMAND'.\n";
     return kExitInput;
@@ -72,5 +74,5 @@ int main(int argc, char** argv) {
     std::cerr << "dpo: internal error: " << e.what() << "\n";
     return kExitInternal;
   }
-  return exit_code;
+  return stdout_guard.Finish(exit_code);
 }

@@ -106,11 +106,8 @@ int RunShow(const ShowArgs& args) {
 
 int RunInit(const InitArgs& args) {
   // Refuse before any work, so that a typo in --out never costs a scan.
-  if (!args.out.empty() && args.out != "-" && !args.force) {
-    std::error_code ec;
-    if (std::filesystem::exists(args.out, ec))
-      return ReportError(Status::Error(args.out + ": file exists; pass --force to overwrite it"));
-  }
+  Result<util::OutputTarget> output = CheckOutput(args.out, args.force, InputsOf(args.source, ""), "--out");
+  if (!output.ok()) return ReportError(output.status());
   auto opened = OpenSourceWithFlags(args.source, args.source_flags, true);
   if (!opened.ok()) return ReportError(opened.status());
   scan::DraftOptions draft_options;
@@ -126,14 +123,10 @@ int RunInit(const InitArgs& args) {
   }
   Result<std::string> draft = scan::DraftPolicyYaml(**opened, draft_options);
   if (!draft.ok()) return ReportError(draft.status());
-  if (args.out.empty() || args.out == "-") {
-    std::cout << *draft;
-    std::cout.flush();
-    return kExitOk;
-  }
   // A policy holds no personal data: readable by the team (0644).
-  Status written = util::WriteFileAtomic(args.out, *draft, 0644, args.force);
+  Status written = WriteOutput(*output, *draft, 0644);
   if (!written.ok()) return ReportError(written);
+  if (output->kind != util::OutputKind::kRegularFile) return kExitOk;
   std::cerr << "wrote draft policy " << args.out << "; fill in every TODO, then run 'dpo policy check " << args.out
             << "'\n";
   return kExitOk;

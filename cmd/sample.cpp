@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "sample/generator.h"
 #include "util/duration.h"
+#include "util/output_path.h"
 
 namespace dpo::cmd {
 namespace {
@@ -35,12 +36,16 @@ int RunGenerate(const SampleArgs& args) {
   options.seed = args.seed;
   options.as_of = *as_of;
   options.overwrite = args.force;
-  if (!args.truth.empty() && !args.force) {
-    // Refuse before generating anything, not after.
-    if (std::FILE* f = std::fopen(args.truth.c_str(), "r")) {
-      std::fclose(f);
-      return ReportError(Status::Error("sample generate: " + args.truth + " already exists; use --force to replace it"));
-    }
+  // Refuse before generating anything, not after. These outputs are renamed
+  // into place, so they must be regular files: never a device or a FIFO.
+  for (auto [path, flag] : {std::pair{&args.out, "--out"}, std::pair{&args.truth, "--truth"}}) {
+    if (path->empty()) continue;
+    util::OutputRules rules;
+    rules.overwrite = args.force;
+    rules.allow_device = false;
+    rules.flag = flag;
+    Result<util::OutputTarget> target = util::CheckOutputPath(*path, {}, rules);
+    if (!target.ok()) return ReportError(target.status().WithContext("sample generate"));
   }
   Result<sample::GenerateReport> report = sample::GenerateSample(options);
   if (!report.ok()) return ReportError(report.status());

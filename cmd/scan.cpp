@@ -68,6 +68,10 @@ int RunScanCommand(const ScanFlags& flags) {
   if (flags.fail_on == "warning") fail_on = scan::Severity::kWarning;
   if (flags.sample <= 0) return ReportError(Status::Error("--sample must be a positive number of rows"));
 
+  // Refuse a bad -o before any work: never the source, the policy or a device's node.
+  Result<util::OutputTarget> output = CheckOutput(flags.output, flags.force, InputsOf(flags.source, flags.policy));
+  if (!output.ok()) return ReportError(output.status());
+
   scan::ScanOptions options;
   if (!flags.as_of.empty()) {
     Result<util::Date> as_of = util::ParseIsoDate(flags.as_of);
@@ -102,7 +106,7 @@ int RunScanCommand(const ScanFlags& flags) {
   render.tool_version = DPO_VERSION;
   std::ostringstream out;
   report::RenderScan(*result, format, render, out);
-  Status written = WriteOutput(flags.output, out.str(), flags.force);
+  Status written = WriteOutput(*output, out.str());
   if (!written.ok()) return ReportError(written);
   if (!flags.output.empty() && !flags.quiet)
     std::cerr << "dpo: wrote " << report::ScanFormatName(format) << " report to " << flags.output << " ("

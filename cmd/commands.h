@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "util/exit_codes.h"
 #include "util/status.h"
 
 namespace dpo::cmd {
@@ -15,7 +16,11 @@ void RegisterSample(CLI::App& app, int* exit_code);   // cmd/sample.cpp
 void RegisterInspect(CLI::App& app, int* exit_code);  // cmd/inspect.cpp
 void RegisterDetect(CLI::App& app, int* exit_code);   // cmd/detect.cpp
 void RegisterScan(CLI::App& app, int* exit_code);     // cmd/scan.cpp
+void RegisterAudit(CLI::App& app, int* exit_code);    // cmd/audit.cpp
+void RegisterRetention(CLI::App& app, int* exit_code);  // cmd/retention.cpp
 
+// The process exit code for an error of `code` (README "Exit codes").
+int ExitCodeFor(StatusCode code);
 // Prints "dpo: error: MESSAGE" to stderr and returns the status' exit code.
 int ReportError(const Status& status);
 // Prints "dpo: warning: MESSAGE" to stderr.

@@ -10,6 +10,7 @@
 #include "policy/loader.h"
 #include "policy/validate.h"
 #include "util/atomic_file.h"
+#include "util/message.h"
 
 namespace dpo::cmd {
 
@@ -38,7 +39,12 @@ Result<std::unique_ptr<source::Source>> OpenSourceWithFlags(const std::string& s
   } else {
     return Status::Error("--delimiter '" + d + "' is not a single character; use , ; | or tab");
   }
-  return source::OpenSource(spec, options);
+  Result<std::unique_ptr<source::Source>> opened = source::OpenSource(spec, options);
+  // What the source did or found on opening (an interrupted change finished
+  // or pending) is said once, on stderr, before any output.
+  if (opened.ok())
+    for (const std::string& notice : (*opened)->Notices()) ReportWarning(notice);
+  return opened;
 }
 
 Result<policy::Policy> LoadPolicyForUse(const std::string& path) {
@@ -61,8 +67,9 @@ Result<policy::Policy> LoadPolicyForUse(const std::string& path) {
       continue;
     }
     ++errors;
-    std::cerr << d.location.ToString() << ": error: " << d.message << "\n";
-    if (!d.hint.empty()) std::cerr << "    hint: " << d.hint << "\n";
+    std::cerr << util::EscapeForMessage(d.location.ToString(), 4096) << ": error: "
+              << util::EscapeForMessage(d.message, 4096) << "\n";
+    if (!d.hint.empty()) std::cerr << "    hint: " << util::EscapeForMessage(d.hint, 4096) << "\n";
   }
   if (errors > 0)
     return Status::Error(path + " has " + std::to_string(errors) +

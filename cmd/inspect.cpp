@@ -4,7 +4,7 @@
 
 #include "commands.h"
 #include "common.h"
-#include "scan/policy_relations.h"
+#include "relations/policy_relations.h"
 #include "report/inspect_report.h"
 #include "source/source.h"
 
@@ -43,7 +43,7 @@ int RunInspect(const InspectArgs& args) {
   for (const std::string& name : names) {
     auto table = src.Describe(name);
     if (!table.ok()) return ReportError(table.status());
-    if (policy) scan::MergePolicyRelations(*policy, &*table);
+    if (policy) relations::MergePolicyRelations(*policy, &*table);
     report.tables.push_back(std::move(*table));
   }
   std::cout << (args.format == "json" ? report::RenderInspectJson(report) : report::RenderInspectText(report));

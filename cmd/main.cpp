@@ -8,15 +8,37 @@
 #include "stdout_guard.h"
 #include "dpo/version.h"
 #include "util/exit_codes.h"
+#include "util/message.h"
 
 namespace dpo::cmd {
 
-int ReportError(const Status& status) {
-  std::cerr << "dpo: error: " << status.message() << "\n";
-  return status.exit_code();
+int ExitCodeFor(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return kExitOk;
+    case StatusCode::kInternal: return kExitInternal;
+    // Everything the user can act on: the message says what to do. Nothing
+    // was changed (writes roll back before the error reaches cmd/).
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kNotFound:
+    case StatusCode::kBusy:
+    case StatusCode::kIoError:
+    case StatusCode::kConflict:
+      return kExitInput;
+  }
+  return kExitInternal;
 }
 
-void ReportWarning(const std::string& message) { std::cerr << "dpo: warning: " << message << "\n"; }
+int ReportError(const Status& status) {
+  // The safety net under every message: whatever a library put in it, no
+  // control byte reaches the terminal and the error stays one line.
+  std::cerr << (status.code() == StatusCode::kInternal ? "dpo: internal error: " : "dpo: error: ")
+            << util::EscapeForMessage(status.message(), 4096) << "\n";
+  return ExitCodeFor(status.code());
+}
+
+void ReportWarning(const std::string& message) {
+  std::cerr << "dpo: warning: " << util::EscapeForMessage(message, 4096) << "\n";
+}
 
 }  // namespace dpo::cmd
 
@@ -37,6 +59,8 @@ int main(int argc, char** argv) {
   cmd::RegisterInspect(app, &exit_code);
   cmd::RegisterDetect(app, &exit_code);
   cmd::RegisterScan(app, &exit_code);
+  cmd::RegisterAudit(app, &exit_code);
+  cmd::RegisterRetention(app, &exit_code);
 
   std::vector<std::string> help_topic;
   CLI::App* help = app.add_subcommand("help", "Show help for a subcommand: dpo help SUBCOMMAND [SUBCOMMAND]");

@@ -171,7 +171,7 @@ const Database& SharedDatabase() {
       int which = err && err->expression >= 0 ? static_cast<int>(d->literals[err->expression].term) : -1;
       d->status = Status::Error("internal: term list pattern " + std::to_string(which) +
                                     " does not compile (" + msg + "); please report this bug",
-                                kExitInternal);
+                                StatusCode::kInternal);
       hs_free_compile_error(err);
       d->db = nullptr;
     }

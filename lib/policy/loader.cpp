@@ -9,8 +9,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <utility>
+
+#include "util/message.h"
 
 namespace dpo::policy {
 
@@ -99,13 +102,69 @@ const char* TypeWord(const Node& n) {
   return "empty";
 }
 
-// Quote a value from the file for a message, shortened: policy files hold no
-// personal data, but a stray paste can be long.
-std::string Quote(const std::string& s) {
-  std::string v = s.size() > 60 ? s.substr(0, 57) + "..." : s;
-  std::string out = "'";
-  for (char c : v) out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
-  return out + "'";
+// Quote a value from the file for a message, shortened and escaped: policy
+// files should hold no personal data, but a stray paste can be long, span
+// lines or carry terminal escapes.
+std::string Quote(const std::string& s) { return "'" + util::EscapeForMessage(s, 60) + "'"; }
+
+// The path as given, escaped for a message.
+std::string ShownPath(const std::string& path) { return util::EscapeForMessage(path, std::string_view::npos); }
+
+// The length of the control character at text[i] (C0, DEL, or a C1 control
+// U+0080..U+009F as UTF-8), or 0. `allowed` lists the whitespace controls
+// (tab, line feed, carriage return) that are text here.
+size_t ControlAt(std::string_view text, size_t i, std::string_view allowed) {
+  const auto c = static_cast<unsigned char>(text[i]);
+  if (c == '\t' || c == '\n' || c == '\r') return allowed.find(static_cast<char>(c)) == std::string_view::npos ? 1 : 0;
+  if (c < 0x20 || c == 0x7F) return 1;
+  bool c1 = c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+            static_cast<unsigned char>(text[i + 1]) <= 0x9F;
+  return c1 ? 2 : 0;
+}
+
+// Bytes YAML does not allow in a document and no policy needs: C0 controls
+// other than tab, line feed and carriage return, DEL, and the C1 controls.
+// Returns the first one as a message with its line and column, or "" if
+// there is none. yaml-cpp would otherwise echo them, raw, in its own
+// messages, or keep them in names.
+std::string FindControlCharacter(const std::string& text, const std::string& display_name) {
+  int64_t line = 1;
+  size_t line_start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+      continue;
+    }
+    size_t len = ControlAt(text, i, "\t\n\r");
+    if (len == 0) continue;
+    std::string where = ShownPath(display_name) + ":" + std::to_string(line) + ":" + std::to_string(i - line_start + 1);
+    if (text[i] == '\0') {
+      return where + ": the policy contains a NUL byte; policies are UTF-8 text (was the file saved as UTF-16 or "
+                     "is it not a policy?): save it as UTF-8 or remove the byte";
+    }
+    return where + ": the policy contains the control character " + util::EscapeForMessage(text.substr(i, len)) +
+           "; policies are UTF-8 text without control characters: remove it";
+  }
+  return "";
+}
+
+// The first control character of `s` (see ControlAt), escaped, or "".
+std::string FirstControl(std::string_view s, std::string_view allowed) {
+  for (size_t i = 0; i < s.size(); ++i)
+    if (size_t len = ControlAt(s, i, allowed)) return util::EscapeForMessage(s.substr(i, len));
+  return "";
+}
+
+// True if the node at `pos` of `text` is a block scalar (| or >, perhaps
+// after an anchor and a tag): the only place a policy needs line breaks.
+bool IsBlockScalarAt(const std::string& text, int pos) {
+  size_t i = pos < 0 ? text.size() : static_cast<size_t>(pos);
+  while (i < text.size() && (text[i] == '&' || text[i] == '!')) {
+    while (i < text.size() && text[i] != ' ' && text[i] != '\t' && text[i] != '\n') ++i;
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+  }
+  return i < text.size() && (text[i] == '|' || text[i] == '>');
 }
 
 template <typename E>
@@ -199,6 +258,15 @@ class Loader {
 
   void LoadRoot(const Node& root);
 
+  // Control characters written as escapes in quoted scalars ("\e[31m",
+  // "\0", "\u009b") survive FindControlCharacter. Each one is an error here,
+  // and the scalar is replaced by its escaped text, so that later messages
+  // (the loader's, validation's, any command's) quote it harmlessly. Keys
+  // and list items are names. Line breaks and tabs are text only in block
+  // scalars (| and >): anywhere else the value may be an id that a later
+  // message quotes. `text` is the policy the nodes were parsed from.
+  void RejectControlCharacters(const Node& root, const std::string& text);
+
  private:
   Location Loc(const Node& n) const {
     Location loc;
@@ -211,14 +279,16 @@ class Loader {
     return loc;
   }
 
-  void Report(Diagnostic::Severity severity, const Location& loc, std::string code, std::string message,
-              std::string hint) {
+  // Messages and hints quote ids and values from the file: escaped here once
+  // more, whoever built them, so that no diagnostic carries a control byte.
+  void Report(Diagnostic::Severity severity, const Location& loc, std::string code, const std::string& message,
+              const std::string& hint) {
     Diagnostic d;
     d.severity = severity;
     d.location = loc;
     d.code = std::move(code);
-    d.message = std::move(message);
-    d.hint = std::move(hint);
+    d.message = util::EscapeForMessage(message, std::string_view::npos);
+    d.hint = util::EscapeForMessage(hint, std::string_view::npos);
     diagnostics_->push_back(std::move(d));
   }
   void Error(const Node& at, std::string code, std::string message, std::string hint) {
@@ -509,6 +579,47 @@ class Loader {
   Policy* policy_;
   std::vector<Diagnostic>* diagnostics_;
 };
+
+void Loader::RejectControlCharacters(const Node& root, const std::string& text) {
+  struct Item {
+    Node node;
+    bool name;
+  };
+  std::vector<Item> stack = {{root, false}};
+  // Aliases share nodes: visit each collection once (by its place in the
+  // text), or "billion laughs" anchors would take exponential time.
+  std::set<std::pair<int, int>> visited;
+  while (!stack.empty()) {
+    Item item = stack.back();
+    stack.pop_back();
+    Node n = item.node;
+    if (n.IsScalar()) {
+      std::string_view allowed = !item.name && IsBlockScalarAt(text, n.Mark().pos) ? "\t\n" : "";
+      std::string control = FirstControl(n.Scalar(), allowed);
+      if (control.empty()) continue;
+      bool whitespace = control == "\\n" || control == "\\r" || control == "\\t";
+      Error(n, "invalid-value",
+            std::string(item.name ? "a name" : "a value") + " contains the control character " + control,
+            whitespace && !item.name
+                ? "line breaks and tabs belong only in a block of text (key: | followed by indented lines); "
+                  "elsewhere use spaces"
+                : "policies are text without control characters: remove the escape from the quoted text");
+      n = util::EscapeForMessage(n.Scalar(), std::string_view::npos);
+      continue;
+    }
+    if (!n.IsMap() && !n.IsSequence()) continue;
+    YAML::Mark m = n.Mark();
+    if (!m.is_null() && !visited.insert({m.pos, static_cast<int>(n.Type())}).second) continue;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      if (n.IsMap()) {
+        stack.push_back({it->first, true});
+        stack.push_back({it->second, false});
+      } else {
+        stack.push_back({*it, true});
+      }
+    }
+  }
+}
 
 void Loader::LoadRoot(const Node& root) {
   policy_->file = file_;
@@ -1043,24 +1154,29 @@ void Loader::LoadDsar(const Node& node) {
 }  // namespace
 
 Result<LoadedPolicy> LoadPolicyString(const std::string& text, const std::string& display_name) {
+  if (std::string control = FindControlCharacter(text, display_name); !control.empty())
+    return Status::Error(control);
   YAML::Node root;
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    std::string where = display_name;
+    // yaml-cpp's message may quote the input: escaped, and cut short.
+    std::string where = ShownPath(display_name);
     if (!e.mark.is_null()) where += ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1);
-    return Status::Error(where + ": not valid YAML: " + e.msg +
+    return Status::Error(where + ": not valid YAML: " + util::EscapeForMessage(e.msg, 160) +
                          " (check the indentation, the colon after each key, and quote values that contain ': ' or '#')");
   }
   LoadedPolicy loaded;
   try {
     Loader loader(display_name, &loaded.policy, &loaded.diagnostics);
+    loader.RejectControlCharacters(root, text);
     loader.LoadRoot(root);
     SortDiagnostics(&loaded.diagnostics);
   } catch (const std::exception& e) {
     // yaml-cpp throws for shapes we did not foresee; the policy is still the
     // user's input, so this is an input error, never a crash.
-    return Status::Error(display_name + ": cannot read the policy: " + e.what());
+    return Status::Error(ShownPath(display_name) + ": cannot read the policy: " +
+                         util::EscapeForMessage(e.what(), 160));
   }
   return loaded;
 }
@@ -1068,15 +1184,16 @@ Result<LoadedPolicy> LoadPolicyString(const std::string& text, const std::string
 Result<LoadedPolicy> LoadPolicyFile(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
-    return Status::Error("cannot read policy file '" + path + "': it is a directory; name the YAML file");
+    return Status::Error("cannot read policy file '" + ShownPath(path) + "': it is a directory; name the YAML file");
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return Status::Error("cannot read policy file '" + path + "': " + std::strerror(errno) +
-                         " (check the path; `dpo policy init SOURCE --out " + path + "` writes a draft)");
+    return Status::Error("cannot read policy file '" + ShownPath(path) + "': " + std::strerror(errno) +
+                         " (check the path; `dpo policy init SOURCE --out " + ShownPath(path) +
+                         "` writes a draft)");
   }
   std::ostringstream buffer;
   buffer << in.rdbuf();
-  if (in.bad()) return Status::Error("cannot read policy file '" + path + "': read error");
+  if (in.bad()) return Status::Error("cannot read policy file '" + ShownPath(path) + "': read error");
   return LoadPolicyString(buffer.str(), path);
 }
 

@@ -1,28 +1,18 @@
 #include "report/inspect_report.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include <nlohmann/json.hpp>
+
+#include "report/escape.h"
 
 namespace dpo::report {
 
 namespace {
 
-// Names are data: escape control characters so they print on one line.
-std::string Printable(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    } else {
-      out.push_back(static_cast<char>(c));
-    }
-  }
-  return out;
-}
+// Names are data: escape C0 and C1 control characters and DEL so they print
+// on one line and never drive the terminal (U+009B is a one-character CSI).
+std::string Printable(const std::string& s) { return TerminalSafe(s); }
 
 // Display width in terminal columns, counting UTF-8 code points.
 size_t Width(const std::string& s) {

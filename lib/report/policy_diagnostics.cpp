@@ -2,16 +2,20 @@
 
 #include <nlohmann/json.hpp>
 
-#include "report/escape.h"
+#include "util/message.h"
 
 namespace dpo::report {
 
+// Messages quote names and values from the policy and the source. The loader
+// escapes its own; this is the safety net for every other producer: control
+// characters, line breaks, bidi overrides and invalid UTF-8 are shown
+// escaped, so one diagnostic stays two lines and never drives the terminal.
 std::string RenderDiagnosticsText(const std::vector<policy::Diagnostic>& diagnostics) {
   std::string out;
   for (const policy::Diagnostic& d : diagnostics) {
-    out += TerminalSafe(d.location.ToString()) + ": " + policy::SeverityName(d.severity) + ": " +
-           TerminalSafe(d.message) + "\n";
-    if (!d.hint.empty()) out += "    hint: " + TerminalSafe(d.hint) + "\n";
+    out += util::EscapeForMessage(d.location.ToString(), std::string_view::npos) + ": " +
+           policy::SeverityName(d.severity) + ": " + util::EscapeForMessage(d.message, std::string_view::npos) + "\n";
+    if (!d.hint.empty()) out += "    hint: " + util::EscapeForMessage(d.hint, std::string_view::npos) + "\n";
   }
   return out;
 }

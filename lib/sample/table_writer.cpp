@@ -39,7 +39,7 @@ Status TableWriter::Open() {
     if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &insert_, nullptr) != SQLITE_OK) {
       return Status::Error(std::string("sample: cannot prepare the insert into ") + spec_.name + ": " +
                                sqlite3_errmsg(db_),
-                           kExitInternal);
+                           StatusCode::kInternal);
     }
   }
   if (csv_ != nullptr) {
@@ -177,7 +177,7 @@ Status TableWriter::EndRow() {
     return Status::Error(std::string("sample: internal error: row of ") + spec_.name + " has " +
                              std::to_string(used_) + " values for " + std::to_string(spec_.columns.size()) +
                              " columns",
-                         kExitInternal);
+                         StatusCode::kInternal);
   }
   for (size_t i = 0; i < used_; ++i) {
     if (fields_[i].type != Type::kNull) ++non_null_[i];
@@ -217,7 +217,7 @@ Status TableWriter::EndRow() {
     if (rc != SQLITE_DONE) {
       return Status::Error(std::string("sample: insert into ") + spec_.name + " row " + std::to_string(rows_ + 1) +
                                " failed: " + sqlite3_errmsg(db_) + "; is the disk full?",
-                           kExitInput);
+                           StatusCode::kInvalidArgument);
     }
   }
   if (csv_ != nullptr) WriteCsvRow();

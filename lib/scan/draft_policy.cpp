@@ -212,9 +212,20 @@ std::string Yaml(const std::string& s) {
 }
 
 // A name from the source inside a comment: one line, no control characters.
+// One comment line: no control byte (C0, DEL, and the C1 controls U+0080..U+009F
+// that some terminals obey) may end the comment or reach a terminal.
 std::string CommentSafe(const std::string& s) {
   std::string out;
-  for (unsigned char c : s) out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+        static_cast<unsigned char>(s[i + 1]) <= 0x9f) {
+      out += '?';
+      ++i;
+      continue;
+    }
+    out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
+  }
   return out;
 }
 

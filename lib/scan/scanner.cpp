@@ -12,7 +12,7 @@
 
 #include "detect/column_classifier.h"
 #include "detect/kind.h"
-#include "scan/retention_predicate.h"
+#include "plan/retention_predicate.h"
 
 namespace dpo::scan {
 namespace {
@@ -459,11 +459,11 @@ Status CheckRetention(source::Source& src, const policy::Policy& policy, const s
       result->findings.push_back(std::move(f));
       continue;
     }
-    Result<int64_t> expired = src.Count(rule.dataset, ExpiredRowsPredicate(rule, options.as_of, table));
+    Result<int64_t> expired = src.Count(rule.dataset, plan::ExpiredRowsPredicate(rule, options.as_of, table));
     if (!expired.ok()) return expired.status();
     int64_t held = 0;
     if (!rule.legal_holds.empty()) {
-      Result<int64_t> h = src.Count(rule.dataset, HeldRowsPredicate(rule, options.as_of, table));
+      Result<int64_t> h = src.Count(rule.dataset, plan::HeldRowsPredicate(rule, options.as_of, table));
       if (!h.ok()) return h.status();
       held = *h;
     }
@@ -476,7 +476,7 @@ Status CheckRetention(source::Source& src, const policy::Policy& policy, const s
     f.count = *expired;
     f.message = std::to_string(*expired) + " rows of " + rule.dataset + " are past retention rule " + rule.id +
                 " (" + rule.keep.ToHuman() + " after " + rule.after_column + ", before " +
-                RetentionCutoff(rule, options.as_of).ToIso() + ")" +
+                plan::RetentionCutoff(rule, options.as_of).ToIso() + ")" +
                 (held > 0 ? "; " + std::to_string(held) + " more are kept under a legal hold" : "");
     f.hint = std::string("they must be ") +
              (rule.action == policy::RetentionAction::kDelete      ? "deleted"

@@ -15,14 +15,27 @@ struct Predicate {
     kEq, kNe, kLt, kLe, kGt, kGe,        // column OP values[0]
     kIn,                                 // column IN values
     kIsNull, kIsNotNull,                 // column
+    // Semi-join: (key_columns) IN (SELECT sub_columns FROM sub_table WHERE
+    // children[0]). Rendered as SQL inside the database; evaluated by CSV
+    // with a key set built from sub_table. A NULL in any key column never
+    // matches.
+    kInSelect,
   };
   Op op = Op::kAnd;
   std::string column;
-  // Literals as text. Comparison is numeric when both sides parse as numbers,
-  // otherwise textual; ISO-8601 dates and timestamps therefore compare in
-  // time order ("2024-01-31" < "2024-02-01 08:00:00").
+  // Literals as text. One comparison rule, by the column's type
+  // (Column::type; inferred for CSV), the same in SQL and in CSV evaluation:
+  //  - integer, real: numeric; a literal that is not a number is an error;
+  //  - boolean: true/false (also t/f, 1/0, yes/no), = and <> only;
+  //  - everything else (text, date, timestamp, blob, unknown): bytewise text
+  //    (PostgreSQL: COLLATE "C"), so ISO-8601 dates and timestamps compare in
+  //    time order ("2024-01-31" < "2024-02-01 08:00:00") and '9' > '10'.
   std::vector<std::string> values;
   std::vector<Predicate> children;
+  // kInSelect only.
+  std::vector<std::string> key_columns;
+  std::string sub_table;
+  std::vector<std::string> sub_columns;
 
   static Predicate Compare(Op op, std::string column, std::string value) {
     Predicate p; p.op = op; p.column = std::move(column); p.values = {std::move(value)}; return p;
@@ -35,6 +48,11 @@ struct Predicate {
   }
   static Predicate Any(std::vector<Predicate> children) {
     Predicate p; p.op = Op::kOr; p.children = std::move(children); return p;
+  }
+  static Predicate InSelect(std::vector<std::string> key_columns, std::string sub_table,
+                            std::vector<std::string> sub_columns, Predicate sub_where) {
+    Predicate p; p.op = Op::kInSelect; p.key_columns = std::move(key_columns); p.sub_table = std::move(sub_table);
+    p.sub_columns = std::move(sub_columns); p.children = {std::move(sub_where)}; return p;
   }
   static Predicate Negate(Predicate child) {
     Predicate p; p.op = Op::kNot; p.children = {std::move(child)}; return p;

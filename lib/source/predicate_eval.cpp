@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 namespace dpo::source {
 namespace {
@@ -13,7 +15,8 @@ struct Number {
 };
 
 // Accepts [+-]digits[.digits][(e|E)[+-]digits] (at least one digit in the
-// mantissa) and nothing else: no spaces, no "inf" or "nan", no hex.
+// mantissa) and nothing else: no spaces, no "inf" or "nan", no hex. The same
+// grammar CanonicalLiteral accepts for literals.
 std::optional<Number> ParseNumber(std::string_view s) {
   size_t i = 0;
   if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
@@ -48,37 +51,13 @@ std::optional<Number> ParseNumber(std::string_view s) {
   }
   auto r = std::from_chars(body.data(), body.data() + body.size(), n.real);
   if (r.ptr != body.data() + body.size() && r.ec != std::errc::result_out_of_range) return std::nullopt;
-  if (r.ec == std::errc::result_out_of_range) n.real = body[0] == '-' ? -HUGE_VAL : HUGE_VAL;
+  // Out of range: strtod says +-HUGE_VAL (too large) or about 0 (too small).
+  if (r.ec == std::errc::result_out_of_range) n.real = std::strtod(std::string(body).c_str(), nullptr);
   return n;
 }
 
-// <0, 0, >0 like strcmp.
-template <typename L>
-int Compare(std::string_view cell, const L& literal) {
-  if (literal.is_number) {
-    if (std::optional<Number> n = ParseNumber(cell)) {
-      if (n->is_integer && literal.is_integer)
-        return n->integer < literal.integer ? -1 : n->integer > literal.integer ? 1 : 0;
-      return n->real < literal.real ? -1 : n->real > literal.real ? 1 : 0;
-    }
-  }
-  int c = cell.compare(literal.text);
-  return c < 0 ? -1 : c > 0 ? 1 : 0;
-}
-
-class LookupCells : public RowCells {
- public:
-  LookupCells(const std::vector<std::string>& names,
-              const std::function<std::optional<std::string_view>(const std::string&)>& lookup)
-      : names_(names), lookup_(lookup) {}
-  std::optional<std::string_view> Cell(size_t column) const override {
-    return lookup_(names_[column]);
-  }
-
- private:
-  const std::vector<std::string>& names_;
-  const std::function<std::optional<std::string_view>(const std::string&)>& lookup_;
-};
+int Sign(long long a, long long b) { return a < b ? -1 : a > b ? 1 : 0; }
+int Sign(double a, double b) { return a < b ? -1 : a > b ? 1 : 0; }
 
 class BatchCells : public RowCells {
  public:
@@ -93,57 +72,86 @@ class BatchCells : public RowCells {
   size_t row_;
 };
 
-void CollectColumns(const Predicate& p, std::vector<std::string>* out) {
-  switch (p.op) {
-    case Predicate::Op::kAnd:
-    case Predicate::Op::kOr:
-    case Predicate::Op::kNot:
-      for (const Predicate& c : p.children) CollectColumns(c, out);
-      return;
-    default:
-      for (const std::string& s : *out)
-        if (s == p.column) return;
-      out->push_back(p.column);
-  }
+Result<size_t> ColumnIndex(const std::vector<Column>& columns, const std::string& table, const std::string& name) {
+  for (size_t i = 0; i < columns.size(); ++i)
+    if (columns[i].name == name) return i;
+  return Status::Error("unknown column " + table + "." + name);
+}
+
+// Length-prefixed, so that no choice of values makes two tuples collide.
+void AppendKeyPart(std::string_view part, std::string* out) {
+  out->append(std::to_string(part.size()));
+  out->push_back(':');
+  out->append(part);
 }
 
 }  // namespace
 
-Status BoundPredicate::BindNode(const Predicate& p, const std::vector<std::string>& columns,
-                                const std::string& table, Node* node) {
+std::optional<std::string> CanonicalKey(std::string_view value, CompareAs rule) {
+  switch (rule) {
+    case CompareAs::kText:
+      return std::string(value);
+    case CompareAs::kBoolean: {
+      std::optional<bool> b = ParseBoolean(value);
+      if (!b) return std::nullopt;
+      return std::string(*b ? "true" : "false");
+    }
+    case CompareAs::kNumber: {
+      std::optional<Number> n = ParseNumber(value);
+      if (!n) return std::nullopt;
+      if (n->is_integer) return std::to_string(n->integer);
+      // An integral real within the range of long long is that integer.
+      if (std::isfinite(n->real) && std::trunc(n->real) == n->real && std::fabs(n->real) < 9.2e18)
+        return std::to_string(static_cast<long long>(n->real));
+      if (n->real == 0) return std::string("0");
+      char buf[40];
+      std::snprintf(buf, sizeof buf, "%.17g", n->real);
+      return std::string(buf);
+    }
+  }
+  return std::nullopt;
+}
+
+Status BoundPredicate::BindNode(const Predicate& p, const std::vector<Column>& columns, const std::string& table,
+                                TableRows* tables, Node* node) {
+  using Op = Predicate::Op;
   node->op = p.op;
   switch (p.op) {
-    case Predicate::Op::kAnd:
-    case Predicate::Op::kOr:
-    case Predicate::Op::kNot:
-      if (p.op == Predicate::Op::kNot && p.children.size() != 1)
+    case Op::kAnd:
+    case Op::kOr:
+    case Op::kNot:
+      if (p.op == Op::kNot && p.children.size() != 1)
         return Status::Error("NOT needs exactly one condition (in a condition on table " + table + ")");
       node->children.resize(p.children.size());
       for (size_t i = 0; i < p.children.size(); ++i)
-        DPO_RETURN_IF_ERROR(BindNode(p.children[i], columns, table, &node->children[i]));
+        DPO_RETURN_IF_ERROR(BindNode(p.children[i], columns, table, tables, &node->children[i]));
       return Status::Ok();
+    case Op::kInSelect:
+      return BindSemiJoin(p, columns, table, tables, node);
     default:
       break;
   }
-  size_t index = columns.size();
-  for (size_t i = 0; i < columns.size(); ++i) {
-    if (columns[i] == p.column) {
-      index = i;
-      break;
-    }
-  }
-  if (index == columns.size()) return Status::Error("unknown column " + table + "." + p.column);
-  node->column = index;
-  bool needs_value = p.op != Predicate::Op::kIsNull && p.op != Predicate::Op::kIsNotNull &&
-                     p.op != Predicate::Op::kIn;
-  if (needs_value && p.values.size() != 1) {
-    return Status::Error("condition on " + table + "." + p.column + " needs exactly one value");
-  }
+  Result<size_t> index = ColumnIndex(columns, table, p.column);
+  if (!index.ok()) return index.status();
+  node->column = *index;
+  const Column& column = columns[*index];
+  node->compare_as = CompareAsFor(column.type);
+  const std::string where = table + "." + p.column;
+  if (p.op == Op::kIsNull || p.op == Op::kIsNotNull) return Status::Ok();
+  if (p.op != Op::kIn && p.values.size() != 1)
+    return Status::Error("condition on " + where + " needs exactly one value");
+  if (node->compare_as == CompareAs::kBoolean && p.op != Op::kEq && p.op != Op::kNe && p.op != Op::kIn)
+    return Status::Error("condition on " + where + ": a boolean column can only be compared with = or <>");
   for (const std::string& v : p.values) {
+    Result<std::string> canonical = CanonicalLiteral(v, column.type, table, p.column);
+    if (!canonical.ok()) return canonical.status();
     Literal lit;
-    lit.text = v;
-    if (std::optional<Number> n = ParseNumber(v)) {
-      lit.is_number = true;
+    lit.text = std::move(*canonical);
+    if (node->compare_as == CompareAs::kBoolean) {
+      lit.boolean = lit.text == "true";
+    } else if (node->compare_as == CompareAs::kNumber) {
+      std::optional<Number> n = ParseNumber(lit.text);
+      if (!n) return Status::Error("condition on " + where + ": the value is not a number", StatusCode::kInternal);
       lit.is_integer = n->is_integer;
       lit.integer = n->integer;
       lit.real = n->real;
@@ -153,12 +161,91 @@ Status BoundPredicate::BindNode(const Predicate& p, const std::vector<std::strin
   return Status::Ok();
 }
 
-Result<BoundPredicate> BoundPredicate::Bind(const Predicate& predicate,
-                                            const std::vector<std::string>& columns,
-                                            const std::string& table) {
+Status BoundPredicate::BindSemiJoin(const Predicate& p, const std::vector<Column>& columns, const std::string& table,
+                                    TableRows* tables, Node* node) {
+  if (p.children.size() != 1 || p.key_columns.empty() || p.key_columns.size() != p.sub_columns.size())
+    return Status::Error("invalid semi-join on table " + table +
+                         ": give as many key columns as sub-table columns, and one condition");
+  auto keys = std::make_shared<KeySet>();
+  for (const std::string& k : p.key_columns) {
+    Result<size_t> index = ColumnIndex(columns, table, k);
+    if (!index.ok()) return index.status();
+    node->key_columns.push_back(*index);
+    keys->compare_as.push_back(CompareAsFor(columns[*index].type));
+  }
+  if (tables == nullptr)
+    return Status::Error("semi-join on table " + table + " cannot be evaluated here", StatusCode::kInternal);
+  Result<std::vector<Column>> sub_columns = tables->Columns(p.sub_table);
+  if (!sub_columns.ok()) return sub_columns.status();
+  std::vector<size_t> sub_index;
+  for (const std::string& c : p.sub_columns) {
+    Result<size_t> index = ColumnIndex(*sub_columns, p.sub_table, c);
+    if (!index.ok()) return index.status();
+    sub_index.push_back(*index);
+  }
+  Result<BoundPredicate> sub_where = Bind(p.children[0], *sub_columns, p.sub_table, tables);
+  if (!sub_where.ok()) return sub_where.status();
+  std::string key;
+  std::vector<std::optional<std::string>> null_row;
+  DPO_RETURN_IF_ERROR(tables->Scan(p.sub_table, [&](const RowCells& row) -> Status {
+    if (!sub_where->Matches(row)) return Status::Ok();
+    key.clear();
+    bool has_null = false, readable = true;
+    null_row.assign(sub_index.size(), std::nullopt);
+    for (size_t i = 0; i < sub_index.size(); ++i) {
+      std::optional<std::string_view> cell = row.Cell(sub_index[i]);
+      if (!cell) {
+        has_null = true;
+        continue;
+      }
+      std::optional<std::string> canonical = CanonicalKey(*cell, keys->compare_as[i]);
+      if (!canonical) {
+        readable = false;  // can equal no key the outer column's rule reads
+        break;
+      }
+      AppendKeyPart(*canonical, &key);
+      null_row[i] = std::move(canonical);
+    }
+    if (!readable) return Status::Ok();
+    if (has_null) keys->null_rows.push_back(null_row);
+    else keys->keys.insert(key);
+    return Status::Ok();
+  }));
+  node->key_set = std::move(keys);
+  return Status::Ok();
+}
+
+Result<BoundPredicate> BoundPredicate::Bind(const Predicate& predicate, const std::vector<Column>& columns,
+                                            const std::string& table, TableRows* tables) {
   BoundPredicate bound;
-  DPO_RETURN_IF_ERROR(BindNode(predicate, columns, table, &bound.root_));
+  DPO_RETURN_IF_ERROR(BindNode(predicate, columns, table, tables, &bound.root_));
   return bound;
+}
+
+BoundPredicate::Truth BoundPredicate::EvalSemiJoin(const Node& node, const RowCells& row) {
+  const KeySet& set = *node.key_set;
+  const bool empty = set.keys.empty() && set.null_rows.empty();
+  std::string key;
+  std::vector<std::string> parts(node.key_columns.size());
+  for (size_t i = 0; i < node.key_columns.size(); ++i) {
+    std::optional<std::string_view> cell = row.Cell(node.key_columns[i]);
+    // NULL IN (empty set) is false; against anything else unknown. (For a
+    // key of several columns with a NULL this is not always SQL's answer,
+    // which may be false; both select nothing.)
+    if (!cell) return empty ? Truth::kFalse : Truth::kUnknown;
+    std::optional<std::string> canonical = CanonicalKey(*cell, set.compare_as[i]);
+    if (!canonical) return Truth::kUnknown;  // the column's type cannot read the cell
+    AppendKeyPart(*canonical, &key);
+    parts[i] = std::move(*canonical);
+  }
+  if (set.keys.count(key) > 0) return Truth::kTrue;
+  for (const auto& null_row : set.null_rows) {
+    bool could_equal = true;
+    for (size_t i = 0; i < parts.size() && could_equal; ++i)
+      if (null_row[i] && *null_row[i] != parts[i]) could_equal = false;
+    if (could_equal) return Truth::kUnknown;
+  }
+  return Truth::kFalse;
 }
 
 BoundPredicate::Truth BoundPredicate::Eval(const Node& node, const RowCells& row) {
@@ -186,6 +273,8 @@ BoundPredicate::Truth BoundPredicate::Eval(const Node& node, const RowCells& row
       Truth r = Eval(node.children[0], row);
       return r == Truth::kUnknown ? r : r == Truth::kTrue ? Truth::kFalse : Truth::kTrue;
     }
+    case Op::kInSelect:
+      return EvalSemiJoin(node, row);
     default:
       break;
   }
@@ -193,17 +282,42 @@ BoundPredicate::Truth BoundPredicate::Eval(const Node& node, const RowCells& row
   if (node.op == Op::kIsNull) return cell ? Truth::kFalse : Truth::kTrue;
   if (node.op == Op::kIsNotNull) return cell ? Truth::kTrue : Truth::kFalse;
   if (!cell) return Truth::kUnknown;
+
+  // <0, 0, >0 against each literal, by the column's rule; nullopt when the
+  // rule cannot read the cell.
+  std::optional<Number> number;
+  std::optional<bool> boolean;
+  if (node.compare_as == CompareAs::kNumber) {
+    number = ParseNumber(*cell);
+    if (!number) return Truth::kUnknown;
+  } else if (node.compare_as == CompareAs::kBoolean) {
+    boolean = ParseBoolean(*cell);
+    if (!boolean) return Truth::kUnknown;
+  }
+  auto compare = [&](const Literal& lit) -> int {
+    switch (node.compare_as) {
+      case CompareAs::kNumber:
+        if (number->is_integer && lit.is_integer) return Sign(number->integer, lit.integer);
+        return Sign(number->real, lit.real);
+      case CompareAs::kBoolean:
+        return *boolean == lit.boolean ? 0 : 1;
+      case CompareAs::kText:
+        break;
+    }
+    int c = cell->compare(lit.text);
+    return c < 0 ? -1 : c > 0 ? 1 : 0;
+  };
   auto truth = [](bool b) { return b ? Truth::kTrue : Truth::kFalse; };
   switch (node.op) {
-    case Op::kEq: return truth(Compare(*cell, node.values[0]) == 0);
-    case Op::kNe: return truth(Compare(*cell, node.values[0]) != 0);
-    case Op::kLt: return truth(Compare(*cell, node.values[0]) < 0);
-    case Op::kLe: return truth(Compare(*cell, node.values[0]) <= 0);
-    case Op::kGt: return truth(Compare(*cell, node.values[0]) > 0);
-    case Op::kGe: return truth(Compare(*cell, node.values[0]) >= 0);
+    case Op::kEq: return truth(compare(node.values[0]) == 0);
+    case Op::kNe: return truth(compare(node.values[0]) != 0);
+    case Op::kLt: return truth(compare(node.values[0]) < 0);
+    case Op::kLe: return truth(compare(node.values[0]) <= 0);
+    case Op::kGt: return truth(compare(node.values[0]) > 0);
+    case Op::kGe: return truth(compare(node.values[0]) >= 0);
     case Op::kIn:
       for (const Literal& v : node.values)
-        if (Compare(*cell, v) == 0) return Truth::kTrue;
+        if (compare(v) == 0) return Truth::kTrue;
       return Truth::kFalse;
     default:
       return Truth::kUnknown;
@@ -216,23 +330,6 @@ bool BoundPredicate::Matches(const RowCells& row) const {
 
 bool BoundPredicate::Matches(const RowBatch& batch, size_t row) const {
   return Matches(BatchCells(batch, row));
-}
-
-bool EvaluatePredicate(
-    const Predicate& predicate,
-    const std::function<std::optional<std::string_view>(const std::string& column)>& lookup) {
-  std::vector<std::string> names;
-  CollectColumns(predicate, &names);
-  Result<BoundPredicate> bound = BoundPredicate::Bind(predicate, names, "row");
-  if (!bound.ok()) return false;  // malformed (e.g. a comparison without a value) selects nothing
-  return bound->Matches(LookupCells(names, lookup));
-}
-
-Status ValidatePredicateColumns(const Predicate& predicate, const Table& table) {
-  std::vector<std::string> names;
-  for (const Column& c : table.columns) names.push_back(c.name);
-  Result<BoundPredicate> bound = BoundPredicate::Bind(predicate, names, table.name);
-  return bound.ok() ? Status::Ok() : bound.status();
 }
 
 }  // namespace dpo::source

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,6 +49,11 @@ struct ForeignKey {
   // "schema" when the database declares it; callers that merge relations
   // declared in a policy (CSV exports) mark those "policy".
   std::string origin = "schema";
+  // What the database does to the referencing rows when a referenced row is
+  // deleted. Relations from a policy say kCascade: the rows belong to the
+  // parent's subject.
+  enum class OnDelete { kNoAction, kRestrict, kCascade, kSetNull, kSetDefault };
+  OnDelete on_delete = OnDelete::kNoAction;
 };
 
 struct RowCount {
@@ -92,6 +98,12 @@ class RowReader {
   virtual ~RowReader() = default;
   // Names of the columns of every batch, in order.
   virtual const std::vector<std::string>& column_names() const = 0;
+  // Their normalised types, in the same order (inferred for CSV), so that a
+  // writer can put typed columns back; cells are in the canonical text form
+  // of their type (docs/source-types.md).
+  virtual std::vector<TypeClass> column_types() const {
+    return std::vector<TypeClass>(column_names().size(), TypeClass::kUnknown);
+  }
   // Replaces *batch with the next rows. Returns true if rows were read, false
   // at the end of the data (batch left empty), or an error (e.g. a ragged CSV
   // row, with file:line).
@@ -100,7 +112,8 @@ class RowReader {
 };
 
 // One write, executed as set-based SQL inside the database (or as a rewrite of
-// a CSV file). Values are literals as text; std::nullopt writes NULL.
+// a CSV file). Values are literals as text in the canonical form of the
+// column's type (see docs/source-types.md); std::nullopt writes NULL.
 struct WriteOp {
   enum class Kind { kDelete, kUpdate };
   Kind kind = Kind::kDelete;
@@ -111,6 +124,59 @@ struct WriteOp {
 
 struct WriteResult {
   std::vector<int64_t> rows_affected;  // one entry per WriteOp, in order
+};
+
+// How a transaction ends (LevelDB's WriteOptions as the model).
+struct WriteOptions {
+  // Execute every write inside the transaction, then roll back instead of
+  // committing: the counts (and returned keys) are the real ones, on every
+  // backend, and nothing changes. Needs a source opened for writing, like a
+  // real run, because the writes are really executed.
+  bool dry_run = false;
+};
+
+// Receives the values of `columns` (usually the primary key) of each row a
+// write affects, as they were before the write, one row at a time, while the
+// write runs inside the transaction. Returning an error aborts the write
+// (and the caller then rolls back).
+struct ReturnRows {
+  std::vector<std::string> columns;
+  std::function<Status(const std::vector<std::optional<std::string>>& values)> row;
+};
+
+// A unit of work on a source: reads and counts see the transaction's own
+// writes; nothing is visible to others, or durable, before Commit().
+//
+// Contract for all implementations:
+//  - Execute() never changes rows the op does not name. A delete whose rows
+//    are referenced by rows of another table (a foreign key, or a relation the
+//    caller declared with DeclareRelations) is refused with a message naming
+//    both tables, whatever the schema says ON DELETE should do: dpo expands
+//    deletes into explicit child-first operations (plan/cascade.h) so that
+//    every row it removes is counted and can be recorded.
+//  - Comparisons follow one rule, by column type, on every backend (see
+//    predicate.h).
+//  - Commit() makes every write durable, all or nothing; with
+//    WriteOptions::dry_run it rolls back instead. After Commit() or Rollback()
+//    the transaction is finished. Destroying an unfinished transaction rolls
+//    it back.
+//  - Failures are values; after a failed Execute() the only useful call is
+//    Rollback() (Commit() refuses).
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+
+  // Rows matching `where` now, inside the transaction.
+  virtual Result<int64_t> Count(const std::string& table, const std::optional<Predicate>& where) = 0;
+  // Streams rows as the transaction sees them. The reader must be finished
+  // (read to the end or destroyed) before the next Execute() or Commit().
+  virtual Result<std::unique_ptr<RowReader>> Read(const std::string& table, const ReadRequest& request) = 0;
+  // Executes one write and returns the number of rows it affected. With
+  // `returning`, each affected row's values are passed to it first (streamed,
+  // not collected).
+  virtual Result<int64_t> Execute(const WriteOp& op, const ReturnRows* returning = nullptr) = 0;
+  virtual Status Commit() = 0;
+  virtual Status Rollback() = 0;
 };
 
 struct CsvOptions {
@@ -145,21 +211,37 @@ class Source {
   // the database (SELECT count(*) ... WHERE), or by streaming for CSV.
   virtual Result<int64_t> Count(const std::string& table,
                                 const std::optional<Predicate>& where) = 0;
-  // Executes all ops in one transaction, in the given order: all of them take
-  // effect or none does. CSV: each touched file is rewritten to a temporary
-  // file, fsynced and renamed over the original. With dry_run the counts are
-  // computed and nothing changes. Error on a source opened read-only.
-  virtual Result<WriteResult> Apply(const std::vector<WriteOp>& ops, bool dry_run) = 0;
+  // Starts a transaction. Error on a source opened read-only (a dry run
+  // executes the writes too), and while a reader of this source is open.
+  virtual Result<std::unique_ptr<Transaction>> Begin(const WriteOptions& options) = 0;
+
+  // Relations the schema does not declare (a CSV export's, from the policy):
+  // Transaction::Execute refuses deletes that would orphan their child rows,
+  // as it does for foreign keys. Replaces any earlier declaration.
+  virtual void DeclareRelations(std::vector<std::pair<std::string, ForeignKey>> relations) = 0;
+
+  // Things the source did on opening that a person should know, one line
+  // each (e.g. "finished an interrupted change"). Empty usually.
+  virtual std::vector<std::string> Notices() const { return {}; }
 };
+
+// Runs `ops` in order in one transaction: all take effect or none does (with
+// dry_run, none ever does, and the counts are those a real run would give).
+Result<WriteResult> ApplyAll(Source& source, const std::vector<WriteOp>& ops, const WriteOptions& options);
 
 // Opens a source named by one argument:
 //   crm.db | sqlite:crm.db                 SQLite file
 //   export.csv | exports/ | csv:exports/   a CSV file or a directory of *.csv files
-//   postgresql://user@host:5432/db?...     PostgreSQL (also postgres://); the password
-//                                           comes from PGPASSWORD or ~/.pgpass as libpq does
+//   postgresql://user@host:5432/db?...     PostgreSQL (also postgres://, any letter case); the
+//                                           password may also come from PGPASSWORD or ~/.pgpass
+//   host=db dbname=crm user=u ...          PostgreSQL, libpq key=value form (first word a libpq keyword)
+// Any other scheme:// (mysql://...) is an error naming the scheme, never a file name.
 Result<std::unique_ptr<Source>> OpenSource(const std::string& spec, const OpenOptions& options);
 
-// `spec` with any password removed, for messages and logs.
+// `spec` with any password removed, for messages and logs, in the shape the
+// user wrote it (postgresql://u@h/d?password=***&sslmode=require). Works by
+// parsing the spelling (RedactConnectionSpec in conninfo.h), never by
+// searching for the password's value.
 std::string RedactSourceSpec(const std::string& spec);
 
 }  // namespace dpo::source

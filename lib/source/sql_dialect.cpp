@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "source/compare_rule.h"
+
 namespace dpo::source {
 
 namespace {
@@ -17,13 +19,6 @@ std::string QuoteOne(std::string_view name) {
   }
   out.push_back('"');
   return out;
-}
-
-bool LooksNumeric(const std::string& s) {
-  if (s.empty() || s.size() > 40) return false;
-  char* end = nullptr;
-  std::strtod(s.c_str(), &end);
-  return end == s.c_str() + s.size() && s.find_first_of("xXnN") == std::string::npos;  // no hex, nan, inf
 }
 
 class Renderer {
@@ -70,10 +65,12 @@ class Renderer {
           out_->sql += "(1=0)";
           return Status::Ok();
         }
-        out_->sql += "(" + QuoteIdentifier(p.column, dialect_) + " IN (";
+        out_->sql += "(" + ColumnOperand(p.column, column) + " IN (";
         for (size_t i = 0; i < p.values.size(); ++i) {
           if (i > 0) out_->sql += ", ";
-          out_->sql += Param(p.values[i], column);
+          Result<std::string> param = Literal(p.values[i], p.column, column);
+          if (!param.ok()) return param.status();
+          out_->sql += *param;
         }
         out_->sql += "))";
         return Status::Ok();
@@ -84,26 +81,95 @@ class Renderer {
         if (p.values.size() != 1)
           return Status::Error("invalid predicate on " + TableName() + "." + p.column +
                                ": a comparison needs exactly one value");
+        if (column != nullptr && CompareAsFor(column->type) == CompareAs::kBoolean && p.op != Op::kEq &&
+            p.op != Op::kNe)
+          return Status::Error("condition on " + TableName() + "." + p.column +
+                               ": a boolean column can only be compared with = or <>");
         const char* op = p.op == Op::kEq ? " = " : p.op == Op::kNe ? " <> " : p.op == Op::kLt ? " < "
                        : p.op == Op::kLe ? " <= " : p.op == Op::kGt ? " > " : " >= ";
-        out_->sql += "(" + QuoteIdentifier(p.column, dialect_) + op + Param(p.values[0], column) + ")";
+        Result<std::string> param = Literal(p.values[0], p.column, column);
+        if (!param.ok()) return param.status();
+        out_->sql += "(" + ColumnOperand(p.column, column) + op + *param + ")";
         return Status::Ok();
       }
+      case Op::kInSelect:
+        return RenderSemiJoin(p);
     }
-    return Status::Error("invalid predicate on table " + TableName(), kExitInternal);
+    return Status::Error("invalid predicate on table " + TableName(), StatusCode::kInternal);
   }
 
-  std::string Param(const std::optional<std::string>& value, const Column* column) {
-    out_->params.push_back(value);
+  // A bound parameter for a literal compared with `column`, checked and
+  // canonicalised by the column's type.
+  Result<std::string> Literal(const std::string& value, const std::string& name, const Column* column) {
+    std::string canonical = value;
+    if (column != nullptr) {
+      Result<std::string> c = CanonicalLiteral(value, column->type, TableName(), name);
+      if (!c.ok()) return c.status();
+      canonical = std::move(*c);
+      // SQLite stores booleans as 0 and 1.
+      if (dialect_ == SqlDialect::kSqlite && column->type == TypeClass::kBoolean)
+        canonical = canonical == "true" ? "1" : "0";
+    }
+    out_->params.push_back(canonical);
     std::string n = std::to_string(out_->params.size());
-    if (dialect_ == SqlDialect::kPostgres) return "$" + n;
-    // SQLite compares a column with no declared type (BLOB affinity) without
-    // converting a text parameter, so "5" would never equal a stored 5. Give
-    // numeric literals numeric affinity there; typed columns convert by their
-    // own affinity, which keeps "0612..." textual in a TEXT column.
-    if (value && column != nullptr && column->type == TypeClass::kUnknown && LooksNumeric(*value))
-      return "CAST(?" + n + " AS NUMERIC)";
-    return "?" + n;
+    return std::string(dialect_ == SqlDialect::kPostgres ? "$" : "?") + n;
+  }
+
+  // The column as the left operand of a comparison, so that text compares
+  // bytewise on both databases.
+  std::string ColumnOperand(const std::string& name, const Column* column) const {
+    std::string quoted = QuoteIdentifier(name, dialect_);
+    TypeClass type = column ? column->type : TypeClass::kUnknown;
+    if (CompareAsFor(type) != CompareAs::kText) return quoted;
+    if (dialect_ == SqlDialect::kPostgres) {
+      // Dates and timestamps keep their type (and their indexes): ISO
+      // literals order the same way as text. Other text compares under "C".
+      if (type == TypeClass::kDate || type == TypeClass::kTimestamp) return quoted;
+      if (type == TypeClass::kText) return quoted + " COLLATE \"C\"";
+      return "(" + quoted + "::text COLLATE \"C\")";
+    }
+    // SQLite: TEXT-affinity columns compare as text with BINARY collation;
+    // dates (NUMERIC affinity) hold ISO text and compare as text with ISO
+    // literals. Columns without a declared type could hold numbers, which
+    // SQLite orders before all text: cast them.
+    if (type == TypeClass::kUnknown || type == TypeClass::kBlob) return "CAST(" + quoted + " AS TEXT)";
+    return quoted;
+  }
+
+  Status RenderSemiJoin(const Predicate& p) {
+    if (p.children.size() != 1 || p.key_columns.empty() || p.key_columns.size() != p.sub_columns.size())
+      return Status::Error("invalid semi-join on table " + TableName() +
+                           ": give as many key columns as sub-table columns, and one condition");
+    if (!target_.resolve)
+      return Status::Error("semi-join on table " + TableName() + " cannot be rendered here", StatusCode::kInternal);
+    Result<SqlTarget> sub = target_.resolve(p.sub_table);
+    if (!sub.ok()) return sub.status();
+    auto list = [&](const std::vector<std::string>& names, const Table* table) -> Result<std::string> {
+      std::string sql;
+      for (size_t i = 0; i < names.size(); ++i) {
+        if (table != nullptr && table->FindColumn(names[i]) == nullptr)
+          return Status::Error("unknown column " + table->name + "." + names[i] +
+                               "; run 'dpo inspect' to list the columns");
+        sql += (i > 0 ? ", " : "") + QuoteIdentifier(names[i], dialect_);
+      }
+      return names.size() > 1 ? "(" + sql + ")" : sql;
+    };
+    for (const std::string& k : p.key_columns) {
+      const Column* column = nullptr;
+      DPO_RETURN_IF_ERROR(CheckColumn(k, &column));
+    }
+    Result<std::string> keys = list(p.key_columns, target_.table);
+    if (!keys.ok()) return keys.status();
+    Result<std::string> subs = list(p.sub_columns, sub->table);
+    if (!subs.ok()) return subs.status();
+    // Row values need no parentheses inside the select list.
+    std::string sub_select = *subs;
+    if (p.sub_columns.size() > 1) sub_select = sub_select.substr(1, sub_select.size() - 2);
+    out_->sql += "(" + *keys + " IN (SELECT " + sub_select + " FROM " + sub->sql_name + " WHERE ";
+    Renderer inner(*sub, dialect_, out_);
+    DPO_RETURN_IF_ERROR(inner.Render(p.children[0]));
+    out_->sql += "))";
+    return Status::Ok();
   }
 
   Status CheckColumn(const std::string& name, const Column** column) {
@@ -151,7 +217,8 @@ Result<SqlText> RenderCount(const SqlTarget& target, const std::optional<Predica
   return text;
 }
 
-Result<SqlText> RenderWriteOp(const WriteOp& op, const SqlTarget& target, SqlDialect dialect) {
+Result<SqlText> RenderWriteOp(const WriteOp& op, const SqlTarget& target, SqlDialect dialect,
+                              const std::vector<std::string>& returning) {
   SqlText text;
   Renderer renderer(target, dialect, &text);
   if (op.kind == WriteOp::Kind::kDelete) {
@@ -176,6 +243,14 @@ Result<SqlText> RenderWriteOp(const WriteOp& op, const SqlTarget& target, SqlDia
   }
   text.sql += " WHERE ";
   DPO_RETURN_IF_ERROR(renderer.Render(op.where));
+  if (!returning.empty()) {
+    text.sql += " RETURNING ";
+    for (size_t i = 0; i < returning.size(); ++i) {
+      const Column* column = nullptr;
+      DPO_RETURN_IF_ERROR(renderer.CheckColumn(returning[i], &column));
+      text.sql += (i > 0 ? ", " : "") + QuoteIdentifier(returning[i], dialect);
+    }
+  }
   return text;
 }
 

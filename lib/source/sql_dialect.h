@@ -4,6 +4,7 @@
 // that builds SQL from names and values.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,11 +42,17 @@ struct SqlText {
 struct SqlTarget {
   std::string sql_name;
   const Table* table = nullptr;
+  // Resolves the table of a semi-join (Predicate::kInSelect) to its target;
+  // without it a semi-join is an error.
+  std::function<Result<SqlTarget>(const std::string& table)> resolve;
 };
 
 // Renders `where` as a boolean SQL expression. Parameters are appended to
 // out->params and numbered after those already there. An empty AND is TRUE,
-// an empty OR and an empty IN are FALSE.
+// an empty OR and an empty IN are FALSE. Comparisons follow the rule in
+// predicate.h by the column's type: literals are checked and canonicalised
+// (compare_rule.h), text compares bytewise (PostgreSQL: COLLATE "C"; SQLite
+// columns without a text affinity are cast to TEXT), numbers numerically.
 Status RenderPredicate(const Predicate& where, const SqlTarget& target, SqlDialect dialect,
                        SqlText* out);
 
@@ -54,8 +61,10 @@ Result<SqlText> RenderCount(const SqlTarget& target, const std::optional<Predica
                             SqlDialect dialect);
 
 // "DELETE FROM t WHERE ..." or "UPDATE t SET a = ?1, b = NULL WHERE ...".
-// An update without assignments is an error naming the table.
-Result<SqlText> RenderWriteOp(const WriteOp& op, const SqlTarget& target, SqlDialect dialect);
+// An update without assignments is an error naming the table. With
+// `returning` columns, "... RETURNING a, b" (SQLite >= 3.35, PostgreSQL).
+Result<SqlText> RenderWriteOp(const WriteOp& op, const SqlTarget& target, SqlDialect dialect,
+                              const std::vector<std::string>& returning = {});
 
 // The select list for `columns` (all columns of the table when empty), quoted
 // and comma separated; unknown columns are an error naming table.column.

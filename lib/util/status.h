@@ -7,40 +7,50 @@
 #include <string>
 #include <utility>
 
-#include "util/exit_codes.h"
 
 namespace dpo {
 
-// A Status is either ok or an error with a one-line message. The message must
-// say where (file:line:column, table.column, row number), what is wrong and
-// what to do; it must never contain a password or a personal-data value.
+// What kind of failure an error is. The libraries say what went wrong; only
+// cmd/ decides what that means for the process (ExitCodeFor in cmd/).
+enum class StatusCode {
+  kOk,
+  kInvalidArgument,  // bad input: a flag, a policy, a value, a plan; the user fixes it
+  kNotFound,         // a file, table, column or subject that does not exist
+  kBusy,             // locked by someone else; retry later
+  kIoError,          // reading or writing failed (disk full, permissions, lost connection)
+  kConflict,         // the data or the policy changed since a plan was made; re-plan
+  kInternal,         // a bug in dpo
+};
+const char* StatusCodeName(StatusCode code);  // "invalid argument", ...
+
+// A Status is either ok or an error with a code and a one-line message. The
+// message must say where (file:line:column, table.column, row number), what
+// is wrong and what to do; it must never contain a password or a
+// personal-data value.
 class Status {
  public:
   Status() = default;
   static Status Ok() { return Status(); }
-  static Status Error(std::string message, int exit_code = kExitInput) {
+  static Status Error(std::string message, StatusCode code = StatusCode::kInvalidArgument) {
     Status s;
-    s.ok_ = false;
     s.message_ = std::move(message);
-    s.exit_code_ = exit_code;
+    s.code_ = code == StatusCode::kOk ? StatusCode::kInternal : code;
     return s;
   }
 
-  bool ok() const { return ok_; }
+  bool ok() const { return code_ == StatusCode::kOk; }
+  StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
-  // The process exit code cmd/ should use if this error ends the command.
-  int exit_code() const { return ok_ ? kExitOk : exit_code_; }
 
   // Returns a copy whose message is prefixed with `context: `.
   Status WithContext(const std::string& context) const {
-    if (ok_) return *this;
-    return Error(context + ": " + message_, exit_code_);
+    if (ok()) return *this;
+    return Error(context + ": " + message_, code_);
   }
 
  private:
-  bool ok_ = true;
   std::string message_;
-  int exit_code_ = kExitOk;
+  StatusCode code_ = StatusCode::kOk;
 };
 
 // A value or an error. Accessing value() of an error is a programming bug.

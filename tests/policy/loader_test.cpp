@@ -19,7 +19,7 @@ TEST_CASE("YAML syntax error: Result error with file:line:column") {
   INFO(loaded.status().message());
   CHECK(loaded.status().message().rfind("t.yaml:", 0) == 0);
   CHECK(loaded.status().message().find("not valid YAML") != std::string::npos);
-  CHECK(loaded.status().exit_code() == dpo::kExitInput);
+  CHECK(loaded.status().code() == dpo::StatusCode::kInvalidArgument);
 }
 
 TEST_CASE("YAML syntax error location is the parser's mark, 1-based") {

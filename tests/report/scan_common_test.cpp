@@ -23,7 +23,7 @@ TEST_CASE("ParseScanFormat accepts the five names in any case and rejects others
   for (const char* bad : {"", "xml", "htm", "text ", "pdf\n"}) {
     auto r = ParseScanFormat(bad);
     REQUIRE_FALSE(r.ok());
-    CHECK(r.status().exit_code() == dpo::kExitInput);
+    CHECK(r.status().code() == dpo::StatusCode::kInvalidArgument);
     CHECK(r.status().message().find("text, json, sarif, markdown, html") != std::string::npos);
     CHECK(r.status().message().find('\n') == std::string::npos);
   }

@@ -451,7 +451,7 @@ TEST_CASE("existing outputs are refused without overwrite and nothing is changed
   auto again = dpo::sample::GenerateSample(options);
   REQUIRE_FALSE(again.ok());
   CHECK(again.status().message().find("--force") != std::string::npos);
-  CHECK(again.status().exit_code() == dpo::kExitInput);
+  CHECK(again.status().code() == dpo::StatusCode::kInvalidArgument);
   CHECK(ReadFile(dir.path / "sample.db") == before);
   options.sqlite_path.clear();
   options.csv_dir = (dir.path / "csv").string();

@@ -56,7 +56,7 @@ TEST_CASE("a CSV rewrite killed at any moment leaves the old file or the new one
   {
     auto src = dpo::source::OpenCsvSource((copy / "people.csv").string(), writable);
     REQUIRE(src.ok());
-    auto applied = (*src)->Apply({op}, false);
+    auto applied = dpo::source::ApplyAll(**src, {op}, {});
     REQUIRE_MESSAGE(applied.ok(), applied.status().message());
     CHECK(applied->rows_affected[0] == 100000);
   }
@@ -72,7 +72,7 @@ TEST_CASE("a CSV rewrite killed at any moment leaves the old file or the new one
     if (child == 0) {
       auto src = dpo::source::OpenCsvSource(file.string(), writable);
       if (!src.ok()) _exit(3);
-      auto applied = (*src)->Apply({op}, false);
+      auto applied = dpo::source::ApplyAll(**src, {op}, {});
       _exit(applied.ok() ? 0 : 4);
     }
     std::this_thread::sleep_for(std::chrono::microseconds(delay_us));

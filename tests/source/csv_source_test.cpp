@@ -8,6 +8,7 @@
 
 #include "csv_test_util.h"
 #include "source/csv/csv_source.h"
+#include "util/fault.h"
 
 namespace dpo::source {
 namespace {
@@ -294,7 +295,7 @@ TEST_CASE("csv source: kRandom is a deterministic sample of the right size") {
   for (auto& row : w.rows) CHECK(std::stoi(row[0]) <= 20);
 }
 
-TEST_CASE("csv source: Apply deletes and updates by an atomic rewrite") {
+TEST_CASE("csv source: a transaction deletes and updates by an atomic rewrite") {
   TempDir dir;
   std::string klanten = dir.Write("klanten.csv",
                                   "\xEF\xBB\xBFid;naam;notitie;laatst\r\n"
@@ -316,13 +317,13 @@ TEST_CASE("csv source: Apply deletes and updates by an atomic rewrite") {
   upd.where = Predicate::Compare(Predicate::Op::kLt, "laatst", "2020-01-01");
   upd.assignments = {{"naam", std::string("ge;anonimiseerd")}, {"notitie", std::nullopt}};
 
-  Result<WriteResult> dry = source->Apply({del, upd}, /*dry_run=*/true);
+  Result<WriteResult> dry = dpo::source::ApplyAll(*source, {del, upd}, {.dry_run = true});
   REQUIRE(dry.ok());
   CHECK(dry->rows_affected == std::vector<int64_t>{1, 1});
   std::string before = ReadAll(klanten);
   CHECK(before.find("Jan") != std::string::npos);
 
-  Result<WriteResult> done = source->Apply({del, upd}, false);
+  Result<WriteResult> done = dpo::source::ApplyAll(*source, {del, upd}, {.dry_run = false});
   REQUIRE_MESSAGE(done.ok(), done.status().message());
   CHECK(done->rows_affected == std::vector<int64_t>{1, 1});
   // BOM, delimiter, CRLF and untouched rows byte for byte; the new value quoted.
@@ -356,7 +357,7 @@ TEST_CASE("csv source: a failing op leaves every file untouched") {
   del_b.table = "b";
 
   // A ragged row in b is found after a's new version is written: neither changes.
-  Result<WriteResult> r = source->Apply({del_a, del_b}, false);
+  Result<WriteResult> r = dpo::source::ApplyAll(*source, {del_a, del_b}, {.dry_run = false});
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().message().find("b.csv:3: row has 3 fields") != std::string::npos);
   CHECK(ReadAll(a) == "id,naam\n1,Jan\n2,Piet\n");
@@ -366,7 +367,7 @@ TEST_CASE("csv source: a failing op leaves every file untouched") {
   WriteOp bad = del_a;
   bad.kind = WriteOp::Kind::kUpdate;
   bad.assignments = {{"bsn", std::string("x")}};
-  Result<WriteResult> u = source->Apply({del_a, bad}, false);
+  Result<WriteResult> u = dpo::source::ApplyAll(*source, {del_a, bad}, {.dry_run = false});
   REQUIRE_FALSE(u.ok());
   CHECK(u.status().message().find("unknown column a.bsn") != std::string::npos);
   CHECK(ReadAll(a) == "id,naam\n1,Jan\n2,Piet\n");
@@ -375,7 +376,7 @@ TEST_CASE("csv source: a failing op leaves every file untouched") {
   CHECK(files == 2);
 }
 
-TEST_CASE("csv source: Apply keeps a Windows-1252 file in Windows-1252") {
+TEST_CASE("csv source: a rewrite keeps a Windows-1252 file in Windows-1252") {
   TempDir dir;
   std::string path = dir.Write("w.csv", "id;naam\n1;Jos\xE9\n2;Ren\xE9\n");
   auto source = Open(path, false);
@@ -384,25 +385,27 @@ TEST_CASE("csv source: Apply keeps a Windows-1252 file in Windows-1252") {
   upd.table = "w";
   upd.where = Predicate::Compare(Predicate::Op::kEq, "id", "2");
   upd.assignments = {{"naam", std::string("Andr\xC3\xA9")}};
-  REQUIRE(source->Apply({upd}, false).ok());
+  REQUIRE(dpo::source::ApplyAll(*source, {upd}, {.dry_run = false}).ok());
   CHECK(ReadAll(path) == "id;naam\n1;Jos\xE9\n2;Andr\xE9\n");
-  // A character Windows-1252 cannot hold fails the whole Apply.
+  // A character Windows-1252 cannot hold fails the whole transaction.
   upd.assignments = {{"naam", std::string("\xE4\xB8\xAD")}};
-  Result<WriteResult> r = source->Apply({upd}, false);
+  Result<WriteResult> r = dpo::source::ApplyAll(*source, {upd}, {.dry_run = false});
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().message().find("Windows-1252 cannot represent") != std::string::npos);
   CHECK(ReadAll(path) == "id;naam\n1;Jos\xE9\n2;Andr\xE9\n");
 }
 
-TEST_CASE("csv source: a read-only source refuses Apply") {
+TEST_CASE("csv source: a read-only source refuses to begin, dry run included") {
   TempDir dir;
   std::string path = dir.Write("k.csv", "id\n1\n");
   auto source = Open(path, /*read_only=*/true);
   WriteOp del;
   del.table = "k";
-  Result<WriteResult> r = source->Apply({del}, false);
-  REQUIRE_FALSE(r.ok());
-  CHECK(r.status().message().find("read-only") != std::string::npos);
+  for (bool dry : {false, true}) {
+    Result<WriteResult> r = dpo::source::ApplyAll(*source, {del}, {.dry_run = dry});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().find("read-only") != std::string::npos);
+  }
   CHECK(ReadAll(path) == "id\n1\n");
 }
 
@@ -412,7 +415,7 @@ TEST_CASE("csv source: a read-only source refuses Apply") {
 namespace dpo::source {
 namespace {
 
-TEST_CASE("csv source: Apply leaves unchanged files alone and writes through symlinks") {
+TEST_CASE("csv source: a write leaves unchanged files alone and writes through symlinks") {
   TempDir dir;
   std::string real = dir.Write("real.csv", "id,naam\n1,Jan\n2,Piet\n");
   std::string link = dir.File("link.csv");
@@ -423,7 +426,7 @@ TEST_CASE("csv source: Apply leaves unchanged files alone and writes through sym
   WriteOp none;
   none.table = "link";
   none.where = Predicate::Compare(Predicate::Op::kEq, "id", "9");
-  Result<WriteResult> r = source->Apply({none}, false);
+  Result<WriteResult> r = dpo::source::ApplyAll(*source, {none}, {.dry_run = false});
   REQUIRE(r.ok());
   CHECK(r->rows_affected == std::vector<int64_t>{0});
   REQUIRE(::stat(real.c_str(), &after) == 0);
@@ -431,12 +434,12 @@ TEST_CASE("csv source: Apply leaves unchanged files alone and writes through sym
 
   WriteOp del = none;
   del.where = Predicate::Compare(Predicate::Op::kEq, "id", "1");
-  REQUIRE(source->Apply({del}, false).ok());
+  REQUIRE(dpo::source::ApplyAll(*source, {del}, {.dry_run = false}).ok());
   CHECK(std::filesystem::is_symlink(link));
   CHECK(ReadAll(real) == "id,naam\n2,Piet\n");
 }
 
-TEST_CASE("csv source: Apply on a file without header keeps it headerless") {
+TEST_CASE("csv source: a write to a file without header keeps it headerless") {
   TempDir dir;
   std::string path = dir.Write("h.csv", "1|Jan\n2|Piet\n");
   CsvOptions csv;
@@ -447,8 +450,242 @@ TEST_CASE("csv source: Apply on a file without header keeps it headerless") {
   upd.table = "h";
   upd.where = Predicate::Compare(Predicate::Op::kEq, "col1", "1");
   upd.assignments = {{"col2", std::string("a|b")}};
-  REQUIRE(source->Apply({upd}, false).ok());
+  REQUIRE(dpo::source::ApplyAll(*source, {upd}, {.dry_run = false}).ok());
   CHECK(ReadAll(path) == "1|\"a|b\"\n2|Piet\n");
+}
+
+}  // namespace
+}  // namespace dpo::source
+
+namespace dpo::source {
+namespace {
+
+// Hidden files in `dir` (temporary versions, journals).
+std::vector<std::string> HiddenFiles(const std::string& dir) {
+  std::vector<std::string> out;
+  for (auto& e : std::filesystem::directory_iterator(dir)) {
+    std::string name = e.path().filename().string();
+    if (!name.empty() && name[0] == '.') out.push_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+WriteOp DeleteWhere(const std::string& table, Predicate where) {
+  WriteOp op;
+  op.kind = WriteOp::Kind::kDelete;
+  op.table = table;
+  op.where = std::move(where);
+  return op;
+}
+
+TEST_CASE("csv source: a transaction sees its own writes in hidden versions; rollback and dry run remove them") {
+  TempDir dir;
+  std::string people = dir.Write("people.csv", "id,name,team\n1,Jan,1\n2,Piet,2\n3,Kees,1\n7.0,Bond,3\n");
+  std::string teams = dir.Write("teams.csv", "id,name\n1,a\n2,b\n3,c\n");
+  const std::string before = ReadAll(people);
+  auto source = Open(dir.path(), false);
+  {
+    auto tx = source->Begin({});
+    REQUIRE_MESSAGE(tx.ok(), tx.status().message());
+    std::vector<std::string> returned;
+    ReturnRows keys{{"id", "name"}, [&](const std::vector<std::optional<std::string>>& v) {
+                      returned.push_back(v[0].value_or("?") + "/" + v[1].value_or("?"));
+                      return Status::Ok();
+                    }};
+    auto n = (*tx)->Execute(DeleteWhere("people", Predicate::Compare(Predicate::Op::kEq, "team", "1")), &keys);
+    REQUIRE_MESSAGE(n.ok(), n.status().message());
+    CHECK(*n == 2);
+    CHECK(returned == std::vector<std::string>{"1/Jan", "3/Kees"});
+    CHECK(*(*tx)->Count("people", std::nullopt) == 2);
+    CHECK(*source->Count("people", std::nullopt) == 4);  // outside: nothing yet
+    // The version is hidden and not *.csv: a listing of the directory ignores it.
+    auto hidden = HiddenFiles(dir.path());
+    REQUIRE(hidden.size() == 1);
+    CHECK(hidden[0].rfind(".dpo-tx-", 0) == 0);
+    CHECK(hidden[0].size() > std::string("people.csv.tmp").size());
+    CHECK(hidden[0].substr(hidden[0].size() - 15) == "-people.csv.tmp");
+    CHECK(*Open(dir.path())->ListTables() == std::vector<std::string>{"people", "teams"});
+    // A semi-join inside the transaction reads the transaction's version.
+    Predicate teams_with_people = Predicate::InSelect({"id"}, "people", {"team"}, Predicate::All({}));
+    CHECK(*(*tx)->Count("teams", teams_with_people) == 2);
+    CHECK(*source->Count("teams", teams_with_people) == 3);
+    // A second write to the same table replaces the version.
+    n = (*tx)->Execute(DeleteWhere("people", Predicate::Compare(Predicate::Op::kEq, "id", "7")), nullptr);
+    REQUIRE(n.ok());
+    CHECK(*n == 1);  // "7.0" is 7 in a numeric column
+    CHECK(HiddenFiles(dir.path()).size() == 1);
+    REQUIRE((*tx)->Rollback().ok());
+  }
+  CHECK(HiddenFiles(dir.path()).empty());
+  CHECK(ReadAll(people) == before);
+
+  // A dry run: real counts, then nothing on disk, not even temporary files.
+  struct stat st_before, st_after;
+  REQUIRE(::stat(people.c_str(), &st_before) == 0);
+  auto dry = dpo::source::ApplyAll(
+      *source, {DeleteWhere("people", Predicate::Compare(Predicate::Op::kEq, "team", "1")),
+                DeleteWhere("people", Predicate::Compare(Predicate::Op::kLe, "id", "3"))},
+      {.dry_run = true});
+  REQUIRE_MESSAGE(dry.ok(), dry.status().message());
+  CHECK(dry->rows_affected == std::vector<int64_t>{2, 1});
+  REQUIRE(::stat(people.c_str(), &st_after) == 0);
+  CHECK(st_before.st_ino == st_after.st_ino);
+  CHECK(ReadAll(people) == before);
+  CHECK(HiddenFiles(dir.path()).empty());
+
+  // Destroying an unfinished transaction rolls it back.
+  {
+    auto tx = source->Begin({});
+    REQUIRE(tx.ok());
+    REQUIRE((*tx)->Execute(DeleteWhere("teams", Predicate::All({})), nullptr).ok());
+    CHECK_FALSE(source->Begin({}).ok());  // one transaction at a time
+  }
+  CHECK(HiddenFiles(dir.path()).empty());
+  CHECK(*source->Count("teams", std::nullopt) == 3);
+}
+
+TEST_CASE("csv source: semi-joins outside a transaction; the delete guard follows declared relations") {
+  TempDir dir;
+  dir.Write("clients.csv", "id,name\n1,a\n2,b\n3,c\n");
+  dir.Write("orders.csv", "id,client_id\n10,1\n11,1\n12,3\n");
+  auto source = Open(dir.path(), false);
+  Predicate of_a = Predicate::InSelect({"client_id"}, "clients", {"id"},
+                                       Predicate::Compare(Predicate::Op::kEq, "name", "a"));
+  CHECK(*source->Count("orders", of_a) == 2);
+  ReadRequest request;
+  request.where = of_a;
+  request.columns = {"id"};
+  ReadOut r = ReadAllRows(*source, "orders", request);
+  REQUIRE(r.status.ok());
+  CHECK(r.rows == Rows{{"10"}, {"11"}});
+  auto bad = source->Count("orders", Predicate::InSelect({"client_id"}, "clients", {"nope"}, Predicate::All({})));
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message().find("clients.nope") != std::string::npos);
+
+  ForeignKey fk;
+  fk.columns = {"client_id"};
+  fk.referenced_table = "clients";
+  fk.referenced_columns = {"id"};
+  fk.origin = "policy";
+  fk.on_delete = ForeignKey::OnDelete::kCascade;
+  source->DeclareRelations({{"orders", fk}});
+  auto refused = dpo::source::ApplyAll(
+      *source, {DeleteWhere("clients", Predicate::Compare(Predicate::Op::kEq, "name", "a"))}, {});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message().find("2 row(s) of orders") != std::string::npos);
+  // Child first, then the parent: allowed, in one transaction.
+  auto done = dpo::source::ApplyAll(
+      *source, {DeleteWhere("orders", of_a), DeleteWhere("clients", Predicate::Compare(Predicate::Op::kEq, "name", "a"))},
+      {});
+  REQUIRE_MESSAGE(done.ok(), done.status().message());
+  CHECK(done->rows_affected == std::vector<int64_t>{2, 1});
+  // Updates may not change a referenced key, nor re-point a reference.
+  WriteOp rekey;
+  rekey.kind = WriteOp::Kind::kUpdate;
+  rekey.table = "clients";
+  rekey.where = Predicate::Compare(Predicate::Op::kEq, "id", "2");
+  rekey.assignments = {{"id", std::string("9")}};
+  auto r1 = dpo::source::ApplyAll(*source, {rekey}, {});
+  REQUIRE_FALSE(r1.ok());
+  CHECK(r1.status().message().find("referenced keys") != std::string::npos);
+  WriteOp repoint;
+  repoint.kind = WriteOp::Kind::kUpdate;
+  repoint.table = "orders";
+  repoint.where = Predicate::All({});
+  repoint.assignments = {{"client_id", std::string("2")}};
+  CHECK_FALSE(dpo::source::ApplyAll(*source, {repoint}, {}).ok());
+  repoint.assignments = {{"client_id", std::nullopt}};
+  auto unlinked = dpo::source::ApplyAll(*source, {repoint}, {});
+  REQUIRE(unlinked.ok());
+  CHECK(unlinked->rows_affected == std::vector<int64_t>{1});
+}
+
+TEST_CASE("csv source: a journaled change is read as committed read-only, and finished by a writable open") {
+  TempDir dir;
+  std::string a = dir.Write("a.csv", "id\n1\n2\n");
+  std::string b = dir.Write("b.csv", "id\n1\n2\n3\n");
+  {
+    auto source = Open(dir.path(), false);
+    // The journal's rename is the first; fail the second (the first file put in place).
+    util::ArmFault(util::FaultPoint::kRename, 2);
+    auto r = dpo::source::ApplyAll(*source,
+                                   {DeleteWhere("a", Predicate::Compare(Predicate::Op::kEq, "id", "1")),
+                                    DeleteWhere("b", Predicate::Compare(Predicate::Op::kEq, "id", "1"))},
+                                   {});
+    util::ArmFault(util::FaultPoint::kRename, 0);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().find("injected fault") != std::string::npos);
+    CHECK(r.status().message().find("committed") != std::string::npos);
+    // The same source now reads the change as committed.
+    CHECK(*source->Count("a", std::nullopt) == 1);
+    CHECK(*source->Count("b", std::nullopt) == 2);
+  }
+  CHECK(ReadAll(a) == "id\n1\n2\n");  // not yet in place
+  auto hidden = HiddenFiles(dir.path());
+  REQUIRE(hidden.size() == 3);
+  CHECK(hidden[0] == ".dpo-journal");
+  {
+    auto ro = Open(dir.path(), true);
+    CHECK(*ro->Count("a", std::nullopt) == 1);
+    CHECK(*ro->Count("b", std::nullopt) == 2);
+    REQUIRE(ro->Notices().size() == 1);
+    CHECK(ro->Notices()[0].find("interrupted change of 2 file(s)") != std::string::npos);
+    CHECK(HiddenFiles(dir.path()) == hidden);  // read-only: nothing touched
+  }
+  {
+    auto rw = Open(dir.path(), false);
+    REQUIRE(rw->Notices().size() == 1);
+    CHECK(rw->Notices()[0].find("finished an interrupted change of 2 file(s)") != std::string::npos);
+    CHECK(HiddenFiles(dir.path()).empty());
+  }
+  CHECK(ReadAll(a) == "id\n2\n");
+  CHECK(ReadAll(b) == "id\n2\n3\n");
+  CHECK(Open(dir.path(), false)->Notices().empty());
+}
+
+TEST_CASE("csv source: temporary files without a journal are removed by a writable open only") {
+  TempDir dir;
+  std::string a = dir.Write("a.csv", "id\n1\n");
+  dir.Write(".dpo-tx-abc123-a.csv.tmp", "id\n");
+  dir.Write(".dpo-journal-xyz789.tmp", "half a journal");
+  dir.Write(".dpo-tx-notes.txt", "not ours");
+  {
+    auto ro = Open(dir.path(), true);
+    CHECK(ro->Notices().empty());
+    CHECK(HiddenFiles(dir.path()).size() == 3);
+  }
+  auto rw = Open(dir.path(), false);
+  REQUIRE(rw->Notices().size() == 1);
+  CHECK(rw->Notices()[0].find("removed 2 temporary file(s)") != std::string::npos);
+  CHECK(rw->Notices()[0].find("as before") != std::string::npos);
+  CHECK(HiddenFiles(dir.path()) == std::vector<std::string>{".dpo-tx-notes.txt"});
+  CHECK(ReadAll(a) == "id\n1\n");
+
+  // A single-file source only removes versions of its own file.
+  dir.Write("b.csv", "id\n1\n");
+  dir.Write(".dpo-tx-abc123-a.csv.tmp", "id\n");
+  dir.Write(".dpo-tx-def456-b.csv.tmp", "id\n");
+  auto single = Open(dir.File("b.csv"), false);
+  CHECK(single->Notices().size() == 1);
+  CHECK(HiddenFiles(dir.path()) == std::vector<std::string>{".dpo-tx-abc123-a.csv.tmp", ".dpo-tx-notes.txt"});
+}
+
+TEST_CASE("csv source: a damaged journal is an error that says what to do, read-only or not") {
+  TempDir dir;
+  dir.Write("a.csv", "id\n1\n");
+  dir.Write(".dpo-tx-abc123-a.csv.tmp", "id\n");
+  dir.Write(".dpo-journal", "dpo-journal 1\n.dpo-tx-abc123-a.csv.tmp\ta.csv\nsha256 0000\n");
+  for (bool read_only : {true, false}) {
+    OpenOptions o;
+    o.read_only = read_only;
+    auto s = OpenCsvSource(dir.path(), o);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.status().message().find("checksum does not match") != std::string::npos);
+    CHECK(s.status().message().find("restore") != std::string::npos);
+  }
+  CHECK(HiddenFiles(dir.path()).size() == 2);  // nothing guessed, nothing removed
+  CHECK(ReadAll(dir.File("a.csv")) == "id\n1\n");
 }
 
 }  // namespace

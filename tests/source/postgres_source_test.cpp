@@ -141,7 +141,7 @@ TEST_CASE("postgres: connection errors never show the password") {
     CHECK(r.status().message() == "could not connect to postgresql://dpo@127.0.0.1:" + std::to_string(port) +
                                       "/crm: connection refused; is the server running and listening on that host "
                                       "and port?");
-    CHECK(r.status().exit_code() == 2);
+    CHECK(r.status().code() == dpo::StatusCode::kIoError);
     CHECK(r.status().message().find("TopSecret99") == std::string::npos);
   }
   SUBCASE("wrong password, unknown database, PGPASSWORD") {
@@ -152,7 +152,7 @@ TEST_CASE("postgres: connection errors never show the password") {
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().message().find("password authentication failed") != std::string::npos);
     CHECK(r.status().message().find("WrongHorse7") == std::string::npos);
-    CHECK(r.status().exit_code() == 2);
+    CHECK(r.status().code() == dpo::StatusCode::kInvalidArgument);
 
     auto none = OpenSource(pg->Uri("dpo_auth", false), options);
     REQUIRE_FALSE(none.ok());

@@ -124,7 +124,7 @@ inline void CheckIntrospection(Source& src) {
   auto missing = src.Describe("no_such_table");
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.status().message().find("no_such_table") != std::string::npos);
-  CHECK(missing.status().exit_code() == 2);
+  CHECK(missing.status().code() == dpo::StatusCode::kNotFound);
 }
 
 inline void CheckStreaming(Source& src) {
@@ -261,12 +261,12 @@ inline void CheckApply(Source& src) {
   upd.where = Predicate::Compare(Op::kLe, "id", "3");
   upd.assignments = {{"name", std::nullopt}, {"email", "erased@example.invalid"}};
 
-  auto dry = src.Apply({del, upd}, /*dry_run=*/true);
+  auto dry = dpo::source::ApplyAll(src, {del, upd}, {.dry_run = true});
   REQUIRE_MESSAGE(dry.ok(), dry.status().message());
   CHECK(dry->rows_affected == std::vector<int64_t>{10, 3});
   CHECK(MustCount(src, "order_lines", std::nullopt) == 100);
 
-  auto done = src.Apply({del, upd}, false);
+  auto done = dpo::source::ApplyAll(src, {del, upd}, {.dry_run = false});
   REQUIRE_MESSAGE(done.ok(), done.status().message());
   CHECK(done->rows_affected == std::vector<int64_t>{10, 3});
   CHECK(MustCount(src, "order_lines", std::nullopt) == 90);
@@ -278,7 +278,7 @@ inline void CheckApply(Source& src) {
   del_more.where = Predicate::Compare(Op::kLe, "order_id", "50");
   WriteOp bad = upd;
   bad.assignments = {{"nope", "x"}};
-  auto failed = src.Apply({del_more, bad}, false);
+  auto failed = dpo::source::ApplyAll(src, {del_more, bad}, {.dry_run = false});
   REQUIRE_FALSE(failed.ok());
   CHECK(failed.status().message().find("customers.nope") != std::string::npos);
   CHECK(MustCount(src, "order_lines", std::nullopt) == 90);
@@ -288,7 +288,7 @@ inline void CheckApply(Source& src) {
   orphan.kind = WriteOp::Kind::kDelete;
   orphan.table = "customers";
   orphan.where = Predicate::Compare(Op::kEq, "id", "50");  // order 50 still references it
-  auto fk = src.Apply({del_more, orphan}, false);
+  auto fk = dpo::source::ApplyAll(src, {del_more, orphan}, {.dry_run = false});
   REQUIRE_FALSE(fk.ok());
   CHECK(fk.status().message().find("nothing was changed") != std::string::npos);
   CHECK(MustCount(src, "order_lines", std::nullopt) == 90);
@@ -300,7 +300,7 @@ inline void CheckApply(Source& src) {
   hostile.table = kHostileTable;
   hostile.where = Predicate::Compare(Op::kEq, kHostileColumn, "b");
   hostile.assignments = {{"Mixed Case", "z'; DROP TABLE orders; --"}};
-  auto h = src.Apply({hostile}, false);
+  auto h = dpo::source::ApplyAll(src, {hostile}, {.dry_run = false});
   REQUIRE_MESSAGE(h.ok(), h.status().message());
   CHECK(h->rows_affected == std::vector<int64_t>{1});
   CHECK(MustCount(src, kHostileTable, Predicate::Compare(Op::kEq, "Mixed Case", "z'; DROP TABLE orders; --")) == 1);
@@ -312,13 +312,14 @@ inline void CheckReadOnlyRefusesApply(Source& src) {
   del.kind = WriteOp::Kind::kDelete;
   del.table = "orders";
   del.where = Predicate::All({});
-  auto r = src.Apply({del}, false);
+  auto r = dpo::source::ApplyAll(src, {del}, {.dry_run = false});
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().message().find("read-only") != std::string::npos);
-  CHECK(r.status().exit_code() == 2);
-  auto dry = src.Apply({del}, true);  // counting is reading
-  REQUIRE_MESSAGE(dry.ok(), dry.status().message());
-  CHECK(dry->rows_affected == std::vector<int64_t>{100});
+  CHECK(r.status().code() == dpo::StatusCode::kInvalidArgument);
+  // A dry run executes the writes and rolls them back: it needs write access too.
+  auto dry = dpo::source::ApplyAll(src, {del}, {.dry_run = true});
+  REQUIRE_FALSE(dry.ok());
+  CHECK(dry.status().message().find("read-only") != std::string::npos);
   CHECK(MustCount(src, "orders", std::nullopt) == 100);
 }
 

@@ -146,7 +146,7 @@ TEST_CASE("sqlite: errors name the file and say what to do") {
     auto r = OpenSource(dir.File("nope.db"), options);
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().message() == "no such file: " + dir.File("nope.db"));
-    CHECK(r.status().exit_code() == 2);
+    CHECK(r.status().code() == dpo::StatusCode::kNotFound);
     auto prefixed = OpenSource("sqlite:" + dir.File("nope.sqlite"), options);
     REQUIRE_FALSE(prefixed.ok());
     CHECK(prefixed.status().message().find("no such file") != std::string::npos);
@@ -159,7 +159,7 @@ TEST_CASE("sqlite: errors name the file and say what to do") {
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().message().find(dir.File("notes.db")) != std::string::npos);
     CHECK(r.status().message().find("not a SQLite database") != std::string::npos);
-    CHECK(r.status().exit_code() == 2);
+    CHECK(r.status().code() == dpo::StatusCode::kInvalidArgument);
   }
   SUBCASE("locked database") {
     std::string path = MakeFixture(dir);
@@ -170,7 +170,7 @@ TEST_CASE("sqlite: errors name the file and say what to do") {
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().message().find(path) != std::string::npos);
     CHECK(r.status().message().find("locked") != std::string::npos);
-    CHECK(r.status().exit_code() == 2);
+    CHECK(r.status().code() == dpo::StatusCode::kBusy);
     sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
     sqlite3_close(other);
     CHECK(OpenSqliteSource(path, options, 200).ok());
@@ -184,7 +184,7 @@ TEST_CASE("sqlite: errors name the file and say what to do") {
     WriteOp del;
     del.table = "orders";
     del.where = Predicate::Compare(Predicate::Op::kEq, "id", "1");
-    auto r = src->Apply({del}, false);
+    auto r = dpo::source::ApplyAll(*src, {del}, {});
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().message().find("locked") != std::string::npos);
     sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);

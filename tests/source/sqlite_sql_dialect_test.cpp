@@ -28,12 +28,12 @@ TEST_CASE("predicates render with placeholders, literals never in the SQL") {
   dpo::source::Table table;
   table.name = "t";
   table.columns = {{"id", "INTEGER", dpo::source::TypeClass::kInteger}, {"e\"; --", "TEXT", dpo::source::TypeClass::kText}};
-  SqlTarget target{"\"t\"", &table};
+  SqlTarget target{"\"t\"", &table, nullptr};
   Predicate p = Predicate::All({Predicate::Compare(Predicate::Op::kEq, "e\"; --", "'; DROP TABLE t; --"),
                                 Predicate::Negate(Predicate::Null("id"))});
   SqlText pg;
   REQUIRE(dpo::source::RenderPredicate(p, target, SqlDialect::kPostgres, &pg).ok());
-  CHECK(pg.sql == "((\"e\"\"; --\" = $1) AND (NOT (\"id\" IS NULL)))");
+  CHECK(pg.sql == "((\"e\"\"; --\" COLLATE \"C\" = $1) AND (NOT (\"id\" IS NULL)))");
   REQUIRE(pg.params.size() == 1);
   CHECK(*pg.params[0] == "'; DROP TABLE t; --");
 
@@ -78,7 +78,7 @@ TEST_CASE("fuzz: random hostile identifiers stay identifiers in SQLite") {
     dpo::source::Table table;
     table.name = table_name;
     table.columns = {{name, "TEXT", dpo::source::TypeClass::kText}};
-    auto count = dpo::source::RenderCount(SqlTarget{t, &table},
+    auto count = dpo::source::RenderCount(SqlTarget{t, &table, nullptr},
                                           Predicate::Compare(Predicate::Op::kEq, name, name), SqlDialect::kSqlite);
     REQUIRE(count.ok());
     sqlite3_stmt* stmt = nullptr;

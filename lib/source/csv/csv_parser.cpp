@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "source/csv/cp1252.h"
+#include "util/message.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -102,7 +103,7 @@ Result<CsvEncoding> ParseCsvEncoding(const std::string& name) {
   if (n == "auto" || n.empty()) return CsvEncoding::kAuto;
   if (n == "utf-8" || n == "utf8") return CsvEncoding::kUtf8;
   if (n == "windows-1252" || n == "cp1252" || n == "win1252") return CsvEncoding::kWindows1252;
-  return Status::Error("unknown CSV encoding '" + name +
+  return Status::Error("unknown CSV encoding '" + util::EscapeForMessage(name) +
                        "'; use auto, utf-8 or windows-1252");
 }
 
@@ -130,12 +131,14 @@ Result<std::unique_ptr<CsvParser>> CsvParser::OpenFile(const std::string& path,
   std::unique_ptr<CsvParser> parser(new CsvParser(path, options));
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return Status::Error(path + ": cannot open: " + std::strerror(errno));
+    return Status::Error(util::EscapeForMessage(path, std::string_view::npos) + ": cannot open: " +
+                         std::strerror(errno));
   }
   parser->fd_ = fd;
   struct stat st;
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    return Status::Error(path + ": not a regular file; give a .csv file or a directory of them");
+    return Status::Error(util::EscapeForMessage(path, std::string_view::npos) +
+                         ": not a regular file; give a .csv file or a directory of them");
   }
 #ifdef POSIX_FADV_SEQUENTIAL
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -152,8 +155,11 @@ Result<std::unique_ptr<CsvParser>> CsvParser::FromString(std::string data, std::
   return parser;
 }
 
+// File names are data too (a directory of CSV files): escaped, never raw.
+std::string CsvParser::ShownName() const { return util::EscapeForMessage(name_, std::string_view::npos); }
+
 Status CsvParser::Fail(int64_t line, const std::string& what) const {
-  return Status::Error(name_ + ":" + std::to_string(line) + ": " + what);
+  return Status::Error(ShownName() + ":" + std::to_string(line) + ": " + what);
 }
 
 // Like Fail, with the 1-based byte column of p on its physical line.
@@ -161,7 +167,7 @@ Status CsvParser::FailAt(const char* p, const char* record_start, int64_t line,
                          const std::string& what) const {
   const char* line_start = p;
   while (line_start > record_start && line_start[-1] != '\n' && line_start[-1] != '\r') --line_start;
-  return Status::Error(name_ + ":" + std::to_string(line) + ":" +
+  return Status::Error(ShownName() + ":" + std::to_string(line) + ":" +
                        std::to_string(p - line_start + 1) + ": " + what);
 }
 
@@ -180,7 +186,7 @@ size_t CsvParser::ReadRaw(char* out, size_t capacity, Status* status) {
       return static_cast<size_t>(n);
     }
     if (errno == EINTR) continue;
-    *status = Status::Error(name_ + ": read error: " + std::strerror(errno));
+    *status = Status::Error(ShownName() + ": read error: " + std::strerror(errno));
     return 0;
   }
 }
@@ -251,7 +257,7 @@ Status CsvParser::Start() {
   buf_.reset(new char[capacity_ + kPadding]);
   char d = options_.delimiter;
   if (d == '"' || d == '\n' || d == '\r' || static_cast<unsigned char>(d) >= 0x80) {
-    return Status::Error(name_ + ": the delimiter cannot be a quote, a line break or a non-ASCII byte");
+    return Status::Error(ShownName() + ": the delimiter cannot be a quote, a line break or a non-ASCII byte");
   }
   if (options_.encoding == CsvEncoding::kUtf8) {
     forced_utf8_ = true;
@@ -261,7 +267,7 @@ Status CsvParser::Start() {
   while (!eof_ && end_ < std::min(capacity_, kSniffBytes)) DPO_RETURN_IF_ERROR(Fill());
   auto* u = reinterpret_cast<const unsigned char*>(buf_.get());
   if (end_ >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
-    return Status::Error(name_ + ": UTF-16 text is not supported; save the file as UTF-8 CSV");
+    return Status::Error(ShownName() + ": UTF-16 text is not supported; save the file as UTF-8 CSV");
   }
   if (options_.encoding != CsvEncoding::kWindows1252 && end_ >= 3 && u[0] == 0xEF &&
       u[1] == 0xBB && u[2] == 0xBF) {

@@ -105,6 +105,8 @@ class CsvParser {
   Step ParseRecord(Status* status);
   Step HighByte(const char* p, const char* record_start, int64_t line, size_t* length,
                 Status* status);
+  // The file name for a message, escaped (it may hold control characters).
+  std::string ShownName() const;
   Status Fail(int64_t line, const std::string& what) const;
   Status FailAt(const char* p, const char* record_start, int64_t line,
                 const std::string& what) const;

@@ -12,13 +12,31 @@
 //    every data record, skipped ones included, so they point into the file.
 //  - kFirst and kRandom with limit <= 0 return no rows; kRandom keeps `limit`
 //    rows in memory (reservoir sampling) and returns them in file order.
-//  - Apply rewrites each file it changes into a temporary file next to it,
-//    fsyncs it and renames it over the original (then fsyncs the directory),
-//    only once every op on every file has succeeded. Rows it does not change
-//    are copied byte for byte; changed rows keep the file's delimiter, line
-//    ends, byte order mark and encoding, quoting only fields that need it.
-//    Ragged rows skipped under skip_bad_rows are kept as they are. A file no
-//    op changes is left alone. The new file keeps the original's permissions.
+//  - Comparisons follow the one rule by column type (predicate_eval.h), with
+//    the inferred types; a cell its column's type cannot read is not matched.
+//    Semi-joins are evaluated with a key set built from the sub-table.
+//  - Writes (Begin): each Execute rewrites the table's current version into a
+//    new temporary file next to the file, `.dpo-tx-XXXXXX-<file>.tmp` (hidden,
+//    not *.csv, so never taken for a table); Count and Read in the
+//    transaction read those versions. Rows an op does not change are copied
+//    byte for byte; changed rows keep the file's delimiter, line ends, byte
+//    order mark and encoding, quoting only fields that need it. Ragged rows
+//    skipped under skip_bad_rows are kept as they are. A file no op changes
+//    is left alone; a new file keeps the original's permissions. CSV has no
+//    foreign keys: deletes are guarded by the relations given to
+//    DeclareRelations. A dry run executes on temporary files and removes them.
+//  - Commit, all files or none: fsync every version; write the journal
+//    (which temporary file replaces which file, with a SHA-256 line) to a
+//    temporary name, fsync, rename it to `.dpo-journal` in the directory (for
+//    a single file: `.<file>.dpo-journal` beside it) and fsync the directory;
+//    only then rename each version over its file, fsync, remove the journal.
+//  - Opening for writing finishes a change whose journal is present (and says
+//    so in Notices()), and removes temporary files without a journal (a change
+//    that never committed: the data is as before; also said in Notices()).
+//    Opening read-only never modifies anything: with a journal present it
+//    reads each journaled table from its temporary file (the committed state)
+//    and says so in Notices(); other temporary files are ignored. A damaged
+//    journal is an error that says what to do.
 #pragma once
 
 #include <memory>

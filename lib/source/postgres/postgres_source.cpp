@@ -3,11 +3,15 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <map>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 
+#include "source/conninfo.h"
 #include "source/sql_dialect.h"
+#include "source/write_guard.h"
+#include "util/fault.h"
 
 namespace dpo::source {
 
@@ -24,15 +28,12 @@ constexpr const char* kUserTables =
 constexpr const char* kPolicyName =
     "CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END";
 
-// Replaces every occurrence of each secret in `text` by ***.
-std::string Scrub(std::string text, const std::vector<std::string>& secrets) {
-  for (const std::string& secret : secrets) {
-    if (secret.empty()) continue;
-    for (size_t pos = 0; (pos = text.find(secret, pos)) != std::string::npos; pos += 3)
-      text.replace(pos, secret.size(), "***");
-  }
-  return text;
-}
+// Text from libpq or the server that holds a password is withheld whole,
+// never masked inside: a mask still shows where the password was, and a
+// short password ("b") would garble unrelated words ("for***idden").
+constexpr const char* kWithheldServerMessage = "the server's message was withheld because it contained the password";
+constexpr const char* kWithheldLibpqMessage =
+    "libpq's message withheld because it contained the password; check the host, port, database and user";
 
 std::string FirstLine(std::string text) {
   size_t nl = text.find('\n');
@@ -46,9 +47,10 @@ bool Contains(const std::string& text, const char* needle) { return text.find(ne
 struct Conn {
   PGconn* pg = nullptr;
   std::string display;
-  std::vector<std::string> secrets;  // passwords that must never be echoed
+  std::vector<std::string> secrets;  // passwords (as written and as used) that must never be echoed
   int open_readers = 0;
   int next_cursor = 0;
+  bool in_write_transaction = false;  // readers then run inside it and must not BEGIN/COMMIT
   ~Conn() {
     if (pg != nullptr) PQfinish(pg);
   }
@@ -74,7 +76,7 @@ struct PgResult {
 Status QueryError(const Conn& conn, const PGresult* result, const std::string& doing) {
   if (PQstatus(conn.pg) != CONNECTION_OK)
     return Status::Error("lost the connection to " + conn.display + " while " + doing +
-                         "; check that the server is up and retry");
+                         "; check that the server is up and retry", StatusCode::kIoError);
   std::string message;
   const char* primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
@@ -88,7 +90,22 @@ Status QueryError(const Conn& conn, const PGresult* result, const std::string& d
   if (state != nullptr && std::strcmp(state, "42P01") == 0)
     hint = " (was the table dropped while dpo ran?); run 'dpo inspect' to list the tables";
   if (state != nullptr && std::strcmp(state, "42501") == 0) hint = "; grant the connecting role the privilege or use another role";
-  return Status::Error(conn.display + ": " + doing + " failed: " + Scrub(message, conn.secrets) + hint);
+  StatusCode code = StatusCode::kIoError;
+  if (state != nullptr) {
+    std::string st(state);
+    if (st == "40001" || st == "40P01" || st.rfind("23", 0) == 0) {
+      code = StatusCode::kConflict;
+      if (st == "40001" || st == "40P01") hint = "; another session changed the same rows; nothing was changed, run again";
+    } else if (st == "55P03") {
+      code = StatusCode::kBusy;
+    } else if (st == "42P01") {
+      code = StatusCode::kNotFound;
+    } else if (st.rfind("42", 0) == 0 && st != "42501") {
+      code = StatusCode::kInternal;  // a syntax or name error in SQL dpo wrote
+    }
+  }
+  if (ContainsSecret(message, conn.secrets)) message = kWithheldServerMessage;
+  return Status::Error(conn.display + ": " + doing + " failed: " + message + hint, code);
 }
 
 Result<PgResult> Query(Conn& conn, const std::string& sql, const std::vector<std::optional<std::string>>& params,
@@ -129,12 +146,13 @@ struct TableRef {
 class PostgresReader : public RowReader {
  public:
   PostgresReader(std::shared_ptr<Conn> conn, std::string cursor, std::vector<std::string> names,
-                 size_t batch_rows, std::string table)
-      : conn_(std::move(conn)), cursor_(std::move(cursor)), names_(std::move(names)),
+                 std::vector<TypeClass> types, size_t batch_rows, std::string table)
+      : conn_(std::move(conn)), cursor_(std::move(cursor)), names_(std::move(names)), types_(std::move(types)),
         batch_rows_(batch_rows == 0 ? 4096 : batch_rows), table_(std::move(table)) {}
   ~PostgresReader() override { Finish(); }
 
   const std::vector<std::string>& column_names() const override { return names_; }
+  std::vector<TypeClass> column_types() const override { return types_; }
 
   Result<bool> Next(RowBatch* batch) override {
     batch->Reset(names_.size());
@@ -172,12 +190,13 @@ class PostgresReader : public RowReader {
     done_ = true;
     if (PQstatus(conn_->pg) != CONNECTION_OK) return;
     PQclear(PQexec(conn_->pg, ("CLOSE " + cursor_).c_str()));
-    if (--conn_->open_readers == 0) PQclear(PQexec(conn_->pg, "COMMIT"));
+    if (--conn_->open_readers == 0 && !conn_->in_write_transaction) PQclear(PQexec(conn_->pg, "COMMIT"));
   }
 
   std::shared_ptr<Conn> conn_;
   std::string cursor_;
   std::vector<std::string> names_;
+  std::vector<TypeClass> types_;
   size_t batch_rows_;
   std::string table_;
   bool done_ = false;
@@ -222,7 +241,10 @@ class PostgresSource : public Source {
     std::vector<std::string> names;
     Result<std::string> list = RenderSelectList(request.columns, *table, kDialect, &names);
     if (!list.ok()) return list.status();
-    SqlTarget target{ref->sql_name, &*table};
+    std::map<std::string, std::unique_ptr<Table>> cache;
+    Result<SqlTarget> resolved = Target(table_name, &cache);
+    if (!resolved.ok()) return resolved.status();
+    const SqlTarget& target = *resolved;
     SqlText text;
     text.sql = "SELECT " + *list + " FROM " + target.sql_name;
     if (request.mode == SampleMode::kRandom) {
@@ -252,7 +274,7 @@ class PostgresSource : public Source {
 
     std::string cursor = "dpo_cursor_" + std::to_string(++conn_->next_cursor);
     const std::string doing = "reading table " + table_name;
-    if (conn_->open_readers == 0) {
+    if (conn_->open_readers == 0 && !conn_->in_write_transaction) {
       DPO_RETURN_IF_ERROR(Exec(*conn_, "BEGIN READ ONLY", doing));
       // Synchronised scans may start a scan mid-table; kFirst and kRandom
       // must see the same rows every time.
@@ -260,65 +282,53 @@ class PostgresSource : public Source {
     }
     Result<PgResult> declared = Query(*conn_, "DECLARE " + cursor + " NO SCROLL CURSOR FOR " + text.sql, text.params, doing);
     if (!declared.ok()) {
-      if (conn_->open_readers == 0) PQclear(PQexec(conn_->pg, "ROLLBACK"));
+      if (conn_->open_readers == 0 && !conn_->in_write_transaction) PQclear(PQexec(conn_->pg, "ROLLBACK"));
       return declared.status();
     }
     ++conn_->open_readers;
+    std::vector<TypeClass> types;
+    for (const std::string& n : names) types.push_back(table->FindColumn(n)->type);
     return std::unique_ptr<RowReader>(
-        new PostgresReader(conn_, cursor, std::move(names), request.batch_rows, table_name));
+        new PostgresReader(conn_, cursor, std::move(names), std::move(types), request.batch_rows, table_name));
   }
 
   Result<int64_t> Count(const std::string& table_name, const std::optional<Predicate>& where) override {
-    Result<TableRef> ref = Resolve(table_name);
-    if (!ref.ok()) return ref.status();
-    Result<Table> table = DescribeShape(table_name, *ref);
-    if (!table.ok()) return table.status();
-    Result<SqlText> text = RenderCount(SqlTarget{ref->sql_name, &*table}, where, kDialect);
+    std::map<std::string, std::unique_ptr<Table>> cache;
+    Result<SqlTarget> target = Target(table_name, &cache);
+    if (!target.ok()) return target.status();
+    Result<SqlText> text = RenderCount(*target, where, kDialect);
     if (!text.ok()) return text.status();
     Result<PgResult> r = Query(*conn_, text->sql, text->params, "counting rows of " + table_name);
     if (!r.ok()) return r.status();
     return static_cast<int64_t>(std::atoll(r->Get(0, 0).c_str()));
   }
 
-  Result<WriteResult> Apply(const std::vector<WriteOp>& ops, bool dry_run) override {
-    if (read_only_ && !dry_run)
-      return Status::Error(conn_->display + ": cannot write: the source was opened read-only; nothing was changed");
-    if (conn_->open_readers > 0)
-      return Status::Error(conn_->display + ": cannot write while rows are being read from the same source; "
-                           "finish reading first (this is a bug in the caller)", kExitInternal);
-    DPO_RETURN_IF_ERROR(Exec(*conn_, dry_run ? "BEGIN READ ONLY" : "BEGIN", "starting a transaction"));
-    Result<WriteResult> result = ApplyInTransaction(ops, dry_run);
-    if (!result.ok() || dry_run) {
-      PQclear(PQexec(conn_->pg, "ROLLBACK"));
-      if (!result.ok()) return result.status().WithContext("nothing was changed");
-      return result;
+  Result<std::unique_ptr<Transaction>> Begin(const WriteOptions& options) override;
+
+  void DeclareRelations(std::vector<std::pair<std::string, ForeignKey>> relations) override {
+    declared_ = std::move(relations);
+  }
+  const std::vector<std::pair<std::string, ForeignKey>>& declared() const { return declared_; }
+  Conn& conn() { return *conn_; }
+
+  // A target whose semi-joins resolve to other tables of this database;
+  // `cache` owns the tables the target points at.
+  Result<SqlTarget> Target(const std::string& name, std::map<std::string, std::unique_ptr<Table>>* cache) {
+    auto it = cache->find(name);
+    if (it == cache->end()) {
+      Result<TableRef> ref = Resolve(name);
+      if (!ref.ok()) return ref.status();
+      Result<Table> table = DescribeShape(name, *ref);
+      if (!table.ok()) return table.status();
+      table->location = ref->sql_name;  // not shown to users: the quoted name the server resolved
+      it = cache->emplace(name, std::make_unique<Table>(std::move(*table))).first;
     }
-    Status commit = Exec(*conn_, "COMMIT", "committing");
-    if (!commit.ok()) return commit.WithContext("nothing was changed");
-    return result;
+    SqlTarget target{it->second->location, it->second.get(), nullptr};
+    target.resolve = [this, cache](const std::string& other) { return Target(other, cache); };
+    return target;
   }
 
  private:
-  Result<WriteResult> ApplyInTransaction(const std::vector<WriteOp>& ops, bool dry_run) {
-    WriteResult result;
-    for (size_t i = 0; i < ops.size(); ++i) {
-      const WriteOp& op = ops[i];
-      Result<TableRef> ref = Resolve(op.table);
-      if (!ref.ok()) return ref.status();
-      Result<Table> table = DescribeShape(op.table, *ref);
-      if (!table.ok()) return table.status();
-      SqlTarget target{ref->sql_name, &*table};
-      std::string doing = std::string(op.kind == WriteOp::Kind::kDelete ? "deleting from " : "updating ") +
-                          op.table + " (operation " + std::to_string(i + 1) + ")";
-      Result<SqlText> text = dry_run ? RenderCount(target, op.where, kDialect) : RenderWriteOp(op, target, kDialect);
-      if (!text.ok()) return text.status();
-      Result<PgResult> r = Query(*conn_, text->sql, text->params, doing);
-      if (!r.ok()) return r.status();
-      result.rows_affected.push_back(std::atoll(dry_run ? r->Get(0, 0).c_str() : PQcmdTuples(r->r)));
-    }
-    return result;
-  }
-
   Result<TableRef> Resolve(const std::string& name) {
     Result<PgResult> r = Query(*conn_,
         std::string("SELECT c.oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c "
@@ -328,7 +338,8 @@ class PostgresSource : public Source {
     if (!r.ok()) return r.status();
     if (r->rows() == 0)
       return Status::Error(conn_->display + ": no table named '" + name +
-                           "' (tables outside schema public are named schema.table); run 'dpo inspect' to list the tables");
+                           "' (tables outside schema public are named schema.table); run 'dpo inspect' to list the tables",
+                           StatusCode::kNotFound);
     if (r->rows() > 1)
       return Status::Error(conn_->display + ": the name '" + name +
                            "' matches a table in schema public and a schema-qualified table; rename one of them");
@@ -370,7 +381,7 @@ class PostgresSource : public Source {
         if (c.name == table.primary_key.back()) c.primary_key_position = i + 1;
     }
     Result<PgResult> fk = Query(*conn_,
-        std::string("SELECT con.oid, a.attname, ra.attname, ") + kPolicyName +
+        std::string("SELECT con.oid, a.attname, ra.attname, ") + kPolicyName + ", con.confdeltype" +
             " FROM pg_constraint con "
             "CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(col, rcol, ord) "
             "JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.col "
@@ -385,6 +396,12 @@ class PostgresSource : public Source {
         last = fk->Get(i, 0);
         table.foreign_keys.emplace_back();
         table.foreign_keys.back().referenced_table = fk->Get(i, 3);
+        const std::string action = fk->Get(i, 4);
+        table.foreign_keys.back().on_delete = action == "c"   ? ForeignKey::OnDelete::kCascade
+                                              : action == "n" ? ForeignKey::OnDelete::kSetNull
+                                              : action == "d" ? ForeignKey::OnDelete::kSetDefault
+                                              : action == "r" ? ForeignKey::OnDelete::kRestrict
+                                                              : ForeignKey::OnDelete::kNoAction;
       }
       table.foreign_keys.back().columns.push_back(fk->Get(i, 1));
       table.foreign_keys.back().referenced_columns.push_back(fk->Get(i, 2));
@@ -408,81 +425,227 @@ class PostgresSource : public Source {
 
   std::shared_ptr<Conn> conn_;
   bool read_only_;
+  std::vector<std::pair<std::string, ForeignKey>> declared_;
 };
 
-// The password written in a URI (user:password@), raw and percent-decoded.
-std::vector<std::string> UriSecrets(const std::string& uri) {
-  std::vector<std::string> secrets;
-  size_t scheme = uri.find("://");
-  if (scheme == std::string::npos) return secrets;
-  size_t authority = scheme + 3;
-  size_t end = uri.find_first_of("/?#", authority);
-  if (end == std::string::npos) end = uri.size();
-  size_t at = uri.rfind('@', end);
-  if (at == std::string::npos || at < authority) return secrets;
-  size_t colon = uri.find(':', authority);
-  if (colon == std::string::npos || colon > at) return secrets;
-  std::string raw = uri.substr(colon + 1, at - colon - 1);
-  secrets.push_back(raw);
-  std::string decoded;
-  for (size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] == '%' && i + 2 < raw.size()) {
-      decoded.push_back(static_cast<char>(std::strtol(raw.substr(i + 1, 2).c_str(), nullptr, 16)));
-      i += 2;
-    } else {
-      decoded.push_back(raw[i]);
-    }
+// REPEATABLE READ: what the transaction counts and selects is what it
+// changes; a concurrent change to the same rows makes the write fail (and
+// everything roll back) instead of acting on rows nobody counted.
+class PostgresTransaction : public Transaction {
+ public:
+  PostgresTransaction(PostgresSource* source, const WriteOptions& options) : source_(source), options_(options) {}
+  ~PostgresTransaction() override { Rollback(); }
+
+  Status Start() {
+    DPO_RETURN_IF_ERROR(Exec(conn(), "BEGIN ISOLATION LEVEL REPEATABLE READ READ WRITE", "starting a transaction"));
+    conn().in_write_transaction = true;
+    return Status::Ok();
   }
-  if (decoded != raw) secrets.push_back(decoded);
-  return secrets;
+
+  Result<int64_t> Count(const std::string& table, const std::optional<Predicate>& where) override {
+    Result<SqlTarget> target = source_->Target(table, &tables_);
+    if (!target.ok()) return target.status();
+    Result<SqlText> text = RenderCount(*target, where, kDialect);
+    if (!text.ok()) return text.status();
+    Result<PgResult> r = Query(conn(), text->sql, text->params, "counting rows of " + table);
+    if (!r.ok()) return Fail(r.status());
+    return static_cast<int64_t>(std::atoll(r->Get(0, 0).c_str()));
+  }
+
+  Result<std::unique_ptr<RowReader>> Read(const std::string& table, const ReadRequest& request) override {
+    return source_->Read(table, request);  // inside this transaction (Conn::in_write_transaction)
+  }
+
+  Result<int64_t> Execute(const WriteOp& op, const ReturnRows* returning) override {
+    if (finished_) return Status::Error("the transaction has ended", StatusCode::kInternal);
+    if (conn().open_readers > 0)
+      return Status::Error(conn().display + ": cannot write while rows are being read in the same transaction; "
+                           "finish reading first (a bug in the caller)", StatusCode::kInternal);
+    Result<int64_t> n = ExecuteOne(op, returning);
+    if (!n.ok()) return Fail(n.status());
+    return n;
+  }
+
+  Status Commit() override {
+    if (finished_) return Status::Error("the transaction has ended", StatusCode::kInternal);
+    if (failed_) {
+      Rollback();
+      return Status::Error(conn().display + ": not committed because an operation failed; nothing was changed");
+    }
+    if (options_.dry_run) return Rollback();
+    Status fault = util::InjectedFault(util::FaultPoint::kCommit, conn().display);
+    Status commit = fault.ok() ? Exec(conn(), "COMMIT", "committing") : fault;
+    if (!commit.ok()) {
+      Rollback();
+      return commit.WithContext("nothing was changed");
+    }
+    finished_ = true;
+    conn().in_write_transaction = false;
+    return Status::Ok();
+  }
+
+  Status Rollback() override {
+    if (finished_) return Status::Ok();
+    finished_ = true;
+    conn().in_write_transaction = false;
+    if (PQstatus(conn().pg) != CONNECTION_OK) return Status::Ok();  // the server rolls back a lost session
+    return Exec(conn(), "ROLLBACK", "rolling back");
+  }
+
+ private:
+  Conn& conn() { return source_->conn(); }
+
+  Status Fail(Status s) {
+    failed_ = true;
+    return s;
+  }
+
+  Result<int64_t> ExecuteOne(const WriteOp& op, const ReturnRows* returning) {
+    Result<SqlTarget> target = source_->Target(op.table, &tables_);
+    if (!target.ok()) return target.status();
+    std::string doing = std::string(op.kind == WriteOp::Kind::kDelete ? "deleting from " : "updating ") + op.table;
+    Result<std::vector<Reference>> refs = References(op.table);
+    if (!refs.ok()) return refs.status();
+    if (op.kind == WriteOp::Kind::kDelete) {
+      DPO_RETURN_IF_ERROR(CheckNoOrphans(op.table, op.where, *refs,
+                                         [this](const std::string& t, const Predicate& p) { return Count(t, p); }));
+    } else {
+      DPO_RETURN_IF_ERROR(CheckUpdateKeepsReferences(op, *target->table, *refs));
+    }
+    std::vector<std::string> columns;
+    if (returning != nullptr) {
+      for (const auto& [column, value] : op.assignments)
+        for (const std::string& r : returning->columns)
+          if (r == column)
+            return Status::Error("update of " + op.table + "." + column +
+                                 " cannot also return it; return the key columns", StatusCode::kInternal);
+      columns = returning->columns;
+    }
+    Result<SqlText> text = RenderWriteOp(op, *target, kDialect, columns);
+    if (!text.ok()) return text.status();
+    DPO_RETURN_IF_ERROR(util::InjectedFault(util::FaultPoint::kWrite, conn().display));
+    if (returning == nullptr) {
+      Result<PgResult> r = Query(conn(), text->sql, text->params, doing);
+      if (!r.ok()) return r.status();
+      return static_cast<int64_t>(std::atoll(PQcmdTuples(r->r)));
+    }
+    return StreamReturning(*text, *returning, doing);
+  }
+
+  // RETURNING in single-row mode: one row at a time, never the whole set.
+  Result<int64_t> StreamReturning(const SqlText& text, const ReturnRows& returning, const std::string& doing) {
+    std::vector<const char*> values;
+    for (const auto& p : text.params) values.push_back(p ? p->c_str() : nullptr);
+    if (PQsendQueryParams(conn().pg, text.sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                          nullptr, nullptr, 0) != 1 ||
+        PQsetSingleRowMode(conn().pg) != 1)
+      return QueryError(conn(), nullptr, doing);
+    int64_t rows = 0;
+    Status failure;
+    std::vector<std::optional<std::string>> row(returning.columns.size());
+    while (PGresult* raw = PQgetResult(conn().pg)) {
+      PgResult r(raw);
+      ExecStatusType st = PQresultStatus(raw);
+      if (st == PGRES_SINGLE_TUPLE && failure.ok()) {
+        for (size_t c = 0; c < row.size(); ++c) {
+          if (r.IsNull(0, static_cast<int>(c))) row[c].reset();
+          else row[c] = r.Get(0, static_cast<int>(c));
+        }
+        failure = returning.row(row);
+        ++rows;
+      } else if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK && failure.ok()) {
+        failure = QueryError(conn(), raw, doing);
+      }
+    }
+    if (!failure.ok()) return failure;
+    return rows;
+  }
+
+  Result<std::vector<Reference>> References(const std::string& table) {
+    if (!all_loaded_) {
+      Result<std::vector<std::string>> names = source_->ListTables();
+      if (!names.ok()) return names.status();
+      for (const std::string& n : *names) {
+        Result<SqlTarget> t = source_->Target(n, &tables_);
+        if (!t.ok()) return t.status();
+      }
+      all_loaded_ = true;
+    }
+    std::vector<Table> tables;
+    for (const auto& [name, t] : tables_) tables.push_back(*t);
+    return ReferencesTo(table, tables, source_->declared());
+  }
+
+  PostgresSource* source_;
+  WriteOptions options_;
+  std::map<std::string, std::unique_ptr<Table>> tables_;
+  bool all_loaded_ = false;
+  bool finished_ = false;
+  bool failed_ = false;
+};
+
+Result<std::unique_ptr<Transaction>> PostgresSource::Begin(const WriteOptions& options) {
+  if (read_only_)
+    return Status::Error(conn_->display + ": cannot write: the source was opened read-only" +
+                         std::string(options.dry_run ? " (a dry run executes the writes and rolls them back, so it "
+                                                       "needs write access too)"
+                                                     : "") +
+                         "; nothing was changed");
+  if (conn_->open_readers > 0 || conn_->in_write_transaction)
+    return Status::Error(conn_->display + ": cannot start a transaction while another is open or rows are being "
+                         "read (a bug in the caller)", StatusCode::kInternal);
+  auto tx = std::make_unique<PostgresTransaction>(this, options);
+  Status started = tx->Start();
+  if (!started.ok()) return started;
+  return std::unique_ptr<Transaction>(std::move(tx));
 }
 
-std::string DisplayFor(PGconn* pg, const std::string& uri) {
-  if (pg == nullptr) return RedactSourceSpec(uri);
-  std::string user = PQuser(pg) ? PQuser(pg) : "";
-  std::string host = PQhost(pg) ? PQhost(pg) : "";
-  std::string port = PQport(pg) ? PQport(pg) : "";
-  std::string db = PQdb(pg) ? PQdb(pg) : "";
-  std::string out = "postgresql://";
-  if (!user.empty()) out += user + "@";
-  out += host.empty() || host[0] == '/' ? (host.empty() ? "localhost" : host) : host;
-  if (!port.empty()) out += ":" + port;
-  out += "/" + db;
-  return out;
+// The name of a connected source: the user, host, port and database libpq
+// actually used (defaults and the host that answered included).
+std::string ConnectedDisplayName(PGconn* pg) {
+  auto text = [](const char* value) { return std::string(value != nullptr ? value : ""); };
+  return PostgresDisplayName({{"user", text(PQuser(pg))},
+                              {"host", text(PQhost(pg))},
+                              {"port", text(PQport(pg))},
+                              {"dbname", text(PQdb(pg))}});
 }
 
 }  // namespace
 
-Result<std::unique_ptr<Source>> OpenPostgresSource(const std::string& uri, const OpenOptions& options) {
+Result<std::unique_ptr<Source>> OpenPostgresSource(const std::string& spec, const OpenOptions& options) {
+  // Parsed once, here; libpq then gets keyword/value arrays and never
+  // re-parses the spec (expand_dbname = 0), so what dpo shows is what libpq uses.
+  Result<std::vector<ConnParam>> params = ParsePostgresConnInfo(spec);
+  if (!params.ok()) return params.status();
   auto conn = std::make_shared<Conn>();
-  conn->secrets = UriSecrets(uri);
+  conn->secrets = RawSecretsOf(spec);
+  for (const ConnParam& p : *params)
+    if (p.secret) conn->secrets.push_back(p.value);
   if (const char* env = std::getenv("PGPASSWORD")) conn->secrets.push_back(env);
-  char* parse_error = nullptr;
-  PQconninfoOption* parsed = PQconninfoParse(uri.c_str(), &parse_error);
-  if (parsed == nullptr) {
-    std::string why = parse_error ? FirstLine(parse_error) : "out of memory";
-    PQfreemem(parse_error);
-    return Status::Error("invalid PostgreSQL URI " + RedactSourceSpec(uri) + ": " + Scrub(why, conn->secrets) +
-                         "; write it as postgresql://user@host:port/database");
-  }
-  for (PQconninfoOption* o = parsed; o->keyword != nullptr; ++o)
-    if (std::strcmp(o->keyword, "password") == 0 && o->val != nullptr) conn->secrets.push_back(o->val);
-  PQconninfoFree(parsed);
 
-  // Defaults first, so that anything the URI says wins.
-  const char* keywords[] = {"connect_timeout", "application_name", "dbname", nullptr};
-  const char* values[] = {"10", "dpo", uri.c_str(), nullptr};
-  conn->pg = PQconnectdbParams(keywords, values, 1);
-  conn->display = DisplayFor(conn->pg, uri);
+  // Defaults first, so that anything the spec says wins.
+  std::vector<const char*> keywords = {"connect_timeout", "application_name"};
+  std::vector<const char*> values = {"10", "dpo"};
+  for (const ConnParam& p : *params) {
+    keywords.push_back(p.keyword.c_str());
+    values.push_back(p.value.c_str());
+  }
+  keywords.push_back(nullptr);
+  values.push_back(nullptr);
+  conn->pg = PQconnectdbParams(keywords.data(), values.data(), 0);
+  conn->display = PostgresDisplayName(*params);
   if (conn->pg == nullptr) return Status::Error("could not connect to " + conn->display + ": out of memory");
+  // The password libpq used, also when it came from ~/.pgpass or a service file.
+  if (const char* used = PQpass(conn->pg)) conn->secrets.push_back(used);
   if (PQstatus(conn->pg) != CONNECTION_OK) {
     std::string raw = PQerrorMessage(conn->pg);
     std::string where = "could not connect to " + conn->display + ": ";
     if (Contains(raw, "Connection refused"))
-      return Status::Error(where + "connection refused; is the server running and listening on that host and port?");
+      return Status::Error(where + "connection refused; is the server running and listening on that host and port?",
+                           StatusCode::kIoError);
     if (Contains(raw, "password authentication failed"))
       return Status::Error(where + "password authentication failed for user " + PQuser(conn->pg) +
-                           "; check the password (in the URI, PGPASSWORD or ~/.pgpass)");
+                           "; check the password (in the connection string, PGPASSWORD or ~/.pgpass)");
     if (Contains(raw, "no password supplied"))
       return Status::Error(where + "the server asks for a password and none was given; set PGPASSWORD or add the "
                            "connection to ~/.pgpass (chmod 600)");
@@ -490,15 +653,20 @@ Result<std::unique_ptr<Source>> OpenPostgresSource(const std::string& uri, const
       return Status::Error(where + "database \"" + std::string(PQdb(conn->pg)) +
                            "\" does not exist; check the database name ('psql -l' lists them)");
     if (Contains(raw, "timeout expired"))
-      return Status::Error(where + "timed out; check the host, the port and any firewall in between");
+      return Status::Error(where + "timed out; check the host, the port and any firewall in between",
+                           StatusCode::kIoError);
     if (Contains(raw, "could not translate host name"))
-      return Status::Error(where + "unknown host; check the host name in the URI");
-    // libpq prefixes "connection to server at ... failed:"; keep what follows.
+      return Status::Error(where + "unknown host; check the host name");
+    // libpq prefixes "connection to server at ... failed:"; keep what follows,
+    // without anything it quoted from the spec.
     std::string line = FirstLine(raw);
     size_t failed = line.find("failed: ");
     if (failed != std::string::npos) line = line.substr(failed + 8);
-    return Status::Error(where + Scrub(line, conn->secrets));
+    line = RemoveQuotedInput(line, spec, conn->secrets);
+    if (ContainsSecret(line, conn->secrets)) line = kWithheldLibpqMessage;
+    return Status::Error(where + line);
   }
+  conn->display = ConnectedDisplayName(conn->pg);
   // Server notices are not dpo's output; libpq would print them to stderr.
   PQsetNoticeProcessor(conn->pg, [](void*, const char*) {}, nullptr);
   if (options.read_only)

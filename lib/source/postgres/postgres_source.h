@@ -1,8 +1,12 @@
 // PostgreSQL servers as a Source, on libpq.
 //
-//  - The spec is a postgresql:// or postgres:// URI. The password may be in
-//    the URI, in PGPASSWORD or in ~/.pgpass (libpq's rules); it never appears
-//    in DisplayName() or in any message.
+//  - The spec is a postgresql:// or postgres:// URI (scheme in any letter
+//    case) or a libpq key=value string (conninfo.h). It is parsed once; libpq
+//    connects from the parsed keywords. The password may be in the spec, in
+//    PGPASSWORD, ~/.pgpass or a service file (libpq's rules); it never
+//    appears in DisplayName() or in any message: messages are built from the
+//    parsed user, host, port and database, and a libpq or server message that
+//    still holds the password is withheld whole.
 //  - Read-only sources run SET SESSION CHARACTERISTICS AS TRANSACTION READ
 //    ONLY right after connecting, and read inside BEGIN READ ONLY, so plain
 //    SQL on the connection cannot write. (A role that must never write should
@@ -33,7 +37,7 @@ typedef struct pg_conn PGconn;
 
 namespace dpo::source {
 
-Result<std::unique_ptr<Source>> OpenPostgresSource(const std::string& uri, const OpenOptions& options);
+Result<std::unique_ptr<Source>> OpenPostgresSource(const std::string& spec, const OpenOptions& options);
 
 // The connection of a source returned by OpenPostgresSource, for tests that
 // check the read-only guarantee at the connection level. nullptr for other sources.

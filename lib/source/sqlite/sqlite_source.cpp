@@ -6,9 +6,13 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <map>
 #include <strings.h>
 
 #include "source/sql_dialect.h"
+#include "source/write_guard.h"
+#include "util/fault.h"
+#include "util/message.h"
 
 namespace dpo::source {
 
@@ -27,9 +31,11 @@ struct Db {
 };
 
 // One line naming the file, what went wrong and what to do. SQLite's own
-// messages name tables, columns and constraints but no values.
-Status SqliteError(const Db& db, int rc, const std::string& doing) {
+// messages name tables, columns and constraints but no values; those names
+// are data, so they (and the table names in `doing`) are escaped.
+Status SqliteError(const Db& db, int rc, const std::string& doing_raw) {
   const std::string& p = db.path;
+  const std::string doing = util::EscapeForMessage(doing_raw, std::string_view::npos);
   switch (rc & 0xff) {
     case SQLITE_NOTADB:
       return Status::Error(p + ": file is not a SQLite database; check the path (for a CSV export use csv:" + p + ")");
@@ -37,26 +43,41 @@ Status SqliteError(const Db& db, int rc, const std::string& doing) {
     case SQLITE_LOCKED:
       return Status::Error(p + ": database is locked by another connection (waited " +
                            std::to_string(db.busy_timeout_ms / 1000.0).substr(0, 3) +
-                           " s while " + doing + "); retry when the other program has finished, or work on a copy");
+                           " s while " + doing + "); retry when the other program has finished, or work on a copy",
+                           StatusCode::kBusy);
     case SQLITE_CORRUPT:
       return Status::Error(p + ": database file is corrupt (" + doing +
-                           "); restore it from a backup or try 'sqlite3 " + p + " .recover'");
+                           "); restore it from a backup or try 'sqlite3 " + p + " .recover'", StatusCode::kIoError);
     case SQLITE_READONLY:
       return Status::Error(p + ": cannot write: the database or its directory is read-only (" + doing +
-                           "); check the file permissions");
+                           "); check the file permissions", StatusCode::kIoError);
     case SQLITE_CANTOPEN:
     case SQLITE_PERM:
     case SQLITE_AUTH:
       return Status::Error(p + ": cannot open the database (" + doing + "): " +
-                           (db.handle ? sqlite3_errmsg(db.handle) : sqlite3_errstr(rc)) +
-                           "; check that the file is readable");
+                           util::EscapeForMessage(db.handle ? sqlite3_errmsg(db.handle) : sqlite3_errstr(rc),
+                                                  std::string_view::npos) +
+                           "; check that the file is readable", StatusCode::kIoError);
     default: break;
   }
-  std::string message = db.handle ? sqlite3_errmsg(db.handle) : sqlite3_errstr(rc);
+  std::string message =
+      util::EscapeForMessage(db.handle ? sqlite3_errmsg(db.handle) : sqlite3_errstr(rc), std::string_view::npos);
   if (message.rfind("no such table", 0) == 0)
     return Status::Error(p + ": " + message + " while " + doing +
-                         " (was it dropped while dpo ran?); run 'dpo inspect " + p + "' to list the tables");
-  return Status::Error(p + ": " + doing + " failed: " + message);
+                         " (was it dropped while dpo ran?); run 'dpo inspect " + p + "' to list the tables",
+                         StatusCode::kNotFound);
+  switch (rc & 0xff) {
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+      return Status::Error(p + ": " + doing + " failed: " + message + "; check the disk", StatusCode::kIoError);
+    case SQLITE_CONSTRAINT:
+      return Status::Error(p + ": " + doing + " failed: " + message, StatusCode::kConflict);
+    case SQLITE_INTERRUPT:
+      return Status::Error(p + ": " + doing + " was interrupted", StatusCode::kIoError);
+    default:
+      break;
+  }
+  return Status::Error(p + ": " + doing + " failed: " + message, StatusCode::kIoError);
 }
 
 class Statement {
@@ -128,6 +149,14 @@ TypeClass TypeFromDeclared(const std::string& declared) {
   return TypeClass::kReal;  // NUMERIC affinity (NUMERIC, DECIMAL(10,2), ...)
 }
 
+ForeignKey::OnDelete OnDeleteFromSql(const std::string& action) {
+  if (strcasecmp(action.c_str(), "CASCADE") == 0) return ForeignKey::OnDelete::kCascade;
+  if (strcasecmp(action.c_str(), "SET NULL") == 0) return ForeignKey::OnDelete::kSetNull;
+  if (strcasecmp(action.c_str(), "SET DEFAULT") == 0) return ForeignKey::OnDelete::kSetDefault;
+  if (strcasecmp(action.c_str(), "RESTRICT") == 0) return ForeignKey::OnDelete::kRestrict;
+  return ForeignKey::OnDelete::kNoAction;
+}
+
 // dpo_sample_key(seed, v...): a 64-bit mix of the seed and the values, so
 // that ORDER BY it is a deterministic pseudo-random order.
 uint64_t Mix(uint64_t h) {
@@ -159,11 +188,12 @@ void AppendHex(const unsigned char* data, int n, std::string* out) {
 class SqliteReader : public RowReader {
  public:
   SqliteReader(std::shared_ptr<Db> db, std::unique_ptr<Statement> stmt, std::vector<std::string> names,
-               size_t batch_rows, std::string table)
-      : db_(std::move(db)), stmt_(std::move(stmt)), names_(std::move(names)),
+               std::vector<TypeClass> types, size_t batch_rows, std::string table)
+      : db_(std::move(db)), stmt_(std::move(stmt)), names_(std::move(names)), types_(std::move(types)),
         batch_rows_(batch_rows == 0 ? 4096 : batch_rows), table_(std::move(table)) {}
 
   const std::vector<std::string>& column_names() const override { return names_; }
+  std::vector<TypeClass> column_types() const override { return types_; }
 
   Result<bool> Next(RowBatch* batch) override {
     batch->Reset(names_.size());
@@ -213,6 +243,7 @@ class SqliteReader : public RowReader {
   std::shared_ptr<Db> db_;
   std::unique_ptr<Statement> stmt_;
   std::vector<std::string> names_;
+  std::vector<TypeClass> types_;
   size_t batch_rows_;
   std::string table_;
   bool done_ = false;
@@ -257,7 +288,10 @@ class SqliteSource : public Source {
     std::vector<std::string> names;
     Result<std::string> list = RenderSelectList(request.columns, *table, kDialect, &names);
     if (!list.ok()) return list.status();
-    SqlTarget target{QuoteIdentifier(table_name, kDialect), &*table};
+    std::map<std::string, std::unique_ptr<Table>> cache;
+    Result<SqlTarget> resolved = Target(table_name, &cache);
+    if (!resolved.ok()) return resolved.status();
+    const SqlTarget& target = *resolved;
     SqlText text;
     text.sql = "SELECT " + *list + " FROM " + target.sql_name;
     if (request.where) {
@@ -280,64 +314,42 @@ class SqliteSource : public Source {
     auto stmt = std::make_unique<Statement>();
     DPO_RETURN_IF_ERROR(stmt->Prepare(*db_, text.sql, doing));
     DPO_RETURN_IF_ERROR(stmt->Bind(*db_, text.params, doing));
+    std::vector<TypeClass> types;
+    for (const std::string& n : names) types.push_back(table->FindColumn(n)->type);
     return std::unique_ptr<RowReader>(
-        new SqliteReader(db_, std::move(stmt), std::move(names), request.batch_rows, table_name));
+        new SqliteReader(db_, std::move(stmt), std::move(names), std::move(types), request.batch_rows, table_name));
   }
 
   Result<int64_t> Count(const std::string& table_name, const std::optional<Predicate>& where) override {
-    Result<Table> table = DescribeShape(table_name);
-    if (!table.ok()) return table.status();
-    Result<SqlText> text = RenderCount(SqlTarget{QuoteIdentifier(table_name, kDialect), &*table}, where, kDialect);
+    std::map<std::string, std::unique_ptr<Table>> cache;
+    Result<SqlTarget> target = Target(table_name, &cache);
+    if (!target.ok()) return target.status();
+    Result<SqlText> text = RenderCount(*target, where, kDialect);
     if (!text.ok()) return text.status();
     return QueryInt(*db_, *text, "counting rows of " + table_name);
   }
 
-  Result<WriteResult> Apply(const std::vector<WriteOp>& ops, bool dry_run) override {
-    if (read_only_ && !dry_run)
-      return Status::Error(db_->path + ": cannot write: the source was opened read-only; nothing was changed");
-    DPO_RETURN_IF_ERROR(Exec(*db_, dry_run ? "BEGIN" : "BEGIN IMMEDIATE", "starting a transaction"));
-    Result<WriteResult> result = ApplyInTransaction(ops, dry_run);
-    if (!result.ok() || dry_run) {
-      sqlite3_exec(db_->handle, "ROLLBACK", nullptr, nullptr, nullptr);
-      if (!result.ok()) return result.status().WithContext("nothing was changed");
-      return result;
-    }
-    Status commit = Exec(*db_, "COMMIT", "committing");
-    if (!commit.ok()) {
-      sqlite3_exec(db_->handle, "ROLLBACK", nullptr, nullptr, nullptr);
-      return commit.WithContext("nothing was changed");
-    }
-    return result;
+  Result<std::unique_ptr<Transaction>> Begin(const WriteOptions& options) override;
+
+  void DeclareRelations(std::vector<std::pair<std::string, ForeignKey>> relations) override {
+    declared_ = std::move(relations);
   }
 
- private:
-  Result<WriteResult> ApplyInTransaction(const std::vector<WriteOp>& ops, bool dry_run) {
-    WriteResult result;
-    for (size_t i = 0; i < ops.size(); ++i) {
-      const WriteOp& op = ops[i];
-      Result<Table> table = DescribeShape(op.table);
+  const std::shared_ptr<Db>& db() const { return db_; }
+  const std::vector<std::pair<std::string, ForeignKey>>& declared() const { return declared_; }
+
+  // A target whose semi-joins resolve to other tables of this database;
+  // `cache` owns the tables the target points at.
+  Result<SqlTarget> Target(const std::string& name, std::map<std::string, std::unique_ptr<Table>>* cache) {
+    auto it = cache->find(name);
+    if (it == cache->end()) {
+      Result<Table> table = DescribeShape(name);
       if (!table.ok()) return table.status();
-      SqlTarget target{QuoteIdentifier(op.table, kDialect), &*table};
-      std::string doing = std::string(op.kind == WriteOp::Kind::kDelete ? "deleting from " : "updating ") +
-                          op.table + " (operation " + std::to_string(i + 1) + ")";
-      if (dry_run) {
-        Result<SqlText> text = RenderCount(target, op.where, kDialect);
-        if (!text.ok()) return text.status();
-        Result<int64_t> n = QueryInt(*db_, *text, doing);
-        if (!n.ok()) return n.status();
-        result.rows_affected.push_back(*n);
-        continue;
-      }
-      Result<SqlText> text = RenderWriteOp(op, target, kDialect);
-      if (!text.ok()) return text.status();
-      Statement stmt;
-      DPO_RETURN_IF_ERROR(stmt.Prepare(*db_, text->sql, doing));
-      DPO_RETURN_IF_ERROR(stmt.Bind(*db_, text->params, doing));
-      int rc = sqlite3_step(stmt.get());
-      if (rc != SQLITE_DONE) return SqliteError(*db_, sqlite3_extended_errcode(db_->handle), doing);
-      result.rows_affected.push_back(static_cast<int64_t>(sqlite3_changes64(db_->handle)));
+      it = cache->emplace(name, std::make_unique<Table>(std::move(*table))).first;
     }
-    return result;
+    SqlTarget target{QuoteIdentifier(name, kDialect), it->second.get(), nullptr};
+    target.resolve = [this, cache](const std::string& other) { return Target(other, cache); };
+    return target;
   }
 
   // Columns, keys and relations, without the row count.
@@ -348,8 +360,8 @@ class SqliteSource : public Source {
     DPO_RETURN_IF_ERROR(exists.Bind(*db_, {name}, doing));
     int rc = sqlite3_step(exists.get());
     if (rc == SQLITE_DONE)
-      return Status::Error(db_->path + ": no table named '" + name + "'; run 'dpo inspect " + db_->path +
-                           "' to list the tables");
+      return Status::Error(db_->path + ": no table named " + util::NameForMessage(name) + "; run 'dpo inspect " + db_->path +
+                           "' to list the tables", StatusCode::kNotFound);
     if (rc != SQLITE_ROW) return SqliteError(*db_, rc, doing);
 
     Table table;
@@ -381,7 +393,8 @@ class SqliteSource : public Source {
 
     Statement fks;
     DPO_RETURN_IF_ERROR(fks.Prepare(*db_,
-        "SELECT id, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?1) ORDER BY id, seq", doing));
+        "SELECT id, \"table\", \"from\", \"to\", on_delete FROM pragma_foreign_key_list(?1) ORDER BY id, seq",
+        doing));
     DPO_RETURN_IF_ERROR(fks.Bind(*db_, {name}, doing));
     int last_id = -1;
     bool unresolved = false;  // "REFERENCES t" without columns means t's primary key
@@ -390,6 +403,7 @@ class SqliteSource : public Source {
       if (id != last_id) {
         table.foreign_keys.emplace_back();
         table.foreign_keys.back().referenced_table = ColumnString(fks.get(), 1);
+        table.foreign_keys.back().on_delete = OnDeleteFromSql(ColumnString(fks.get(), 4));
         last_id = id;
       }
       ForeignKey& fk = table.foreign_keys.back();
@@ -416,14 +430,205 @@ class SqliteSource : public Source {
 
   std::shared_ptr<Db> db_;
   bool read_only_;
+  std::vector<std::pair<std::string, ForeignKey>> declared_;
 };
+
+// BEGIN IMMEDIATE takes the write lock at once, so what the transaction
+// counts and selects is what it changes: no other writer can step in.
+class SqliteTransaction : public Transaction {
+ public:
+  SqliteTransaction(SqliteSource* source, const WriteOptions& options) : source_(source), options_(options) {}
+  ~SqliteTransaction() override {
+    if (!finished_) sqlite3_exec(db().handle, "ROLLBACK", nullptr, nullptr, nullptr);
+    RestoreForeignKeys();
+  }
+
+  Result<int64_t> Count(const std::string& table, const std::optional<Predicate>& where) override {
+    Result<SqlTarget> target = source_->Target(table, &tables_);
+    if (!target.ok()) return target.status();
+    Result<SqlText> text = RenderCount(*target, where, kDialect);
+    if (!text.ok()) return text.status();
+    return QueryInt(db(), *text, "counting rows of " + table);
+  }
+
+  Result<std::unique_ptr<RowReader>> Read(const std::string& table, const ReadRequest& request) override {
+    return source_->Read(table, request);  // the same connection: it sees this transaction's writes
+  }
+
+  Result<int64_t> Execute(const WriteOp& op, const ReturnRows* returning) override {
+    if (finished_) return Status::Error("the transaction has ended", StatusCode::kInternal);
+    Result<int64_t> n = ExecuteOne(op, returning);
+    if (!n.ok()) failed_ = true;
+    return n;
+  }
+
+  Status Commit() override {
+    if (finished_) return Status::Error("the transaction has ended", StatusCode::kInternal);
+    if (failed_) {
+      Rollback();
+      return Status::Error(db().path + ": not committed because an operation failed; nothing was changed");
+    }
+    if (options_.dry_run) return Rollback();
+    Status fault = util::InjectedFault(util::FaultPoint::kCommit, db().path);
+    Status commit = fault.ok() ? Exec(db(), "COMMIT", "committing") : fault;
+    if (!commit.ok()) {
+      Rollback();
+      return commit.WithContext("nothing was changed");
+    }
+    finished_ = true;
+    RestoreForeignKeys();
+    return Status::Ok();
+  }
+
+  Status Rollback() override {
+    if (finished_) return Status::Ok();
+    finished_ = true;
+    int rc = sqlite3_exec(db().handle, "ROLLBACK", nullptr, nullptr, nullptr);
+    RestoreForeignKeys();
+    if (rc != SQLITE_OK) return SqliteError(db(), rc, "rolling back");
+    return Status::Ok();
+  }
+
+  // SQLite checks a foreign key by scanning the child table once per deleted
+  // parent row when the child column has no index: 15,000 candidates against
+  // 100,000 unindexed child rows took minutes. dpo checks references itself,
+  // set-based, before every delete (write_guard.h) and refuses updates that
+  // could break one, so SQLite's own enforcement is switched off for the
+  // transaction (the pragma only takes effect outside a transaction) and
+  // switched back on when it ends.
+  Status Start() {
+    DPO_RETURN_IF_ERROR(Exec(db(), "PRAGMA foreign_keys = OFF", "starting a transaction"));
+    Status begun = Exec(db(), "BEGIN IMMEDIATE", "starting a transaction");
+    if (!begun.ok()) RestoreForeignKeys();
+    return begun;
+  }
+
+ private:
+  const Db& db() const { return *source_->db(); }
+  void RestoreForeignKeys() { sqlite3_exec(db().handle, "PRAGMA foreign_keys = ON", nullptr, nullptr, nullptr); }
+
+  Status CheckUpdateKeepsReferences(const WriteOp& op, const Table& table) {
+    Result<std::vector<Reference>> refs = References(op.table);
+    if (!refs.ok()) return refs.status();
+    return source::CheckUpdateKeepsReferences(op, table, *refs);
+  }
+
+  Result<int64_t> ExecuteOne(const WriteOp& op, const ReturnRows* returning) {
+    Result<SqlTarget> target = source_->Target(op.table, &tables_);
+    if (!target.ok()) return target.status();
+    std::string doing = std::string(op.kind == WriteOp::Kind::kDelete ? "deleting from " : "updating ") + op.table;
+    if (op.kind == WriteOp::Kind::kDelete) {
+      Result<std::vector<Reference>> refs = References(op.table);
+      if (!refs.ok()) return refs.status();
+      DPO_RETURN_IF_ERROR(CheckNoOrphans(op.table, op.where, *refs,
+                                         [this](const std::string& t, const Predicate& p) { return Count(t, p); }));
+    }
+    if (op.kind == WriteOp::Kind::kUpdate) DPO_RETURN_IF_ERROR(CheckUpdateKeepsReferences(op, *target->table));
+    int64_t returned = -1;
+    if (returning != nullptr) {
+      for (const auto& [column, value] : op.assignments)
+        for (const std::string& r : returning->columns)
+          if (r == column)
+            return Status::Error("update of " + op.table + "." + column +
+                                 " cannot also return it; return the key columns", StatusCode::kInternal);
+      // SQLite's RETURNING collects every row in memory before the first one
+      // is returned; a select in the same (write-locked) transaction streams
+      // the same rows.
+      Result<int64_t> n = StreamRows(op, *target, *returning);
+      if (!n.ok()) return n.status();
+      returned = *n;
+    }
+    Result<SqlText> text = RenderWriteOp(op, *target, kDialect);
+    if (!text.ok()) return text.status();
+    Statement stmt;
+    DPO_RETURN_IF_ERROR(stmt.Prepare(db(), text->sql, doing));
+    DPO_RETURN_IF_ERROR(stmt.Bind(db(), text->params, doing));
+    DPO_RETURN_IF_ERROR(util::InjectedFault(util::FaultPoint::kWrite, db().path));
+    int rc = sqlite3_step(stmt.get());
+    if (rc != SQLITE_DONE) return SqliteError(db(), sqlite3_extended_errcode(db().handle), doing);
+    int64_t changed = static_cast<int64_t>(sqlite3_changes64(db().handle));
+    if (returned >= 0 && returned != changed)
+      return Status::Error(db().path + ": " + doing + " changed " + std::to_string(changed) + " rows but selected " +
+                           std::to_string(returned), StatusCode::kInternal);
+    return changed;
+  }
+
+  Result<int64_t> StreamRows(const WriteOp& op, const SqlTarget& target, const ReturnRows& returning) {
+    std::vector<std::string> names;
+    Result<std::string> list = RenderSelectList(returning.columns, *target.table, kDialect, &names);
+    if (!list.ok()) return list.status();
+    SqlText text;
+    text.sql = "SELECT " + *list + " FROM " + target.sql_name + " WHERE ";
+    DPO_RETURN_IF_ERROR(RenderPredicate(op.where, target, kDialect, &text));
+    const std::string doing = "selecting the rows to change in " + op.table;
+    Statement stmt;
+    DPO_RETURN_IF_ERROR(stmt.Prepare(db(), text.sql, doing));
+    DPO_RETURN_IF_ERROR(stmt.Bind(db(), text.params, doing));
+    std::vector<std::optional<std::string>> values(names.size());
+    int64_t rows = 0;
+    int rc;
+    while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+      for (size_t i = 0; i < names.size(); ++i) {
+        int type = sqlite3_column_type(stmt.get(), static_cast<int>(i));
+        if (type == SQLITE_NULL) {
+          values[i].reset();
+        } else if (type == SQLITE_BLOB) {
+          std::string hex;
+          AppendHex(static_cast<const unsigned char*>(sqlite3_column_blob(stmt.get(), static_cast<int>(i))),
+                    sqlite3_column_bytes(stmt.get(), static_cast<int>(i)), &hex);
+          values[i] = std::move(hex);
+        } else {
+          values[i] = ColumnString(stmt.get(), static_cast<int>(i));
+        }
+      }
+      DPO_RETURN_IF_ERROR(returning.row(values));
+      ++rows;
+    }
+    if (rc != SQLITE_DONE) return SqliteError(db(), rc, doing);
+    return rows;
+  }
+
+  Result<std::vector<Reference>> References(const std::string& table) {
+    if (!all_loaded_) {
+      Result<std::vector<std::string>> names = source_->ListTables();
+      if (!names.ok()) return names.status();
+      for (const std::string& n : *names) {
+        Result<SqlTarget> t = source_->Target(n, &tables_);
+        if (!t.ok()) return t.status();
+      }
+      all_loaded_ = true;
+    }
+    std::vector<Table> tables;
+    for (const auto& [name, t] : tables_) tables.push_back(*t);
+    return ReferencesTo(table, tables, source_->declared());
+  }
+
+  SqliteSource* source_;
+  WriteOptions options_;
+  std::map<std::string, std::unique_ptr<Table>> tables_;
+  bool all_loaded_ = false;
+  bool finished_ = false;
+  bool failed_ = false;
+};
+
+Result<std::unique_ptr<Transaction>> SqliteSource::Begin(const WriteOptions& options) {
+  if (read_only_)
+    return Status::Error(db_->path + ": cannot write: the source was opened read-only" +
+                         std::string(options.dry_run ? " (a dry run executes the writes and rolls them back, so it "
+                                                       "needs write access too)"
+                                                     : "") +
+                         "; nothing was changed");
+  auto tx = std::make_unique<SqliteTransaction>(this, options);
+  DPO_RETURN_IF_ERROR(tx->Start());
+  return std::unique_ptr<Transaction>(std::move(tx));
+}
 
 }  // namespace
 
 Result<std::unique_ptr<Source>> OpenSqliteSource(const std::string& path, const OpenOptions& options,
                                                  int busy_timeout_ms) {
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return Status::Error("no such file: " + path);
+  if (::stat(path.c_str(), &st) != 0) return Status::Error("no such file: " + path, StatusCode::kNotFound);
   if (S_ISDIR(st.st_mode))
     return Status::Error(path + " is a directory, not a SQLite file; for a directory of CSV files use csv:" + path);
   auto db = std::make_shared<Db>();

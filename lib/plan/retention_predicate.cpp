@@ -1,6 +1,6 @@
-#include "scan/retention_predicate.h"
+#include "plan/retention_predicate.h"
 
-namespace dpo::scan {
+namespace dpo::plan {
 namespace {
 
 using source::Predicate;
@@ -93,4 +93,4 @@ Predicate HeldRowsPredicate(const policy::RetentionRule& rule, const util::Date&
   return Predicate::All({PastPeriodAndApplicable(rule, as_of, table), AnyHold(rule, as_of, table)});
 }
 
-}  // namespace dpo::scan
+}  // namespace dpo::plan

@@ -16,7 +16,7 @@
 #include "source/source.h"
 #include "util/duration.h"
 
-namespace dpo::scan {
+namespace dpo::plan {
 
 // Rows of rule.dataset past rule.keep after rule.after_column as of `as_of`,
 // matching rule.when and not under any legal hold.
@@ -32,4 +32,4 @@ source::Predicate ConditionPredicate(const policy::Condition& condition, const u
 // The first day that is still within the period: rows dated before it are past it.
 util::Date RetentionCutoff(const policy::RetentionRule& rule, const util::Date& as_of);
 
-}  // namespace dpo::scan
+}  // namespace dpo::plan

@@ -1,0 +1,59 @@
+// Applying a reviewed retention plan: one transaction, all of it or none.
+//
+// Before anything is written, inside the transaction, every step is counted
+// again and the digest of its keys recomputed: a plan whose data changed
+// since (or whose policy file changed: a different SHA-256) is refused as
+// stale (StatusCode::kConflict) with what changed. Limits refuse a plan that
+// would change more than max_rows rows, or more than max_percent of any
+// table: a wrong clock or a bad rule must not wipe a database.
+//
+// Each affected row's key is streamed into the erasure ledger (a keyed hash,
+// never the key) and into the audit entry's keyed digest. Order of commits:
+// ledger first, then the data; a crash in between leaves tombstones for rows
+// that still exist, which a ledger replay erases again (harmless). Audit
+// entries are appended after the data commit, one per step.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "plan/retention_plan.h"
+#include "source/source.h"
+#include "util/keyed_hash.h"
+#include "util/status.h"
+
+namespace dpo::plan {
+
+struct ApplyOptions {
+  bool dry_run = false;
+  int64_t max_rows = -1;       // refuse a plan changing more rows in all; -1: no limit
+  double max_percent = 50;     // refuse changing more than this share of any table (0-100)
+  std::string policy_sha256;   // the policy file as it is now; empty: not checked
+  std::vector<std::pair<std::string, source::ForeignKey>> declared;  // relations the policy declares
+  const util::SecretKey* key = nullptr;  // needed for a ledger and for keyed digests in the audit log
+  std::string ledger_path;     // empty: no ledger
+  std::string audit_log;       // empty: no audit log
+  std::string command = "retention apply";
+};
+
+struct AppliedStep {
+  std::string rule;
+  std::string table;
+  std::string action;
+  int depth = 0;
+  int64_t planned = 0;
+  int64_t rows = 0;
+};
+
+struct ApplyReport {
+  bool dry_run = false;
+  std::vector<AppliedStep> steps;
+  int64_t total = 0;
+  int64_t ledger_entries = 0;
+  int64_t audit_entries = 0;
+};
+
+Result<ApplyReport> ApplyRetentionPlan(const RetentionPlan& plan, source::Source& source, const ApplyOptions& options);
+
+}  // namespace dpo::plan

@@ -1,0 +1,356 @@
+#include "plan/retention_plan.h"
+
+#include <array>
+#include <chrono>
+#include <ctime>
+
+#include "plan/cascade.h"
+#include "plan/retention_predicate.h"
+#include "relations/policy_relations.h"
+#include "source/sql_dialect.h"
+#include "source/write_guard.h"
+#include "util/keyed_hash.h"
+
+namespace dpo::plan {
+namespace {
+
+using source::Predicate;
+using source::WriteOp;
+using Op = Predicate::Op;
+
+const char* ActionName(policy::RetentionAction a) {
+  switch (a) {
+    case policy::RetentionAction::kDelete: return "delete";
+    case policy::RetentionAction::kAnonymise: return "anonymise";
+    case policy::RetentionAction::kRestrict: return "restrict";
+  }
+  return "?";
+}
+
+std::string NowUtc() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+const source::Table* FindTable(const SchemaGraph& graph, const std::string& name) {
+  for (const source::Table& t : graph.tables)
+    if (t.name == name) return &t;
+  return nullptr;
+}
+
+// Rows of `table` that must not go with a deleted parent: those under a
+// legal hold of one of its retention rules. (A rule's period is a maximum,
+// "no longer than": a visit log 10 months old does not keep a candidate who
+// left 3 years ago. A minimum kept by law belongs in a legal hold.)
+std::optional<Predicate> KeptRows(const policy::Policy& policy, const source::Table& table, const util::Date& as_of) {
+  std::vector<Predicate> kept;
+  for (const policy::RetentionRule& rule : policy.retention) {
+    if (rule.todo || rule.dataset != table.name) continue;
+    for (const policy::LegalHold& hold : rule.legal_holds) {
+      std::vector<Predicate> tests;
+      bool known = true;
+      for (const policy::Condition& c : hold.when) {
+        known &= table.FindColumn(c.column) != nullptr;
+        tests.push_back(ConditionPredicate(c, as_of, table));
+      }
+      if (known && !tests.empty()) kept.push_back(Predicate::All(std::move(tests)));
+    }
+  }
+  if (kept.empty()) return std::nullopt;
+  return Predicate::Any(std::move(kept));
+}
+
+std::vector<std::string> KeyColumnsOf(const source::Table& table, const policy::Dataset* dataset) {
+  if (!table.primary_key.empty()) return table.primary_key;
+  if (dataset != nullptr && !dataset->IdentifierColumns().empty()) return dataset->IdentifierColumns();
+  std::vector<std::string> all;
+  for (const source::Column& c : table.columns) all.push_back(c.name);
+  return all;
+}
+
+// Keys may be shown as examples only when none of their columns holds
+// personal data according to the policy (a candidate id: yes; an e-mail used
+// as a key: no).
+bool KeysArePrintable(const std::vector<std::string>& key_columns, const policy::Dataset* dataset) {
+  if (dataset == nullptr) return false;
+  for (const std::string& k : key_columns) {
+    const policy::ColumnMapping* m = dataset->FindColumn(k);
+    if (m != nullptr && !m->category.empty()) return false;
+  }
+  return key_columns.size() <= 3;
+}
+
+std::string InlineLiterals(const source::SqlText& text, source::SqlDialect dialect) {
+  std::string sql = text.sql;
+  // From the highest number down, so that ?1 never eats the start of ?12.
+  for (size_t i = text.params.size(); i-- > 0;) {
+    std::string marker = (dialect == source::SqlDialect::kPostgres ? "$" : "?") + std::to_string(i + 1);
+    std::string literal = "NULL";
+    if (text.params[i]) {
+      literal = "'";
+      for (char c : *text.params[i]) literal += c == '\'' ? std::string("''") : std::string(1, c);
+      literal += "'";
+    }
+    for (size_t pos = 0; (pos = sql.find(marker, pos)) != std::string::npos;) {
+      size_t end = pos + marker.size();
+      if (end < sql.size() && std::isdigit(static_cast<unsigned char>(sql[end]))) {
+        pos = end;
+        continue;
+      }
+      sql.replace(pos, marker.size(), literal);
+      pos += literal.size();
+    }
+  }
+  return sql;
+}
+
+class Planner {
+ public:
+  Planner(const policy::Policy& policy, source::Source& source, const PlanOptions& options, SchemaGraph graph)
+      : policy_(policy), source_(source), options_(options), graph_(std::move(graph)) {
+    dialect_ = source.kind() == source::SourceKind::kPostgres ? source::SqlDialect::kPostgres
+                                                              : source::SqlDialect::kSqlite;
+  }
+
+  Status PlanRule(const policy::RetentionRule& rule, RetentionPlan* plan) {
+    RulePlan r;
+    r.rule = rule.id;
+    r.table = rule.dataset;
+    r.action = ActionName(rule.action);
+    r.keep = rule.keep.ToString();
+    r.after_column = rule.after_column;
+    r.cutoff = RetentionCutoff(rule, options_.as_of).ToIso();
+    r.basis = rule.basis;
+    const source::Table* table = FindTable(graph_, rule.dataset);
+    if (table == nullptr) {
+      r.blocked = "table " + rule.dataset + " does not exist in " + source_.DisplayName();
+      plan->rules.push_back(std::move(r));
+      return Status::Ok();
+    }
+    Predicate expired = ExpiredRowsPredicate(rule, options_.as_of, *table);
+    for (const policy::LegalHold& hold : rule.legal_holds) {
+      policy::RetentionRule one = rule;
+      one.legal_holds = {hold};
+      Result<int64_t> n = source_.Count(rule.dataset, HeldRowsPredicate(one, options_.as_of, *table));
+      if (!n.ok()) return n.status();
+      r.holds.push_back({hold.name, *n});
+    }
+
+    std::vector<PlanStep> steps;
+    Status built = rule.action == policy::RetentionAction::kDelete ? PlanDelete(rule, *table, expired, &r, &steps)
+                                                                     : PlanUpdate(rule, *table, expired, &r, &steps);
+    if (!built.ok()) {
+      if (built.code() == StatusCode::kInternal || built.code() == StatusCode::kIoError ||
+          built.code() == StatusCode::kBusy)
+        return built;
+      r.blocked = built.message();
+      plan->rules.push_back(std::move(r));
+      return Status::Ok();
+    }
+    for (PlanStep& s : steps) {
+      DPO_RETURN_IF_ERROR(Describe(&s));
+      if (!plan->table_rows.count(s.table)) {
+        Result<int64_t> rows = source_.Count(s.table, std::nullopt);
+        if (!rows.ok()) return rows.status();
+        plan->table_rows[s.table] = *rows;
+      }
+      if (s.depth == 0) r.to_act += s.rows;
+      plan->steps.push_back(std::move(s));
+    }
+    plan->rules.push_back(std::move(r));
+    return Status::Ok();
+  }
+
+ private:
+  Status PlanDelete(const policy::RetentionRule& rule, const source::Table& table, Predicate expired, RulePlan* r,
+                    std::vector<PlanStep>* steps) {
+    // Leave out the rows whose children must stay: the delete waits for them.
+    Predicate rows = expired;
+    std::vector<KeepRule> keep;
+    for (const source::Table& t : graph_.tables)
+      if (std::optional<Predicate> kept = KeptRows(policy_, t, options_.as_of))
+        keep.push_back({t.name, *kept, "a legal hold on " + t.name});
+    std::vector<Predicate> parts = {expired};
+    for (const source::Reference& ref : source::ReferencesTo(table.name, graph_.tables, graph_.declared)) {
+      if (ref.child == table.name) continue;
+      const source::Table* child = FindTable(graph_, ref.child);
+      if (child == nullptr) continue;
+      std::optional<Predicate> kept = KeptRows(policy_, *child, options_.as_of);
+      if (!kept) continue;
+      std::vector<Predicate> sub = {*kept};
+      for (const std::string& c : ref.key.columns) sub.push_back(Predicate::Null(c, false));
+      parts.push_back(Predicate::Negate(
+          Predicate::InSelect(ref.key.referenced_columns, ref.child, ref.key.columns, Predicate::All(std::move(sub)))));
+    }
+    if (parts.size() > 1) {
+      rows = Predicate::All(std::move(parts));
+      Result<int64_t> all = source_.Count(table.name, expired);
+      if (!all.ok()) return all.status();
+      Result<int64_t> acting = source_.Count(table.name, rows);
+      if (!acting.ok()) return acting.status();
+      r->kept_for_children = *all - *acting;
+    }
+    WriteOp del;
+    del.kind = WriteOp::Kind::kDelete;
+    del.table = table.name;
+    del.where = rows;
+    RowCounter count = [this](const std::string& t, const Predicate& p) { return source_.Count(t, p); };
+    Result<std::vector<CascadeStep>> expanded = ExpandDelete(count, graph_, del, keep);
+    if (!expanded.ok()) return expanded.status();
+    for (CascadeStep& c : *expanded) {
+      PlanStep s;
+      s.rule = rule.id;
+      s.table = c.op.table;
+      s.action = c.op.kind == WriteOp::Kind::kDelete ? "delete" : "unlink";
+      s.depth = c.depth;
+      s.via = c.via;
+      s.rows = c.rows;
+      s.op = std::move(c.op);
+      if (s.rows > 0 || s.depth == 0) steps->push_back(std::move(s));
+    }
+    return Status::Ok();
+  }
+
+  Status PlanUpdate(const policy::RetentionRule& rule, const source::Table& table, Predicate expired, RulePlan*,
+                    std::vector<PlanStep>* steps) {
+    WriteOp op;
+    op.kind = WriteOp::Kind::kUpdate;
+    op.table = table.name;
+    op.where = expired;
+    if (rule.action == policy::RetentionAction::kAnonymise) {
+      for (const std::string& c : rule.columns) {
+        const source::Column* column = table.FindColumn(c);
+        if (column == nullptr) return Status::Error("column " + table.name + "." + c + " does not exist");
+        if (!column->nullable)
+          return Status::Error(table.name + "." + c +
+                               " is NOT NULL: anonymising it in place needs a keyed pseudonym or a fake value, "
+                               "which this version of dpo cannot write yet; the rule is left out of the plan");
+        op.assignments.emplace_back(c, std::nullopt);
+      }
+    } else {
+      for (const auto& [c, value] : rule.set) {
+        if (table.FindColumn(c) == nullptr) return Status::Error("column " + table.name + "." + c + " does not exist");
+        op.assignments.emplace_back(c, value);
+      }
+    }
+    // Anonymised rows that are anonymised already are not changed again.
+    Result<int64_t> n = source_.Count(table.name, op.where);
+    if (!n.ok()) return n.status();
+    PlanStep s;
+    s.rule = rule.id;
+    s.table = table.name;
+    s.action = ActionName(rule.action);
+    s.rows = *n;
+    s.op = std::move(op);
+    steps->push_back(std::move(s));
+    return Status::Ok();
+  }
+
+  // Keys, digest, examples and the SQL text of a step.
+  Status Describe(PlanStep* s) {
+    const source::Table* table = FindTable(graph_, s->table);
+    const policy::Dataset* dataset = policy_.FindDataset(s->table);
+    s->key_columns = KeyColumnsOf(*table, dataset);
+    std::vector<std::string> examples;
+    size_t max = KeysArePrintable(s->key_columns, dataset) ? options_.example_keys : 0;
+    Result<std::string> digest = KeysDigest(source_, s->table, s->key_columns, s->op.where, &examples, max);
+    if (!digest.ok()) return digest.status();
+    s->keys_sha256 = *digest;
+    s->example_keys = std::move(examples);
+    source::SqlTarget target = Target(s->table);
+    Result<source::SqlText> text = source::RenderWriteOp(s->op, target, dialect_);
+    if (!text.ok()) return text.status();
+    s->sql = InlineLiterals(*text, dialect_);
+    return Status::Ok();
+  }
+
+  source::SqlTarget Target(const std::string& name) {
+    const source::Table* t = FindTable(graph_, name);
+    source::SqlTarget target{source::QuoteIdentifier(name, dialect_, dialect_ == source::SqlDialect::kPostgres), t,
+                             nullptr};
+    target.resolve = [this](const std::string& other) -> Result<source::SqlTarget> {
+      if (FindTable(graph_, other) == nullptr) return Status::Error("no table " + other);
+      return Target(other);
+    };
+    return target;
+  }
+
+  const policy::Policy& policy_;
+  source::Source& source_;
+  const PlanOptions& options_;
+  SchemaGraph graph_;
+  source::SqlDialect dialect_;
+};
+
+}  // namespace
+
+int64_t RetentionPlan::TotalRows() const {
+  int64_t total = 0;
+  for (const PlanStep& s : steps) total += s.rows;
+  return total;
+}
+
+Result<std::string> KeysDigest(source::Source& source, const std::string& table,
+                               const std::vector<std::string>& key_columns, const source::Predicate& where,
+                               std::vector<std::string>* examples, size_t max_examples) {
+  source::ReadRequest request;
+  request.columns = key_columns;
+  request.where = where;
+  Result<std::unique_ptr<source::RowReader>> reader = source.Read(table, request);
+  if (!reader.ok()) return reader.status();
+  std::array<uint8_t, 32> acc{};
+  int64_t rows = 0;
+  source::RowBatch batch;
+  std::string key;
+  for (;;) {
+    Result<bool> more = (*reader)->Next(&batch);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    for (size_t r = 0; r < batch.num_rows(); ++r) {
+      key.clear();
+      for (size_t c = 0; c < batch.num_columns(); ++c) {
+        if (c > 0) key += '\x1f';
+        if (batch.IsNull(r, c)) key += '\0';
+        else key += batch.Cell(r, c);
+      }
+      util::Digest d = util::Sha256(key);
+      for (size_t i = 0; i < acc.size(); ++i) acc[i] ^= d[i];
+      if (examples != nullptr && examples->size() < max_examples) {
+        std::string shown = key;
+        for (char& ch : shown)
+          if (ch == '\x1f') ch = '/';
+        examples->push_back(shown);
+      }
+      ++rows;
+    }
+  }
+  return util::Sha256Hex(util::ToHex(acc.data(), acc.size()) + ":" + std::to_string(rows));
+}
+
+Result<RetentionPlan> MakeRetentionPlan(const policy::Policy& policy, source::Source& source,
+                                        const PlanOptions& options) {
+  std::vector<std::pair<std::string, source::ForeignKey>> declared = relations::PolicyRelations(policy);
+  source.DeclareRelations(declared);
+  Result<SchemaGraph> graph = LoadSchemaGraph(source, declared);
+  if (!graph.ok()) return graph.status();
+  RetentionPlan plan;
+  plan.tool_version = options.tool_version;
+  plan.created_at = NowUtc();
+  plan.as_of = options.as_of.ToIso();
+  plan.policy_file = policy.file;
+  plan.policy_sha256 = options.policy_sha256;
+  plan.source = source.DisplayName();
+  plan.source_kind = source::SourceKindName(source.kind());
+  Planner planner(policy, source, options, std::move(*graph));
+  for (const policy::RetentionRule& rule : policy.retention) {
+    if (rule.todo) continue;
+    DPO_RETURN_IF_ERROR(planner.PlanRule(rule, &plan));
+  }
+  return plan;
+}
+
+}  // namespace dpo::plan

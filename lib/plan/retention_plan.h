@@ -1,0 +1,99 @@
+// A retention plan: what a sweep will delete, anonymise or restrict, as data
+// that is written, read, reviewed and then applied (terraform's plan/apply).
+//
+// Planning reads only (it works on a source opened read-only). Every rule is
+// evaluated inside the database as set-based SQL (CSV: streamed); deletes are
+// expanded child-first (cascade.h). A parent row with children under a legal
+// hold is left out of the delete and counted as kept, never deleted by
+// cascade. A child's own retention period is a maximum and keeps nothing.
+//
+// The plan records what it saw: the policy's SHA-256, the as-of date, and per
+// step the number of rows and an order-independent digest of their keys, so
+// that apply can refuse a plan whose data or policy changed since.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "policy/policy.h"
+#include "source/source.h"
+#include "util/duration.h"
+#include "util/status.h"
+
+namespace dpo::plan {
+
+struct HoldCount {
+  std::string name;
+  int64_t rows = 0;
+};
+
+// What one retention rule of the policy comes to.
+struct RulePlan {
+  std::string rule;
+  std::string table;
+  std::string action;           // delete | anonymise | restrict
+  std::string keep;             // "2y"
+  std::string after_column;
+  std::string cutoff;           // rows dated before this day are past the period
+  std::string basis;
+  int64_t to_act = 0;           // rows the plan changes for this rule (before cascades)
+  std::vector<HoldCount> holds; // expired rows kept by each legal hold
+  int64_t kept_for_children = 0;  // expired rows kept because rows pointing at them must be kept
+  std::string blocked;          // non-empty: the rule is not in the plan, and why
+};
+
+// One operation, in the order apply runs them.
+struct PlanStep {
+  std::string rule;
+  std::string table;
+  std::string action;   // delete | anonymise | restrict | unlink (a SET NULL reference of a deleted row)
+  int depth = 0;        // 0: the rule's own rows; 1+: rows that go with them through references
+  std::string via;      // "placements.candidate_id -> candidates"
+  source::WriteOp op;
+  int64_t rows = 0;
+  std::vector<std::string> key_columns;
+  std::string keys_sha256;                // digest of the keys of the rows (see KeysDigest)
+  std::vector<std::string> example_keys;  // a few keys, only when they are not personal data
+  std::string sql;                        // the statement, literals inlined, for a DBA to read
+};
+
+struct RetentionPlan {
+  int format_version = 1;
+  std::string tool_version;
+  std::string created_at;   // UTC, ISO 8601
+  std::string as_of;        // YYYY-MM-DD
+  std::string policy_file;
+  std::string policy_sha256;
+  std::string source;       // display name (never a password)
+  std::string source_kind;
+  std::vector<RulePlan> rules;
+  std::vector<PlanStep> steps;
+  std::map<std::string, int64_t> table_rows;  // rows of every table the plan touches, when planned
+
+  int64_t TotalRows() const;
+};
+
+struct PlanOptions {
+  util::Date as_of;
+  std::string policy_sha256;
+  std::string tool_version;
+  size_t example_keys = 3;
+};
+
+// Plans every retention rule of `policy` that is not TODO. A rule that cannot
+// be carried out (missing table, a NOT NULL column to anonymise, a reference
+// the schema forbids deleting) is in the plan as blocked, with the reason.
+Result<RetentionPlan> MakeRetentionPlan(const policy::Policy& policy, source::Source& source,
+                                        const PlanOptions& options);
+
+// The order-independent digest of the keys of the rows `where` selects in
+// `table` (SHA-256 of each canonical key, XORed, then hashed with the count),
+// computed by streaming. `examples` receives the first `max_examples` keys.
+Result<std::string> KeysDigest(source::Source& source, const std::string& table,
+                               const std::vector<std::string>& key_columns, const source::Predicate& where,
+                               std::vector<std::string>* examples = nullptr, size_t max_examples = 0);
+
+}  // namespace dpo::plan

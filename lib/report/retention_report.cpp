@@ -1,0 +1,96 @@
+#include "report/retention_report.h"
+
+#include <sstream>
+
+#include "util/message.h"
+
+namespace dpo::report {
+namespace {
+
+std::string Rows(int64_t n) { return std::to_string(n) + (n == 1 ? " row" : " rows"); }
+
+std::string HoldsText(const plan::RulePlan& r) {
+  std::string out;
+  for (const plan::HoldCount& h : r.holds)
+    if (h.rows > 0) out += (out.empty() ? "" : ", ") + Rows(h.rows) + " kept by legal hold " + h.name;
+  if (r.kept_for_children > 0)
+    out += (out.empty() ? "" : ", ") + Rows(r.kept_for_children) + " kept because rows that point at them must stay";
+  return out;
+}
+
+}  // namespace
+
+std::string RenderPlanText(const plan::RetentionPlan& plan, bool show_sql) {
+  std::ostringstream out;
+  out << "retention plan for " << util::EscapeForMessage(plan.source, 512) << " as of " << plan.as_of
+      << " (policy " << util::EscapeForMessage(plan.policy_file, 512) << ", sha256 " << plan.policy_sha256.substr(0, 12)
+      << ")\n\n";
+  int blocked = 0;
+  for (const plan::RulePlan& r : plan.rules) {
+    out << (r.blocked.empty() ? "  " : "! ") << r.rule << ": " << r.action << " " << r.table << " older than "
+        << r.keep << " after " << r.after_column << " (before " << r.cutoff << "): ";
+    if (!r.blocked.empty()) {
+      ++blocked;
+      out << "BLOCKED: " << util::EscapeForMessage(r.blocked, 1024) << "\n";
+      continue;
+    }
+    out << Rows(r.to_act);
+    std::string holds = HoldsText(r);
+    if (!holds.empty()) out << "; " << holds;
+    out << "\n";
+  }
+  out << "\nsteps, in the order they run (one transaction):\n";
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const plan::PlanStep& s = plan.steps[i];
+    out << "  " << (i + 1) << ". " << std::string(static_cast<size_t>(s.depth) * 2, ' ') << s.action << " "
+        << Rows(s.rows) << " of " << s.table;
+    if (!s.via.empty()) out << "  (with their " << s.via << ")";
+    out << "  [" << s.rule << "]";
+    if (!s.example_keys.empty()) {
+      out << "  e.g. " << s.key_columns[0] << (s.key_columns.size() > 1 ? "..." : "") << " ";
+      for (size_t k = 0; k < s.example_keys.size(); ++k)
+        out << (k ? ", " : "") << util::EscapeForMessage(s.example_keys[k], 64);
+    }
+    out << "\n";
+    if (show_sql) out << "       " << util::EscapeForMessage(s.sql, 1 << 20) << ";\n";
+  }
+  out << "\n" << Rows(plan.TotalRows()) << " in " << plan.steps.size() << " step(s)";
+  if (blocked > 0) out << "; " << blocked << " rule(s) blocked (see '!' above)";
+  out << ". Nothing has changed yet: review, then 'dpo retention apply PLAN.json SOURCE'.\n";
+  return out.str();
+}
+
+std::string RenderPlanMarkdown(const plan::RetentionPlan& plan) {
+  std::ostringstream out;
+  out << "# Retention plan\n\nSource `" << util::EscapeForMessage(plan.source, 512) << "`, as of " << plan.as_of
+      << ", policy `" << util::EscapeForMessage(plan.policy_file, 512) << "` (sha256 `" << plan.policy_sha256.substr(0, 12)
+      << "`).\n\n| rule | action | table | period | rows | kept |\n|---|---|---|---|---|---|\n";
+  for (const plan::RulePlan& r : plan.rules)
+    out << "| " << r.rule << " | " << r.action << " | " << r.table << " | " << r.keep << " after " << r.after_column
+        << " | " << (r.blocked.empty() ? std::to_string(r.to_act) : "blocked: " + util::EscapeForMessage(r.blocked, 512))
+        << " | " << HoldsText(r) << " |\n";
+  out << "\n## Steps\n\n";
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const plan::PlanStep& s = plan.steps[i];
+    out << (i + 1) << ". " << s.action << " " << Rows(s.rows) << " of `" << s.table << "`"
+        << (s.via.empty() ? "" : " (via " + s.via + ")") << "\n\n   ```sql\n   "
+        << util::EscapeForMessage(s.sql, 1 << 20) << ";\n   ```\n";
+  }
+  return out.str();
+}
+
+std::string RenderApplyText(const plan::ApplyReport& report) {
+  std::ostringstream out;
+  for (const plan::AppliedStep& s : report.steps)
+    out << "  " << std::string(static_cast<size_t>(s.depth) * 2, ' ') << s.action << " " << Rows(s.rows) << " of "
+        << s.table << "  [" << s.rule << "]" << (s.rows != s.planned ? "  (planned " + std::to_string(s.planned) + ")" : "")
+        << "\n";
+  out << (report.dry_run ? "dry run: would change " : "changed ") << Rows(report.total) << " in "
+      << report.steps.size() << " step(s)" << (report.dry_run ? "; rolled back, nothing was changed" : "");
+  if (report.ledger_entries > 0) out << "; " << report.ledger_entries << " ledger entries";
+  if (report.audit_entries > 0) out << "; " << report.audit_entries << " audit entries";
+  out << "\n";
+  return out.str();
+}
+
+}  // namespace dpo::report

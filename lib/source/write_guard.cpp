@@ -1,0 +1,59 @@
+#include "source/write_guard.h"
+
+namespace dpo::source {
+
+std::vector<Reference> ReferencesTo(const std::string& table, const std::vector<Table>& tables,
+                                    const std::vector<std::pair<std::string, ForeignKey>>& declared) {
+  std::vector<Reference> out;
+  for (const Table& t : tables)
+    for (const ForeignKey& fk : t.foreign_keys)
+      if (fk.referenced_table == table && !fk.columns.empty()) out.push_back({t.name, fk});
+  for (const auto& [child, fk] : declared) {
+    if (fk.referenced_table != table || fk.columns.empty()) continue;
+    bool duplicate = false;  // a policy may restate a schema foreign key
+    for (const Reference& r : out)
+      duplicate |= r.child == child && r.key.columns == fk.columns && r.key.referenced_columns == fk.referenced_columns;
+    if (!duplicate) out.push_back({child, fk});
+  }
+  return out;
+}
+
+Predicate ChildRows(const Reference& ref, const std::string& parent, const Predicate& where) {
+  Predicate children = Predicate::InSelect(ref.key.columns, parent, ref.key.referenced_columns, where);
+  if (ref.child != parent) return children;
+  return Predicate::All({std::move(children), Predicate::Negate(where)});
+}
+
+Status CheckNoOrphans(const std::string& table, const Predicate& where, const std::vector<Reference>& references,
+                      const std::function<Result<int64_t>(const std::string& table, const Predicate& where)>& count) {
+  for (const Reference& ref : references) {
+    Result<int64_t> n = count(ref.child, ChildRows(ref, table, where));
+    if (!n.ok()) return n.status();
+    if (*n == 0) continue;
+    std::string columns;
+    for (const std::string& c : ref.key.columns) columns += (columns.empty() ? "" : ", ") + c;
+    return Status::Error("deleting these rows of " + table + " would leave " + std::to_string(*n) + " row(s) of " +
+                         ref.child + " pointing at them (" + ref.child + "." + columns + " references " + table +
+                         "); delete or keep those rows first (dpo plans child rows before their parents), "
+                         "nothing was changed");
+  }
+  return Status::Ok();
+}
+
+Status CheckUpdateKeepsReferences(const WriteOp& op, const Table& table, const std::vector<Reference>& references) {
+  for (const auto& [column, value] : op.assignments) {
+    for (const Reference& r : references)
+      for (const std::string& k : r.key.referenced_columns)
+        if (k == column)
+          return Status::Error("update of " + op.table + "." + column + " would change a key that " + r.child +
+                               " references; dpo does not change referenced keys; nothing was changed");
+    for (const ForeignKey& fk : table.foreign_keys)
+      for (const std::string& c : fk.columns)
+        if (c == column && value)
+          return Status::Error("update of " + op.table + "." + column + " would re-point a reference to " +
+                               fk.referenced_table + "; dpo only sets such columns to NULL; nothing was changed");
+  }
+  return Status::Ok();
+}
+
+}  // namespace dpo::source

@@ -1,0 +1,48 @@
+// The check every backend runs before a delete: no row of another table may
+// be left pointing at a deleted row, and none may be removed or changed
+// behind dpo's back by ON DELETE CASCADE / SET NULL. dpo expands deletes into
+// explicit child-first operations (plan/cascade.h), so by the time a parent
+// is deleted its children are gone; if they are not, the delete is refused
+// with both tables named, and nothing is changed.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "source/predicate.h"
+#include "source/source.h"
+#include "util/status.h"
+
+namespace dpo::source {
+
+// A foreign key (or declared relation) of `child` that references a table.
+struct Reference {
+  std::string child;
+  ForeignKey key;
+};
+
+// Every reference to `table` among `tables` (schema foreign keys) and
+// `declared` (relations from a policy), self-references included.
+std::vector<Reference> ReferencesTo(const std::string& table, const std::vector<Table>& tables,
+                                    const std::vector<std::pair<std::string, ForeignKey>>& declared);
+
+// Rows of `ref.child` that point at rows of `parent` matching `where`. For a
+// self-reference, rows that are themselves selected by `where` are left out.
+Predicate ChildRows(const Reference& ref, const std::string& parent, const Predicate& where);
+
+// Counts, with `count`, the rows of each reference's child table that point
+// at rows of `table` matching `where`; an error naming both tables and the
+// number of rows if there are any.
+Status CheckNoOrphans(const std::string& table, const Predicate& where, const std::vector<Reference>& references,
+                      const std::function<Result<int64_t>(const std::string& table, const Predicate& where)>& count);
+
+// With the database's own enforcement off (SQLite) or not trusted to count
+// (all), an update must not touch a column a reference depends on: a key
+// that `references` point at, or a foreign key of `table` set to anything
+// but NULL. dpo never needs either (it deletes, anonymises and restricts).
+Status CheckUpdateKeepsReferences(const WriteOp& op, const Table& table, const std::vector<Reference>& references);
+
+}  // namespace dpo::source

@@ -237,7 +237,13 @@ class Planner {
         op.assignments.emplace_back(c, value);
       }
     }
-    // Anonymised rows that are anonymised already are not changed again.
+    // Rows already anonymised or restricted are not changed again: a second
+    // sweep finds nothing to do.
+    std::vector<Predicate> pending;
+    for (const auto& [c, value] : op.assignments)
+      pending.push_back(value ? Predicate::Any({Predicate::Null(c), Predicate::Compare(Op::kNe, c, *value)})
+                              : Predicate::Null(c, false));
+    op.where = Predicate::All({op.where, Predicate::Any(std::move(pending))});
     Result<int64_t> n = source_.Count(table.name, op.where);
     if (!n.ok()) return n.status();
     PlanStep s;

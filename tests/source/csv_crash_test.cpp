@@ -1,7 +1,9 @@
 // What happens when the process dies in the middle of a CSV rewrite: the file
 // must hold either the old rows or the new ones, never a mixture and never a
 // truncated file. A child process applies a deletion and is killed with
-// SIGKILL after a varying delay; the parent then reads the file back.
+// SIGKILL after a varying delay; the parent then opens the file read-only
+// (which reads a journaled change as committed, changing nothing), then for
+// writing (which finishes or removes what the child left), and reads it back.
 #include <doctest/doctest.h>
 
 #include <signal.h>
@@ -80,6 +82,25 @@ TEST_CASE("a CSV rewrite killed at any moment leaves the old file or the new one
     int status = 0;
     waitpid(child, &status, 0);
     if (WIFEXITED(status)) CHECK(WEXITSTATUS(status) == 0);
+    dpo::source::OpenOptions read_only;
+    int64_t seen = -1;
+    {
+      auto ro = dpo::source::OpenCsvSource(file.string(), read_only);
+      REQUIRE_MESSAGE(ro.ok(), ro.status().message());
+      auto n = (*ro)->Count("people", std::nullopt);
+      REQUIRE(n.ok());
+      seen = *n;
+    }
+    {
+      auto rw = dpo::source::OpenCsvSource(file.string(), writable);
+      REQUIRE_MESSAGE(rw.ok(), rw.status().message());
+      auto n = (*rw)->Count("people", std::nullopt);
+      REQUIRE(n.ok());
+      CHECK(*n == seen);  // the read-only view said what the writable open made of it
+    }
+    int leftovers = 0;
+    for (const auto& e : fs::directory_iterator(dir)) leftovers += e.path().filename().string()[0] == '.';
+    CHECK(leftovers == 0);
     std::string now = Slurp(file);
     bool is_old = now == before;
     bool is_new = now == after;

@@ -67,6 +67,12 @@ std::vector<Writer> Writers() {
       {"policy init --out", [](const Inputs& in, const std::string& out) {
          return std::vector<std::string>{"policy", "init", "--schema-only", "--force", "--out", out, in.db};
        }},
+      {"retention plan --out", [](const Inputs& in, const std::string& out) {
+         return std::vector<std::string>{"retention", "plan", "--policy", in.policy, "--force", "--out", out, in.db};
+       }},
+      {"retention plan --out (csv)", [](const Inputs& in, const std::string& out) {
+         return std::vector<std::string>{"retention", "plan", "--policy", in.policy, "--force", "--out", out, in.csv};
+       }},
       {"sample generate --out", [](const Inputs&, const std::string& out) {
          return std::vector<std::string>{"sample", "generate", "--rows", "5", "--force", "--out", out};
        }},
@@ -212,6 +218,7 @@ const std::vector<std::vector<std::string>>& PrintingCommands() {
       {"scan", "samples/staffing.db"},
       {"scan", "--policy", "policies/staffing-agency.yaml", "--format", "html", "samples/staffing.db"},
       {"detect"},
+      {"retention", "plan", "--policy", "policies/staffing-agency.yaml", "samples/staffing.db"},
       {"--help"},
       {"--version"},
       {"help", "scan"},

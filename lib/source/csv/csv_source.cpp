@@ -278,19 +278,6 @@ class RecordCells : public RowCells {
   const CsvRecord& record_;
 };
 
-// A row held as values, once an update has changed it.
-class ValueCells : public RowCells {
- public:
-  explicit ValueCells(const std::vector<std::optional<std::string>>& values) : values_(values) {}
-  std::optional<std::string_view> Cell(size_t column) const override {
-    if (!values_[column]) return std::nullopt;
-    return std::string_view(*values_[column]);
-  }
-
- private:
-  const std::vector<std::optional<std::string>>& values_;
-};
-
 uint64_t SplitMix64(uint64_t* state) {
   uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;

@@ -3,6 +3,7 @@
 // audit log.
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -175,8 +176,11 @@ class SweepLock {
     std::vector<util::ProtectedPath> inputs = InputsOf(source_spec, "");
     if (!inputs.empty()) {
       path_ = inputs[0].path;
-      while (!path_.empty() && path_.back() == '/') path_.pop_back();
-      path_ += ".dpo-sweep.lock";
+      while (path_.size() > 1 && path_.back() == '/') path_.pop_back();
+      // A CSV directory holds its lock (hidden, not *.csv); a file has it beside it.
+      struct stat st{};
+      bool directory = ::stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+      path_ += directory ? "/.dpo-sweep.lock" : ".dpo-sweep.lock";
     } else {
       path_ = "/tmp/dpo-sweep-" + util::Sha256Hex(display).substr(0, 16) + ".lock";
     }

@@ -50,9 +50,12 @@ class Expander {
       bool cascade = ref.key.on_delete == ForeignKey::OnDelete::kCascade;
       if (!cascade && ref.key.on_delete != ForeignKey::OnDelete::kSetNull)
         return Status::Error(std::to_string(*n) + " row(s) of " + ref.child + " reference the rows of " + table +
-                             " to delete (" + child_via + ", ON DELETE " + OnDeleteName(ref.key.on_delete) +
-                             "); the schema says they must not be removed with their parent; add a rule for " +
-                             ref.child + " or keep these rows of " + table);
+                             " to delete (" + child_via + ", " +
+                             (ref.key.origin == "policy" ? std::string("on_delete: restrict in the policy")
+                                                         : "ON DELETE " + std::string(OnDeleteName(ref.key.on_delete)) +
+                                                               " in the schema") +
+                             "); they must not be removed with their parent; add a rule for " + ref.child +
+                             " or keep these rows of " + table);
       for (const KeepRule& k : keep_) {
         if (k.table != ref.child) continue;
         Result<int64_t> held = count_(ref.child, Predicate::All({children, k.rows}));

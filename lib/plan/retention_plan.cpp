@@ -64,12 +64,29 @@ std::optional<Predicate> KeptRows(const policy::Policy& policy, const source::Ta
   return Predicate::Any(std::move(kept));
 }
 
-std::vector<std::string> KeyColumnsOf(const source::Table& table, const policy::Dataset* dataset) {
-  if (!table.primary_key.empty()) return table.primary_key;
-  if (dataset != nullptr && !dataset->IdentifierColumns().empty()) return dataset->IdentifierColumns();
-  std::vector<std::string> all;
-  for (const source::Column& c : table.columns) all.push_back(c.name);
-  return all;
+// The columns that name a row in the ledger and the digests: the primary
+// key; without one (CSV), an `id` column, else the dataset's identifier
+// columns, else every column; never a column the step itself overwrites.
+std::vector<std::string> KeyColumnsOf(const source::Table& table, const policy::Dataset* dataset,
+                                      const source::WriteOp& op) {
+  auto assigned = [&](const std::string& c) {
+    for (const auto& [column, value] : op.assignments)
+      if (column == c) return true;
+    return false;
+  };
+  auto usable = [&](const std::vector<std::string>& columns) {
+    if (columns.empty()) return false;
+    for (const std::string& c : columns)
+      if (assigned(c)) return false;
+    return true;
+  };
+  if (usable(table.primary_key)) return table.primary_key;
+  if (table.FindColumn("id") != nullptr && !assigned("id")) return {"id"};
+  if (dataset != nullptr && usable(dataset->IdentifierColumns())) return dataset->IdentifierColumns();
+  std::vector<std::string> rest;
+  for (const source::Column& c : table.columns)
+    if (!assigned(c.name)) rest.push_back(c.name);
+  return rest;
 }
 
 // Keys may be shown as examples only when none of their columns holds
@@ -260,7 +277,7 @@ class Planner {
   Status Describe(PlanStep* s) {
     const source::Table* table = FindTable(graph_, s->table);
     const policy::Dataset* dataset = policy_.FindDataset(s->table);
-    s->key_columns = KeyColumnsOf(*table, dataset);
+    s->key_columns = KeyColumnsOf(*table, dataset, s->op);
     std::vector<std::string> examples;
     size_t max = KeysArePrintable(s->key_columns, dataset) ? options_.example_keys : 0;
     Result<std::string> digest = KeysDigest(source_, s->table, s->key_columns, s->op.where, &examples, max);

@@ -222,7 +222,7 @@ const std::vector<std::string> kTransferKeys = {"country", "recipient", "safegua
 const std::vector<std::string> kDatasetKeys = {"description", "data_subject", "subject_key",
                                                "purposes",    "columns",      "relations"};
 const std::vector<std::string> kColumnKeys = {"category", "identifier", "description"};
-const std::vector<std::string> kRelationKeys = {"columns", "references"};
+const std::vector<std::string> kRelationKeys = {"columns", "references", "on_delete"};
 const std::vector<std::string> kReferenceKeys = {"table", "columns"};
 const std::vector<std::string> kRuleKeys = {"description", "dataset", "keep",        "action", "columns",
                                             "set",         "when",    "legal_holds", "basis"};
@@ -922,6 +922,20 @@ void Loader::LoadRelations(const Node& node, const std::string& dataset_what, Da
           Missing(*ref, "the references of " + what, "table", "add table: the referenced table");
         if (!List(rf, "columns", what, "", &r.referenced_columns, "[id]"))
           Missing(*ref, "the references of " + what, "columns", "add columns: [the referenced column(s)]");
+      }
+    }
+    if (const Node* od = f.Get("on_delete")) {
+      std::string v = od->IsScalar() ? Trim(od->Scalar()) : std::string();
+      Record(path + ".on_delete", *od);
+      if (v == "cascade") {
+        r.on_delete = Relation::OnDelete::kCascade;
+      } else if (v == "set_null") {
+        r.on_delete = Relation::OnDelete::kSetNull;
+      } else if (v == "restrict") {
+        r.on_delete = Relation::OnDelete::kRestrict;
+      } else {
+        Error(*od, "invalid-value", "on_delete of " + what + " must be cascade, set_null or restrict",
+              "write on_delete: cascade (rows go with the referenced row), set_null, or restrict (the default)");
       }
     }
     if (!r.columns.empty() && !r.referenced_columns.empty() && r.columns.size() != r.referenced_columns.size()) {

@@ -134,6 +134,12 @@ struct Relation {
   std::vector<std::string> columns;
   std::string referenced_table;
   std::vector<std::string> referenced_columns;
+  // What a retention delete of the referenced row does to this dataset's
+  // rows (a CSV export has no ON DELETE): restrict (the default: the parent
+  // waits while such rows exist), cascade (they are deleted with it), or
+  // set_null (their columns are set to NULL).
+  enum class OnDelete { kRestrict, kCascade, kSetNull };
+  OnDelete on_delete = OnDelete::kRestrict;
   Location location;
 };
 

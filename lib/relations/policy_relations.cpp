@@ -11,7 +11,11 @@ source::ForeignKey FromPolicy(const policy::Relation& relation) {
   fk.referenced_table = relation.referenced_table;
   fk.referenced_columns = relation.referenced_columns;
   fk.origin = "policy";
-  fk.on_delete = source::ForeignKey::OnDelete::kCascade;
+  switch (relation.on_delete) {
+    case policy::Relation::OnDelete::kCascade: fk.on_delete = source::ForeignKey::OnDelete::kCascade; break;
+    case policy::Relation::OnDelete::kSetNull: fk.on_delete = source::ForeignKey::OnDelete::kSetNull; break;
+    case policy::Relation::OnDelete::kRestrict: fk.on_delete = source::ForeignKey::OnDelete::kRestrict; break;
+  }
   return fk;
 }
 

@@ -5,8 +5,8 @@
 // (Source::DeclareRelations); the DSAR relation walk will follow them.
 //
 // A relation from a policy is a source::ForeignKey with origin "policy" and
-// on_delete kCascade: the child rows belong to the parent's data subject, so
-// they go with it.
+// the relation's on_delete (cascade, set_null, or restrict: the default, so
+// that nothing is deleted by cascade unless the policy says so).
 #pragma once
 
 #include <string>

@@ -25,6 +25,7 @@ struct Expected {
   std::vector<std::string> columns;
   std::string referenced_table;
   std::vector<std::string> referenced_columns;
+  ForeignKey::OnDelete on_delete = ForeignKey::OnDelete::kRestrict;
 };
 
 // datasets.<table>.relations[] with the short form `references: TABLE.COLUMN`
@@ -39,6 +40,9 @@ std::vector<Expected> ReadRelationsFromYaml() {
       Expected e;
       e.child = dataset.first.as<std::string>();
       e.columns = r["columns"].as<std::vector<std::string>>();
+      std::string od = r["on_delete"] ? r["on_delete"].as<std::string>() : "restrict";
+      e.on_delete = od == "cascade" ? ForeignKey::OnDelete::kCascade
+                  : od == "set_null" ? ForeignKey::OnDelete::kSetNull : ForeignKey::OnDelete::kRestrict;
       const YAML::Node ref = r["references"];
       if (ref.IsScalar()) {
         std::string text = ref.as<std::string>();
@@ -69,7 +73,7 @@ bool SameRelation(const ForeignKey& fk, const Expected& e) {
 
 }  // namespace
 
-TEST_CASE("PolicyRelations lists every relation of the policy, in order, as CASCADE from the policy") {
+TEST_CASE("PolicyRelations lists every relation of the policy, in order, with its on_delete (restrict by default)") {
   const std::vector<Expected> expected = ReadRelationsFromYaml();
   // The sample policy declares relations for most of its datasets; an empty
   // oracle would make the comparison below vacuous.
@@ -83,7 +87,7 @@ TEST_CASE("PolicyRelations lists every relation of the policy, in order, as CASC
     CHECK(relations[i].first == expected[i].child);
     CHECK(SameRelation(relations[i].second, expected[i]));
     CHECK(relations[i].second.origin == "policy");
-    CHECK(relations[i].second.on_delete == ForeignKey::OnDelete::kCascade);
+    CHECK(relations[i].second.on_delete == expected[i].on_delete);
   }
 }
 
@@ -134,7 +138,7 @@ TEST_CASE("MergePolicyRelations adds what the schema lacks, as PolicyRelations m
     CHECK(table.foreign_keys[i].referenced_table == declared[i].referenced_table);
     CHECK(table.foreign_keys[i].referenced_columns == declared[i].referenced_columns);
     CHECK(table.foreign_keys[i].origin == "policy");
-    CHECK(table.foreign_keys[i].on_delete == ForeignKey::OnDelete::kCascade);
+    CHECK(table.foreign_keys[i].on_delete == declared[i].on_delete);
   }
 
   // A second merge adds nothing.

@@ -482,7 +482,7 @@ Status CheckRetention(source::Source& src, const policy::Policy& policy, const s
              (rule.action == policy::RetentionAction::kDelete      ? "deleted"
               : rule.action == policy::RetentionAction::kAnonymise ? "anonymised"
                                                                    : "restricted") +
-             ": run the retention sweep";
+             ": review them with 'dpo retention plan --policy POLICY SOURCE', then apply the plan";
     f.policy_rule = "retention." + rule.id;
     f.policy_location = Checker::Loc(rule.location);
     result->findings.push_back(std::move(f));

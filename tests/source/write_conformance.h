@@ -204,6 +204,18 @@ inline void RunWriteConformance(const Backend& backend) {
     CHECK_FALSE(bad_date.ok());
   }
 
+  SUBCASE("readers report the columns' normalised types") {
+    auto src = backend.open(true);
+    source::ReadRequest request;
+    request.columns = {"id", "email", "joined", "active"};
+    auto reader = src->Read("clients", request);
+    REQUIRE_MESSAGE(reader.ok(), reader.status().message());
+    CHECK((*reader)->column_types() == std::vector<source::TypeClass>{source::TypeClass::kInteger,
+                                                                       source::TypeClass::kText,
+                                                                       source::TypeClass::kDate,
+                                                                       source::TypeClass::kBoolean});
+  }
+
   SUBCASE("a semi-join selects inside the source") {
     auto src = backend.open(true);
     // Orders of clients who joined before 2011: clients 1..4, orders 1..4 and 41..44.

@@ -288,11 +288,12 @@ uint64_t SplitMix64(uint64_t* state) {
 class CsvRowReader : public RowReader {
  public:
   CsvRowReader(std::unique_ptr<TableStream> stream, std::vector<size_t> projection,
-               std::vector<std::string> names, std::optional<BoundPredicate> where,
+               std::vector<std::string> names, std::vector<TypeClass> types, std::optional<BoundPredicate> where,
                const ReadRequest& request)
       : stream_(std::move(stream)),
         projection_(std::move(projection)),
         names_(std::move(names)),
+        types_(std::move(types)),
         where_(std::move(where)),
         mode_(request.mode),
         limit_(request.limit),
@@ -300,6 +301,7 @@ class CsvRowReader : public RowReader {
         batch_rows_(std::max<size_t>(1, request.batch_rows)) {}
 
   const std::vector<std::string>& column_names() const override { return names_; }
+  std::vector<TypeClass> column_types() const override { return types_; }
 
   Result<bool> Next(RowBatch* batch) override {
     batch->Reset(projection_.size());
@@ -412,6 +414,7 @@ class CsvRowReader : public RowReader {
   std::unique_ptr<TableStream> stream_;
   std::vector<size_t> projection_;
   std::vector<std::string> names_;
+  std::vector<TypeClass> types_;
   std::optional<BoundPredicate> where_;
   SampleMode mode_;
   int64_t limit_;
@@ -959,8 +962,17 @@ class CsvSource : public Source {
       if (!bound.ok()) return bound.status();
       where = std::move(bound).value();
     }
+    // The types inferred for the table (as Describe reports them), for the
+    // columns read. A file read through a transaction keeps the committed
+    // file's types.
+    std::vector<TypeClass> types(names.size(), TypeClass::kText);
+    Result<std::vector<Column>> shape = Shape(table);
+    if (shape.ok())
+      for (size_t i = 0; i < names.size(); ++i)
+        for (const Column& c : *shape)
+          if (c.name == names[i]) types[i] = c.type;
     return std::unique_ptr<RowReader>(new CsvRowReader(std::move(stream).value(), std::move(projection),
-                                                       std::move(names), std::move(where), request));
+                                                       std::move(names), std::move(types), std::move(where), request));
   }
 
   Result<int64_t> CountFrom(const std::string& table, const FileRef& file, const std::optional<Predicate>& where,

@@ -49,8 +49,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("dpo ") + DPO_VERSION);
   app.require_subcommand(1);
   app.footer(
-      "Exit codes: 0 ok; 1 findings or policy violations at or above --fail-on; 2 usage, policy,\n"
-      "source or input error (nothing was changed); 3 internal error (a bug: please report).\n"
+      "Exit codes: 0 ok; 1 findings (scan, detect), a retention rule left out, a tampered audit log;\n"
+      "2 usage, policy, source or input error (nothing was changed); 3 internal error (a bug: please report).\n"
       "Run 'dpo help SUBCOMMAND' or 'man dpo-SUBCOMMAND' for details.");
 
   int exit_code = kExitOk;

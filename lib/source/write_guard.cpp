@@ -4,10 +4,17 @@ namespace dpo::source {
 
 std::vector<Reference> ReferencesTo(const std::string& table, const std::vector<Table>& tables,
                                     const std::vector<std::pair<std::string, ForeignKey>>& declared) {
+  std::vector<const Table*> pointers;
+  for (const Table& t : tables) pointers.push_back(&t);
+  return ReferencesTo(table, pointers, declared);
+}
+
+std::vector<Reference> ReferencesTo(const std::string& table, const std::vector<const Table*>& tables,
+                                    const std::vector<std::pair<std::string, ForeignKey>>& declared) {
   std::vector<Reference> out;
-  for (const Table& t : tables)
-    for (const ForeignKey& fk : t.foreign_keys)
-      if (fk.referenced_table == table && !fk.columns.empty()) out.push_back({t.name, fk});
+  for (const Table* t : tables)
+    for (const ForeignKey& fk : t->foreign_keys)
+      if (fk.referenced_table == table && !fk.columns.empty()) out.push_back({t->name, fk});
   for (const auto& [child, fk] : declared) {
     if (fk.referenced_table != table || fk.columns.empty()) continue;
     bool duplicate = false;  // a policy may restate a schema foreign key
@@ -16,6 +23,29 @@ std::vector<Reference> ReferencesTo(const std::string& table, const std::vector<
     if (!duplicate) out.push_back({child, fk});
   }
   return out;
+}
+
+Result<std::vector<Reference>> DescribedTables::References(
+    const std::string& table, Source& source, const Describe& describe,
+    const std::vector<std::pair<std::string, ForeignKey>>& declared) {
+  if (!all_described_) {
+    Result<std::vector<std::string>> names = source.ListTables();
+    if (!names.ok()) return names.status();
+    for (const std::string& n : *names)
+      if (tables_.count(n) == 0) DPO_RETURN_IF_ERROR(describe(n));
+    all_described_ = true;
+  }
+  std::vector<const Table*> described;
+  for (const auto& [name, t] : tables_) described.push_back(t.get());
+  return ReferencesTo(table, described, declared);
+}
+
+Status ReadOnlyRefusal(const std::string& source_name, const WriteOptions& options) {
+  return Status::Error(source_name + ": cannot write: the source was opened read-only" +
+                       std::string(options.dry_run ? " (a dry run executes the writes and rolls them back, so it "
+                                                     "needs write access too)"
+                                                   : "") +
+                       "; nothing was changed");
 }
 
 Predicate ChildRows(const Reference& ref, const std::string& parent, const Predicate& where) {

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -28,6 +30,30 @@ struct Reference {
 // `declared` (relations from a policy), self-references included.
 std::vector<Reference> ReferencesTo(const std::string& table, const std::vector<Table>& tables,
                                     const std::vector<std::pair<std::string, ForeignKey>>& declared);
+std::vector<Reference> ReferencesTo(const std::string& table, const std::vector<const Table*>& tables,
+                                    const std::vector<std::pair<std::string, ForeignKey>>& declared);
+
+// The tables of a database as one transaction sees them, each described
+// once: the write guards need every table's foreign keys to know what
+// points at a table. Addresses are stable (SQL targets point at them).
+class DescribedTables {
+ public:
+  // Describes `name` into tables() (the source's own describe-and-cache).
+  using Describe = std::function<Status(const std::string& name)>;
+
+  std::map<std::string, std::unique_ptr<Table>>& tables() { return tables_; }
+
+  // References to `table`; the first call describes every table of `source`.
+  Result<std::vector<Reference>> References(const std::string& table, Source& source, const Describe& describe,
+                                            const std::vector<std::pair<std::string, ForeignKey>>& declared);
+
+ private:
+  std::map<std::string, std::unique_ptr<Table>> tables_;
+  bool all_described_ = false;
+};
+
+// The refusal of Begin() on a source opened read-only, naming it.
+Status ReadOnlyRefusal(const std::string& source_name, const WriteOptions& options);
 
 // Rows of `ref.child` that point at rows of `parent` matching `where`. For a
 // self-reference, rows that are themselves selected by `where` are left out.

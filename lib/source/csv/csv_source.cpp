@@ -1333,7 +1333,7 @@ class CsvTransaction : public Transaction {
     Result<BoundPredicate> where = source_->Bind(op.where, op.table, cols, &view);
     if (!where.ok()) return where.status();
 
-    std::vector<Reference> refs = ReferencesTo(op.table, {}, source_->declared());
+    std::vector<Reference> refs = ReferencesTo(op.table, std::vector<const Table*>{}, source_->declared());
     if (op.kind == WriteOp::Kind::kDelete) {
       DPO_RETURN_IF_ERROR(CheckNoOrphans(op.table, op.where, refs,
                                          [this](const std::string& t, const Predicate& p) { return Count(t, p); }));

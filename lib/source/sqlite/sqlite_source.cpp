@@ -444,7 +444,7 @@ class SqliteTransaction : public Transaction {
   }
 
   Result<int64_t> Count(const std::string& table, const std::optional<Predicate>& where) override {
-    Result<SqlTarget> target = source_->Target(table, &tables_);
+    Result<SqlTarget> target = source_->Target(table, &described_.tables());
     if (!target.ok()) return target.status();
     Result<SqlText> text = RenderCount(*target, where, kDialect);
     if (!text.ok()) return text.status();
@@ -514,7 +514,7 @@ class SqliteTransaction : public Transaction {
   }
 
   Result<int64_t> ExecuteOne(const WriteOp& op, const ReturnRows* returning) {
-    Result<SqlTarget> target = source_->Target(op.table, &tables_);
+    Result<SqlTarget> target = source_->Target(op.table, &described_.tables());
     if (!target.ok()) return target.status();
     std::string doing = std::string(op.kind == WriteOp::Kind::kDelete ? "deleting from " : "updating ") + op.table;
     if (op.kind == WriteOp::Kind::kDelete) {
@@ -589,35 +589,21 @@ class SqliteTransaction : public Transaction {
   }
 
   Result<std::vector<Reference>> References(const std::string& table) {
-    if (!all_loaded_) {
-      Result<std::vector<std::string>> names = source_->ListTables();
-      if (!names.ok()) return names.status();
-      for (const std::string& n : *names) {
-        Result<SqlTarget> t = source_->Target(n, &tables_);
-        if (!t.ok()) return t.status();
-      }
-      all_loaded_ = true;
-    }
-    std::vector<Table> tables;
-    for (const auto& [name, t] : tables_) tables.push_back(*t);
-    return ReferencesTo(table, tables, source_->declared());
+    return described_.References(
+        table, *source_,
+        [this](const std::string& name) { return source_->Target(name, &described_.tables()).status(); },
+        source_->declared());
   }
 
   SqliteSource* source_;
   WriteOptions options_;
-  std::map<std::string, std::unique_ptr<Table>> tables_;
-  bool all_loaded_ = false;
+  DescribedTables described_;
   bool finished_ = false;
   bool failed_ = false;
 };
 
 Result<std::unique_ptr<Transaction>> SqliteSource::Begin(const WriteOptions& options) {
-  if (read_only_)
-    return Status::Error(db_->path + ": cannot write: the source was opened read-only" +
-                         std::string(options.dry_run ? " (a dry run executes the writes and rolls them back, so it "
-                                                       "needs write access too)"
-                                                     : "") +
-                         "; nothing was changed");
+  if (read_only_) return ReadOnlyRefusal(db_->path, options);
   auto tx = std::make_unique<SqliteTransaction>(this, options);
   DPO_RETURN_IF_ERROR(tx->Start());
   return std::unique_ptr<Transaction>(std::move(tx));

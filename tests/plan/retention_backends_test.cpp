@@ -39,6 +39,7 @@
 #include "relations/policy_relations.h"
 #include "sample/generator.h"
 #include "source/csv/csv_source.h"
+#include "source/pg_sample_loader.h"
 #include "source/pg_server.h"
 #include "source/sqlite/sqlite_source.h"
 #include "util/keyed_hash.h"
@@ -126,56 +127,9 @@ struct Sample {
   }
 };
 
-// COPY ... FROM STDIN with the CSV file's own delimiter; empty unquoted fields are NULL.
-void CopyCsv(const std::string& uri, const std::string& table, const std::string& file, char delimiter) {
-  PGconn* conn = PQconnectdb(uri.c_str());
-  REQUIRE_MESSAGE(PQstatus(conn) == CONNECTION_OK, PQerrorMessage(conn));
-  std::string sql = "COPY \"" + table + "\" FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER '" +
-                    std::string(1, delimiter) + "')";
-  PGresult* r = PQexec(conn, sql.c_str());
-  REQUIRE_MESSAGE(PQresultStatus(r) == PGRES_COPY_IN, PQerrorMessage(conn));
-  PQclear(r);
-  std::string data = ReadAll(file);
-  REQUIRE(PQputCopyData(conn, data.data(), static_cast<int>(data.size())) == 1);
-  REQUIRE(PQputCopyEnd(conn, nullptr) == 1);
-  r = PQgetResult(conn);
-  CHECK_MESSAGE(PQresultStatus(r) == PGRES_COMMAND_OK, table << ": " << PQerrorMessage(conn));
-  PQclear(r);
-  PQfinish(conn);
-}
-
-// Loads the sample into database `name` of the test server (adapted from
-// tests/scan/scan_postgres_test.cpp): the SQLite DDL as it is (it is
-// PostgreSQL-compatible and carries every PRIMARY KEY and FOREIGN KEY with
-// its ON DELETE action), the rows by COPY from the CSV export, and the
-// retention date columns retyped to timestamp, as a real server keeps them.
-// Returns the database's URI.
+// The sample in database `name` of the test server (source/pg_sample_loader.h).
 std::string LoadIntoPostgres(testing::PgServer& pg, const Sample& s, const std::string& name) {
-  std::string uri = pg.CreateDatabase(name);
-  std::string schema_file = s.dir + "/schema.sql";
-  std::string cmd = "sqlite3 " + s.db + " .schema > " + schema_file;
-  REQUIRE(std::system(cmd.c_str()) == 0);
-  std::string error = pg.Exec(name, ReadAll(schema_file));
-  REQUIRE_MESSAGE(error.empty(), error);
-  // Foreign keys are not checked during the load (file order is not parent
-  // order), and are enforced again afterwards: apply must meet them.
-  std::string off, on;
-  for (const auto& t : s.truth.tables) {
-    off += "ALTER TABLE \"" + t.name + "\" DISABLE TRIGGER ALL;";
-    on += "ALTER TABLE \"" + t.name + "\" ENABLE TRIGGER ALL;";
-  }
-  REQUIRE(pg.Exec(name, off).empty());
-  for (const auto& t : s.truth.tables) CopyCsv(uri, t.name, s.csv + "/" + t.csv_file, t.csv_delimiter);
-  REQUIRE(pg.Exec(name, on).empty());
-  std::set<std::string> retyped;
-  for (const auto& rule : s.policy.retention) {
-    if (!retyped.insert(rule.dataset + "." + rule.after_column).second) continue;
-    error = pg.Exec(name, "ALTER TABLE \"" + rule.dataset + "\" ALTER COLUMN \"" + rule.after_column +
-                              "\" TYPE timestamp USING \"" + rule.after_column + "\"::timestamp");
-    REQUIRE_MESSAGE(error.empty(), error);
-  }
-  REQUIRE(pg.Exec(name, "ANALYZE").empty());
-  return uri;
+  return testing::LoadSampleIntoPostgres(pg, name, s.db, s.csv, s.truth, s.policy, s.dir);
 }
 
 std::unique_ptr<source::Source> OpenUri(const std::string& uri, bool read_only) {

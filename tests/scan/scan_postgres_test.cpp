@@ -2,46 +2,16 @@
 // retention date columns as real timestamp types), scanned against the
 // staffing policy: the same findings and counts as on SQLite and CSV.
 #include <doctest/doctest.h>
-#include <libpq-fe.h>
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "detect/kind.h"
 #include "policy/loader.h"
 #include "scan/scanner.h"
 #include "scan_test_util.h"
+#include "source/pg_sample_loader.h"
 #include "source/pg_server.h"
 
-namespace {
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// COPY ... FROM STDIN with the CSV file's own delimiter; empty unquoted fields are NULL.
-void CopyCsv(const std::string& uri, const std::string& table, const std::string& file, char delimiter) {
-  PGconn* conn = PQconnectdb(uri.c_str());
-  REQUIRE_MESSAGE(PQstatus(conn) == CONNECTION_OK, PQerrorMessage(conn));
-  std::string sql = "COPY \"" + table + "\" FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER '" +
-                    std::string(1, delimiter) + "')";
-  PGresult* r = PQexec(conn, sql.c_str());
-  REQUIRE_MESSAGE(PQresultStatus(r) == PGRES_COPY_IN, PQerrorMessage(conn));
-  PQclear(r);
-  std::string data = Slurp(file);
-  REQUIRE(PQputCopyData(conn, data.data(), static_cast<int>(data.size())) == 1);
-  REQUIRE(PQputCopyEnd(conn, nullptr) == 1);
-  r = PQgetResult(conn);
-  CHECK_MESSAGE(PQresultStatus(r) == PGRES_COMMAND_OK, table << ": " << PQerrorMessage(conn));
-  PQclear(r);
-  PQfinish(conn);
-}
-
-}  // namespace
 
 TEST_CASE("postgres: the sample staffing data scanned against the policy matches the ground truth") {
   DPO_PG_SERVER_OR_SKIP(pg);
@@ -50,32 +20,8 @@ TEST_CASE("postgres: the sample staffing data scanned against the policy matches
   const dpo::policy::Policy& policy = loaded->policy;
   dpo::testing::SampleFixture sample(600, 13);
 
-  // Schema: SQLite's DDL is PostgreSQL-compatible; load parents before children.
-  std::string uri = pg->CreateDatabase("dpo_staffing");
-  std::string ddl;
-  {
-    std::string cmd = "sqlite3 " + sample.db + " .schema > " + (sample.dir / "schema.sql").string();
-    REQUIRE(std::system(cmd.c_str()) == 0);
-    ddl = Slurp((sample.dir / "schema.sql").string());
-  }
-  // Foreign keys are checked at the end of the load, whatever the file order.
-  std::string error = pg->Exec("dpo_staffing", ddl);
-  REQUIRE_MESSAGE(error.empty(), error);
-  std::string fk_off;
-  for (const auto& t : sample.truth.tables) fk_off += "ALTER TABLE \"" + t.name + "\" DISABLE TRIGGER ALL;";
-  REQUIRE(pg->Exec("dpo_staffing", fk_off).empty());
-  for (const auto& t : sample.truth.tables)
-    CopyCsv(uri, t.name, sample.csv_dir + "/" + t.csv_file, t.csv_delimiter);
-  // Real servers keep dates as dates: retype every retention date column.
-  std::set<std::string> retyped;
-  for (const auto& rule : policy.retention) {
-    std::string key = rule.dataset + "." + rule.after_column;
-    if (!retyped.insert(key).second) continue;
-    error = pg->Exec("dpo_staffing", "ALTER TABLE \"" + rule.dataset + "\" ALTER COLUMN \"" + rule.after_column +
-                                         "\" TYPE timestamp USING \"" + rule.after_column + "\"::timestamp");
-    REQUIRE_MESSAGE(error.empty(), error);
-  }
-  REQUIRE(pg->Exec("dpo_staffing", "ANALYZE").empty());
+  std::string uri = dpo::testing::LoadSampleIntoPostgres(*pg, "dpo_staffing", sample.db, sample.csv_dir, sample.truth,
+                                                         policy, sample.dir.string());
 
   dpo::source::OpenOptions read_only;
   auto src = dpo::source::OpenSource(uri, read_only);

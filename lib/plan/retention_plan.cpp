@@ -234,41 +234,17 @@ class Planner {
 
   Status PlanUpdate(const policy::RetentionRule& rule, const source::Table& table, Predicate expired, RulePlan*,
                     std::vector<PlanStep>* steps) {
-    WriteOp op;
-    op.kind = WriteOp::Kind::kUpdate;
-    op.table = table.name;
-    op.where = expired;
-    if (rule.action == policy::RetentionAction::kAnonymise) {
-      for (const std::string& c : rule.columns) {
-        const source::Column* column = table.FindColumn(c);
-        if (column == nullptr) return Status::Error("column " + table.name + "." + c + " does not exist");
-        if (!column->nullable)
-          return Status::Error(table.name + "." + c +
-                               " is NOT NULL: anonymising it in place needs a keyed pseudonym or a fake value, "
-                               "which this version of dpo cannot write yet; the rule is left out of the plan");
-        op.assignments.emplace_back(c, std::nullopt);
-      }
-    } else {
-      for (const auto& [c, value] : rule.set) {
-        if (table.FindColumn(c) == nullptr) return Status::Error("column " + table.name + "." + c + " does not exist");
-        op.assignments.emplace_back(c, value);
-      }
-    }
-    // Rows already anonymised or restricted are not changed again: a second
-    // sweep finds nothing to do.
-    std::vector<Predicate> pending;
-    for (const auto& [c, value] : op.assignments)
-      pending.push_back(value ? Predicate::Any({Predicate::Null(c), Predicate::Compare(Op::kNe, c, *value)})
-                              : Predicate::Null(c, false));
-    op.where = Predicate::All({op.where, Predicate::Any(std::move(pending))});
-    Result<int64_t> n = source_.Count(table.name, op.where);
+    Result<WriteOp> op = RuleUpdateOp(rule, table);
+    if (!op.ok()) return op.status();
+    op->where = Predicate::All({std::move(expired), op->where});
+    Result<int64_t> n = source_.Count(table.name, op->where);
     if (!n.ok()) return n.status();
     PlanStep s;
     s.rule = rule.id;
     s.table = table.name;
     s.action = ActionName(rule.action);
     s.rows = *n;
-    s.op = std::move(op);
+    s.op = std::move(*op);
     steps->push_back(std::move(s));
     return Status::Ok();
   }
@@ -310,6 +286,38 @@ class Planner {
 };
 
 }  // namespace
+
+Result<source::WriteOp> RuleUpdateOp(const policy::RetentionRule& rule, const source::Table& table) {
+  WriteOp op;
+  op.kind = WriteOp::Kind::kUpdate;
+  op.table = table.name;
+  if (rule.action == policy::RetentionAction::kAnonymise) {
+    for (const std::string& c : rule.columns) {
+      const source::Column* column = table.FindColumn(c);
+      if (column == nullptr) return Status::Error("column " + table.name + "." + c + " does not exist");
+      if (!column->nullable)
+        return Status::Error(table.name + "." + c +
+                             " is NOT NULL: anonymising it in place needs a keyed pseudonym or a fake value, "
+                             "which this version of dpo cannot write yet; the rule is left out of the plan");
+      op.assignments.emplace_back(c, std::nullopt);
+    }
+  } else if (rule.action == policy::RetentionAction::kRestrict) {
+    for (const auto& [c, value] : rule.set) {
+      if (table.FindColumn(c) == nullptr) return Status::Error("column " + table.name + "." + c + " does not exist");
+      op.assignments.emplace_back(c, value);
+    }
+  } else {
+    return Status::Error("rule " + rule.id + " deletes rows; it has no update", StatusCode::kInternal);
+  }
+  // Rows already anonymised or restricted are not changed again: a second
+  // sweep finds nothing to do.
+  std::vector<Predicate> pending;
+  for (const auto& [c, value] : op.assignments)
+    pending.push_back(value ? Predicate::Any({Predicate::Null(c), Predicate::Compare(Op::kNe, c, *value)})
+                            : Predicate::Null(c, false));
+  op.where = Predicate::Any(std::move(pending));
+  return op;
+}
 
 int64_t RetentionPlan::TotalRows() const {
   int64_t total = 0;

@@ -89,6 +89,13 @@ struct PlanOptions {
 Result<RetentionPlan> MakeRetentionPlan(const policy::Policy& policy, source::Source& source,
                                         const PlanOptions& options);
 
+// The update an anonymise or restrict rule makes to its rows: the
+// assignments, and as `where` only "not done yet" (a row already anonymised
+// or restricted is not changed again, so a second sweep finds nothing to
+// do). The caller adds which rows (expired ones; the rows a ledger names).
+// Errors: a column missing from `table`, a column the rule cannot write.
+Result<source::WriteOp> RuleUpdateOp(const policy::RetentionRule& rule, const source::Table& table);
+
 // The order-independent digest of the keys of the rows `where` selects in
 // `table` (SHA-256 of each canonical key, XORed, then hashed with the count),
 // computed by streaming. `examples` receives the first `max_examples` keys.

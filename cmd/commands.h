@@ -18,6 +18,7 @@ void RegisterDetect(CLI::App& app, int* exit_code);   // cmd/detect.cpp
 void RegisterScan(CLI::App& app, int* exit_code);     // cmd/scan.cpp
 void RegisterAudit(CLI::App& app, int* exit_code);    // cmd/audit.cpp
 void RegisterRetention(CLI::App& app, int* exit_code);  // cmd/retention.cpp
+void RegisterLedger(CLI::App& app, int* exit_code);     // cmd/ledger.cpp
 
 // The process exit code for an error of `code` (README "Exit codes").
 int ExitCodeFor(StatusCode code);

@@ -1,14 +1,8 @@
 // dpo retention plan | apply | sweep: the retention sweep, planned, reviewed
 // and applied in one transaction (lib/plan), with the erasure ledger and the
 // audit log.
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -21,6 +15,7 @@
 #include "plan/retention_plan.h"
 #include "relations/policy_relations.h"
 #include "report/retention_report.h"
+#include "sweep_lock.h"
 #include "util/duration.h"
 #include "util/keyed_hash.h"
 
@@ -111,21 +106,27 @@ int RunPlan(const PlanArgs& args) {
   }
   if (output->kind == util::OutputKind::kRegularFile)
     std::cerr << "dpo: wrote the plan to " << args.out << "; apply it with 'dpo retention apply " << args.out << " "
-              << args.source << "'\n";
+              << args.source << (plan::NeedsKey(*made) ? " --key-file FILE' (it writes keyed pseudonyms)" : "'")
+              << "\n";
   return kExitOk;
 }
 
-Result<std::optional<util::SecretKey>> KeyIfNeeded(const ApplyArgs& args) {
-  bool wanted = !args.ledger.empty() || !args.key_file.empty() || std::getenv("DPO_KEY") != nullptr;
+// The key, when a ledger, the plan (keyed pseudonyms) or the user asks for one.
+Result<std::optional<util::SecretKey>> KeyIfNeeded(const ApplyArgs& args, const plan::RetentionPlan& plan) {
+  bool pseudonyms = plan::NeedsKey(plan);
+  bool wanted = pseudonyms || !args.ledger.empty() || !args.key_file.empty() || std::getenv("DPO_KEY") != nullptr;
   if (!wanted) return std::optional<util::SecretKey>();
   Result<util::SecretKey> key = util::SecretKey::Load(args.key_file);
-  if (!key.ok()) return key.status();
+  if (!key.ok())
+    return pseudonyms ? key.status().WithContext("the plan writes keyed pseudonyms (anonymise of NOT NULL or "
+                                                 "UNIQUE columns)")
+                      : key.status();
   return std::optional<util::SecretKey>(std::move(*key));
 }
 
 int ApplyLoaded(const plan::RetentionPlan& plan, const policy::Policy& policy, const std::string& policy_sha256,
                 source::Source& src, const ApplyArgs& args, const char* command) {
-  Result<std::optional<util::SecretKey>> key = KeyIfNeeded(args);
+  Result<std::optional<util::SecretKey>> key = KeyIfNeeded(args, plan);
   if (!key.ok()) return ReportError(key.status());
   plan::ApplyOptions options;
   options.dry_run = args.dry_run;
@@ -168,51 +169,6 @@ int RunApply(const ApplyArgs& args) {
   return ApplyLoaded(*loaded, *policy, util::Sha256Hex(*bytes), **src, args, "retention apply");
 }
 
-// One sweep of a source at a time: an exclusive lock on a file beside the
-// source (for a server, in the temporary directory), holding who took it.
-class SweepLock {
- public:
-  Status Acquire(const std::string& source_spec, const std::string& display) {
-    std::vector<util::ProtectedPath> inputs = InputsOf(source_spec, "");
-    if (!inputs.empty()) {
-      path_ = inputs[0].path;
-      while (path_.size() > 1 && path_.back() == '/') path_.pop_back();
-      // A CSV directory holds its lock (hidden, not *.csv); a file has it beside it.
-      struct stat st{};
-      bool directory = ::stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-      path_ += directory ? "/.dpo-sweep.lock" : ".dpo-sweep.lock";
-    } else {
-      path_ = "/tmp/dpo-sweep-" + util::Sha256Hex(display).substr(0, 16) + ".lock";
-    }
-    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd_ < 0) return Status::Error(path_ + ": cannot create the sweep lock: " + std::strerror(errno), StatusCode::kIoError);
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      char holder[256] = {};
-      ssize_t n = ::pread(fd_, holder, sizeof holder - 1, 0);
-      std::string who = n > 0 ? std::string(holder, static_cast<size_t>(n)) : "another process";
-      while (!who.empty() && who.back() == '\n') who.pop_back();
-      return Status::Error("another sweep of " + display + " is running (" + who + ", lock " + path_ +
-                               "); this one did nothing",
-                           StatusCode::kBusy);
-    }
-    char host[128] = {};
-    ::gethostname(host, sizeof host - 1);
-    std::string me = "pid " + std::to_string(::getpid()) + " on " + host + " since " + std::to_string(std::time(nullptr));
-    if (::ftruncate(fd_, 0) == 0) (void)::pwrite(fd_, me.data(), me.size(), 0);
-    return Status::Ok();
-  }
-  ~SweepLock() {
-    if (fd_ >= 0) {
-      (void)::ftruncate(fd_, 0);
-      ::close(fd_);
-    }
-  }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-};
-
 int RunSweep(const ApplyArgs& args) {
   Result<policy::Policy> policy = LoadPolicyForUse(args.policy);
   if (!policy.ok()) return ReportError(policy.status());
@@ -238,7 +194,8 @@ void AddApplyFlags(CLI::App* sub, ApplyArgs* args) {
       ->check(CLI::Range(0.0, 100.0));
   sub->add_option("--ledger", args->ledger, "Erasure ledger (SQLite file, created 0600): a keyed hash per erased row");
   sub->add_option("--audit-log", args->audit_log, "Append-only JSON-lines audit log (hash-chained; 'dpo audit verify')");
-  sub->add_option("--key-file", args->key_file, "Secret key for the ledger and the audit digests (else DPO_KEY)");
+  sub->add_option("--key-file", args->key_file,
+                  "Secret key for the ledger, the audit digests and pseudonyms (else DPO_KEY)");
   AddSourceFlags(sub, &args->source_flags);
 }
 

@@ -33,6 +33,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "util/keyed_hash.h"
@@ -58,6 +59,21 @@ std::string TableHmac(const util::SecretKey& key, std::string_view table);
 // two unrelated hashes, so a key_hmac alone names one row of one table.
 std::string KeyHmac(const util::SecretKey& key, std::string_view table, const RowKey& row_key);
 
+// KeyHmac for many rows of one table: the key and the table name are hashed
+// once (util::PrefixedHmac), so a row costs two SHA-256 blocks. Replay hashes
+// every row of a restored table with it. Holds key-derived state: keep it no
+// longer than the work that needs it; never print it.
+class KeyHasher {
+ public:
+  KeyHasher(const util::SecretKey& key, std::string_view table);
+  // The digest of the row key whose CanonicalKey is `canonical`.
+  util::Digest OfCanonical(std::string_view canonical) const { return hmac_.Of(canonical); }
+  util::Digest Of(const RowKey& row_key) const { return hmac_.Of(CanonicalKey(row_key)); }
+
+ private:
+  util::PrefixedHmac hmac_;
+};
+
 // The audit log's keys_hmac for a set of rows of one table: a keyed hash of
 // the table, the number of rows and the sum (mod 2^256) of their KeyHmacs,
 // so it does not depend on the order the rows came in and needs no memory
@@ -66,12 +82,15 @@ class KeySetHmac {
  public:
   KeySetHmac(const util::SecretKey& key, std::string table);
   void Add(const RowKey& row_key);
+  // The same for a row key given as its CanonicalKey bytes.
+  void AddCanonical(std::string_view canonical);
   int64_t count() const { return count_; }
   std::string Hex() const;  // lower-case hex
 
  private:
   const util::SecretKey* key_;
   std::string table_;
+  KeyHasher hasher_;
   util::Digest sum_{};
   int64_t count_ = 0;
 };
@@ -91,6 +110,53 @@ struct Tombstone {
 struct KeyMatch {
   size_t index = 0;  // into the batch
   Tombstone tombstone;
+};
+
+// Every tombstone of one table made with one key, in memory, for matching
+// all rows of a restored table without a ledger query per row (Ledger::Match
+// costs a B-tree lookup per row; this costs a hash-bucket probe). About 48
+// bytes per tombstone: load a large table's tombstones in slices
+// (Ledger::LoadTable's `max`).
+class TableTombstones {
+ public:
+  struct Entry {
+    util::Digest key;    // the tombstone's key_hmac
+    uint32_t rule = 0;   // index into rules()
+    uint32_t date = 0;   // index into dates()
+    uint8_t action = 0;  // index into kLedgerActions
+  };
+
+  // The tombstones of the row whose key digest is `key`: none, one, or more
+  // (a row anonymised, then deleted), ordered by action.
+  std::pair<const Entry*, const Entry*> Find(const util::Digest& key) const;
+
+  const std::vector<Entry>& entries() const { return entries_; }  // ordered by (key, action)
+  const std::vector<std::string>& rules() const { return rules_; }
+  const std::vector<std::string>& dates() const { return dates_; }
+  size_t size() const { return entries_.size(); }
+  // Whether the table has tombstones after the last one loaded (a slice).
+  bool more() const { return more_; }
+
+ private:
+  friend class Ledger;
+  void Index();  // builds buckets_ once entries_ is complete and sorted
+
+  std::vector<Entry> entries_;
+  std::vector<std::string> rules_;
+  std::vector<std::string> dates_;
+  std::vector<uint32_t> buckets_;  // first entry whose digest starts with each prefix of `bits_` bits
+  int bits_ = 0;
+  bool more_ = false;
+};
+
+// What a ledger holds, for `dpo ledger stats`: no hashes, no tables (their
+// names are keyed hashes), only what a person can act on.
+struct LedgerStat {
+  std::string action;
+  std::string rule;
+  std::string day;     // YYYY-MM-DD (UTC) of the sweep that recorded them
+  std::string key_id;  // util::SecretKey::Id() of the key that made the hashes
+  int64_t tombstones = 0;
 };
 
 class Ledger {
@@ -133,6 +199,24 @@ class Ledger {
   Result<std::vector<Tombstone>> ForTable(const util::SecretKey& key, const std::string& table);
   // Number of tombstones in the ledger.
   Result<int64_t> Count();
+  // Number of tombstones of `table` made with this key (an indexed count).
+  Result<int64_t> CountInTable(const util::SecretKey& key, const std::string& table);
+  // The tombstones of `table` made with this key, in key_hmac order: at most
+  // `max` rows (0: all), then the rest of the last row's actions; starting
+  // after the digest `after` (nullptr: from the first). A slice tells
+  // whether more() follow; pass the last entry's key as the next `after`.
+  Result<TableTombstones> LoadTable(const util::SecretKey& key, const std::string& table, size_t max,
+                                    const util::Digest* after);
+  // Whether any tombstone was made with the key of this id
+  // (util::SecretKey::Id()). Stops at the first.
+  Result<bool> HasKeyId(const std::string& key_id);
+  // Tombstones per key id, most first: which keys made this ledger. Reads
+  // every tombstone.
+  Result<std::vector<std::pair<std::string, int64_t>>> CountByKeyId();
+  // Tombstones per action, rule, day and key id, in that order.
+  Result<std::vector<LedgerStat>> Stats();
+  // Number of tables with tombstones (under any key).
+  Result<int64_t> CountTables();
 
   const std::string& path() const;
 

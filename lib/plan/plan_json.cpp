@@ -13,7 +13,7 @@ constexpr std::pair<Op, const char*> kOps[] = {
     {Op::kAnd, "and"}, {Op::kOr, "or"},   {Op::kNot, "not"},         {Op::kEq, "eq"},
     {Op::kNe, "ne"},   {Op::kLt, "lt"},   {Op::kLe, "le"},           {Op::kGt, "gt"},
     {Op::kGe, "ge"},   {Op::kIn, "in"},   {Op::kIsNull, "is_null"},  {Op::kIsNotNull, "is_not_null"},
-    {Op::kInSelect, "in_select"},
+    {Op::kInSelect, "in_select"}, {Op::kLike, "like"},
 };
 
 json PredicateJson(const Predicate& p) {
@@ -107,13 +107,22 @@ std::string PlanToJson(const RetentionPlan& plan) {
     rj["basis"] = r.basis;
     rj["rows"] = r.to_act;
     json holds = json::array();
-    for (const HoldCount& h : r.holds) holds.push_back({{"name", h.name}, {"rows", h.rows}});
+    for (const HoldCount& h : r.holds) {
+      json hj = {{"name", h.name}, {"rows", h.rows}};
+      if (!h.parent.empty()) hj["parent"] = h.parent;
+      holds.push_back(hj);
+    }
     rj["held"] = holds;
     rj["kept_for_children"] = r.kept_for_children;
+    rj["undated"] = r.undated;
     if (!r.blocked.empty()) rj["blocked"] = r.blocked;
     rules.push_back(rj);
   }
   j["rules"] = rules;
+  json advice = json::array();
+  for (const IndexAdvice& a : plan.index_advice)
+    advice.push_back({{"table", a.table}, {"columns", a.columns}, {"reason", a.reason}, {"sql", a.sql}});
+  j["index_advice"] = advice;
   json steps = json::array();
   for (const PlanStep& s : plan.steps) {
     json sj;
@@ -130,7 +139,13 @@ std::string PlanToJson(const RetentionPlan& plan) {
     sj["kind"] = s.op.kind == source::WriteOp::Kind::kDelete ? "delete" : "update";
     json set = json::array();
     for (const auto& [c, v] : s.op.assignments) set.push_back({{"column", c}, {"value", v ? json(*v) : json()}});
-    if (s.op.kind == source::WriteOp::Kind::kUpdate) sj["set"] = set;
+    if (s.op.kind == source::WriteOp::Kind::kUpdate) {
+      sj["set"] = set;
+      json computed = json::array();
+      for (const source::WriteOp::ComputedAssignment& c : s.op.computed)
+        computed.push_back({{"column", c.column}, {"operator", c.op}});
+      sj["computed"] = computed;
+    }
     sj["where"] = PredicateJson(s.op.where);
     steps.push_back(sj);
   }
@@ -174,11 +189,17 @@ Result<RetentionPlan> PlanFromJson(const std::string& text, const std::string& f
       r.cutoff = rj.at("cutoff").get<std::string>();
       r.basis = rj.value("basis", "");
       r.to_act = rj.at("rows").get<int64_t>();
-      for (const json& h : rj.at("held")) r.holds.push_back({h.at("name").get<std::string>(), h.at("rows").get<int64_t>()});
+      for (const json& h : rj.at("held"))
+        r.holds.push_back({h.at("name").get<std::string>(), h.at("rows").get<int64_t>(), h.value("parent", "")});
       r.kept_for_children = rj.value("kept_for_children", int64_t{0});
+      r.undated = rj.value("undated", int64_t{0});
       r.blocked = rj.value("blocked", "");
       plan.rules.push_back(std::move(r));
     }
+    if (j.contains("index_advice"))
+      for (const json& a : j.at("index_advice"))
+        plan.index_advice.push_back({a.at("table").get<std::string>(), a.at("columns").get<std::vector<std::string>>(),
+                                     a.value("reason", ""), a.at("sql").get<std::string>()});
     const json& steps = j.at("steps");
     for (size_t i = 0; i < steps.size(); ++i) {
       const json& sj = steps[i];
@@ -205,6 +226,10 @@ Result<RetentionPlan> PlanFromJson(const std::string& text, const std::string& f
           s.op.assignments.emplace_back(a.at("column").get<std::string>(),
                                         v.is_null() ? std::nullopt : std::optional<std::string>(v.get<std::string>()));
         }
+        // Bound to their functions (and the key) by apply, never here.
+        if (sj.contains("computed"))
+          for (const json& c : sj.at("computed"))
+            s.op.computed.push_back({c.at("column").get<std::string>(), c.at("operator").get<std::string>(), nullptr});
       } else {
         return Bad(file, path + ".kind", "must be delete or update");
       }

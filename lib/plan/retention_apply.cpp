@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "anonymise/operators.h"
 #include "plan/audit_log.h"
 #include "plan/ledger.h"
 
@@ -42,6 +43,12 @@ Status CheckLimits(const RetentionPlan& plan, const ApplyReport& report, const A
 
 }  // namespace
 
+bool NeedsKey(const RetentionPlan& plan) {
+  for (const PlanStep& s : plan.steps)
+    if (anonymise::NeedsKey(s.op)) return true;
+  return false;
+}
+
 Result<ApplyReport> ApplyRetentionPlan(const RetentionPlan& plan, source::Source& source, const ApplyOptions& options) {
   if (!options.policy_sha256.empty() && !plan.policy_sha256.empty() && options.policy_sha256 != plan.policy_sha256)
     return Status::Error("the plan is stale: the policy " + plan.policy_file + " changed since the plan was made (sha256 " +
@@ -50,6 +57,17 @@ Result<ApplyReport> ApplyRetentionPlan(const RetentionPlan& plan, source::Source
                          StatusCode::kConflict);
   if (!options.ledger_path.empty() && options.key == nullptr)
     return Status::Error("a ledger needs a key: pass --key-file FILE or set DPO_KEY");
+  // Computed assignments (keyed pseudonyms) get their functions now: a plan
+  // that pseudonymises without a key, or names an unknown operator, is
+  // refused before anything changes.
+  std::vector<source::WriteOp> ops;
+  ops.reserve(plan.steps.size());
+  for (const PlanStep& s : plan.steps) {
+    ops.push_back(s.op);
+    Status bound = anonymise::BindOperators(&ops.back(), options.key);
+    if (!bound.ok())
+      return bound.WithContext("rule " + s.rule + " (" + s.action + " " + s.table + "), nothing was changed");
+  }
   source.DeclareRelations(options.declared);
 
   Result<std::unique_ptr<source::Transaction>> tx = source.Begin({.dry_run = options.dry_run});
@@ -88,7 +106,8 @@ Result<ApplyReport> ApplyRetentionPlan(const RetentionPlan& plan, source::Source
   ApplyReport report;
   report.dry_run = options.dry_run;
   std::vector<std::string> digests;
-  for (const PlanStep& s : plan.steps) {
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const PlanStep& s = plan.steps[i];
     std::optional<KeySetHmac> keyed;
     if (options.key != nullptr) keyed.emplace(*options.key, s.table);
     // Unlinking a reference is not an erasure of that row: it is counted and
@@ -103,7 +122,7 @@ Result<ApplyReport> ApplyRetentionPlan(const RetentionPlan& plan, source::Source
                                    }
                                    return Status::Ok();
                                  }};
-    Result<int64_t> n = (*tx)->Execute(s.op, &returning);
+    Result<int64_t> n = (*tx)->Execute(ops[i], &returning);
     if (!n.ok()) {
       if (ledger) ledger->Rollback();
       (*tx)->Rollback();

@@ -31,7 +31,7 @@ struct ApplyOptions {
   double max_percent = 50;     // refuse changing more than this share of any table (0-100)
   std::string policy_sha256;   // the policy file as it is now; empty: not checked
   std::vector<std::pair<std::string, source::ForeignKey>> declared;  // relations the policy declares
-  const util::SecretKey* key = nullptr;  // needed for a ledger and for keyed digests in the audit log
+  const util::SecretKey* key = nullptr;  // needed for a ledger, keyed digests in the audit log and pseudonyms
   std::string ledger_path;     // empty: no ledger
   std::string audit_log;       // empty: no audit log
   std::string command = "retention apply";
@@ -53,6 +53,12 @@ struct ApplyReport {
   int64_t ledger_entries = 0;
   int64_t audit_entries = 0;
 };
+
+// True when applying `plan` needs the secret key for its own sake: a step
+// writes keyed pseudonyms (anonymise in place of a NOT NULL or UNIQUE
+// column). Without ApplyOptions::key such a plan is refused before anything
+// changes.
+bool NeedsKey(const RetentionPlan& plan);
 
 Result<ApplyReport> ApplyRetentionPlan(const RetentionPlan& plan, source::Source& source, const ApplyOptions& options);
 

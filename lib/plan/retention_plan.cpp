@@ -4,7 +4,9 @@
 #include <chrono>
 #include <ctime>
 
+#include "anonymise/operators.h"
 #include "plan/cascade.h"
+#include "plan/index_advice.h"
 #include "plan/retention_predicate.h"
 #include "relations/policy_relations.h"
 #include "source/sql_dialect.h"
@@ -42,36 +44,15 @@ const source::Table* FindTable(const SchemaGraph& graph, const std::string& name
   return nullptr;
 }
 
-// Rows of `table` that must not go with a deleted parent: those under a
-// legal hold of one of its retention rules. (A rule's period is a maximum,
-// "no longer than": a visit log 10 months old does not keep a candidate who
-// left 3 years ago. A minimum kept by law belongs in a legal hold.)
-std::optional<Predicate> KeptRows(const policy::Policy& policy, const source::Table& table, const util::Date& as_of) {
-  std::vector<Predicate> kept;
-  for (const policy::RetentionRule& rule : policy.retention) {
-    if (rule.todo || rule.dataset != table.name) continue;
-    for (const policy::LegalHold& hold : rule.legal_holds) {
-      std::vector<Predicate> tests;
-      bool known = true;
-      for (const policy::Condition& c : hold.when) {
-        known &= table.FindColumn(c.column) != nullptr;
-        tests.push_back(ConditionPredicate(c, as_of, table));
-      }
-      if (known && !tests.empty()) kept.push_back(Predicate::All(std::move(tests)));
-    }
-  }
-  if (kept.empty()) return std::nullopt;
-  return Predicate::Any(std::move(kept));
-}
+}  // namespace
 
-// The columns that name a row in the ledger and the digests: the primary
-// key; without one (CSV), an `id` column, else the dataset's identifier
-// columns, else every column; never a column the step itself overwrites.
 std::vector<std::string> KeyColumnsOf(const source::Table& table, const policy::Dataset* dataset,
                                       const source::WriteOp& op) {
   auto assigned = [&](const std::string& c) {
     for (const auto& [column, value] : op.assignments)
       if (column == c) return true;
+    for (const source::WriteOp::ComputedAssignment& a : op.computed)
+      if (a.column == c) return true;
     return false;
   };
   auto usable = [&](const std::vector<std::string>& columns) {
@@ -88,6 +69,8 @@ std::vector<std::string> KeyColumnsOf(const source::Table& table, const policy::
     if (!assigned(c.name)) rest.push_back(c.name);
   return rest;
 }
+
+namespace {
 
 // Keys may be shown as examples only when none of their columns holds
 // personal data according to the policy (a candidate id: yes; an e-mail used
@@ -139,35 +122,31 @@ class Planner {
     r.table = rule.dataset;
     r.action = ActionName(rule.action);
     r.keep = rule.keep.ToString();
-    r.after_column = rule.after_column;
+    r.after_column = rule.AfterText();
     r.cutoff = RetentionCutoff(rule, options_.as_of).ToIso();
     r.basis = rule.basis;
-    const source::Table* table = FindTable(graph_, rule.dataset);
-    if (table == nullptr) {
-      r.blocked = "table " + rule.dataset + " does not exist in " + source_.DisplayName();
+    auto blocked = [&](const Status& why) {
+      r.blocked = why.message();
       plan->rules.push_back(std::move(r));
       return Status::Ok();
-    }
-    Predicate expired = ExpiredRowsPredicate(rule, options_.as_of, *table);
-    for (const policy::LegalHold& hold : rule.legal_holds) {
-      policy::RetentionRule one = rule;
-      one.legal_holds = {hold};
-      Result<int64_t> n = source_.Count(rule.dataset, HeldRowsPredicate(one, options_.as_of, *table));
+    };
+    Result<RuleRows> rows = RetentionRows(policy_, rule, graph_, options_.as_of);
+    if (!rows.ok()) return Fatal(rows.status()) ? rows.status() : blocked(rows.status());
+    const source::Table* table = FindTable(graph_, rule.dataset);
+    Predicate expired = rows->expired;
+    for (const HoldRows& hold : rows->held) {
+      Result<int64_t> n = source_.Count(rule.dataset, hold.rows);
       if (!n.ok()) return n.status();
-      r.holds.push_back({hold.name, *n});
+      r.holds.push_back({hold.name, *n, hold.parent});
     }
+    Result<int64_t> undated = source_.Count(rule.dataset, rows->undated);
+    if (!undated.ok()) return undated.status();
+    r.undated = *undated;
 
     std::vector<PlanStep> steps;
     Status built = rule.action == policy::RetentionAction::kDelete ? PlanDelete(rule, *table, expired, &r, &steps)
                                                                      : PlanUpdate(rule, *table, expired, &r, &steps);
-    if (!built.ok()) {
-      if (built.code() == StatusCode::kInternal || built.code() == StatusCode::kIoError ||
-          built.code() == StatusCode::kBusy)
-        return built;
-      r.blocked = built.message();
-      plan->rules.push_back(std::move(r));
-      return Status::Ok();
-    }
+    if (!built.ok()) return Fatal(built) ? built : blocked(built);
     for (PlanStep& s : steps) {
       DPO_RETURN_IF_ERROR(Describe(&s));
       if (!plan->table_rows.count(s.table)) {
@@ -182,23 +161,33 @@ class Planner {
     return Status::Ok();
   }
 
+  const SchemaGraph& graph() const { return graph_; }
+
  private:
+  // Errors of the source itself end the plan; the others block one rule.
+  static bool Fatal(const Status& s) {
+    return s.code() == StatusCode::kInternal || s.code() == StatusCode::kIoError || s.code() == StatusCode::kBusy;
+  }
+
   Status PlanDelete(const policy::RetentionRule& rule, const source::Table& table, Predicate expired, RulePlan* r,
                     std::vector<PlanStep>* steps) {
     // Leave out the rows whose children must stay: the delete waits for them.
     Predicate rows = expired;
     std::vector<KeepRule> keep;
-    for (const source::Table& t : graph_.tables)
-      if (std::optional<Predicate> kept = KeptRows(policy_, t, options_.as_of))
-        keep.push_back({t.name, *kept, "a legal hold on " + t.name});
+    for (const source::Table& t : graph_.tables) {
+      Result<std::optional<Predicate>> kept = LegalHoldRows(policy_, t.name, graph_, options_.as_of);
+      if (!kept.ok()) return kept.status();
+      if (*kept) keep.push_back({t.name, **kept, "a legal hold on " + t.name + " (or on a row it belongs to)"});
+    }
     std::vector<Predicate> parts = {expired};
     for (const source::Reference& ref : source::ReferencesTo(table.name, graph_.tables, graph_.declared)) {
       if (ref.child == table.name) continue;
       const source::Table* child = FindTable(graph_, ref.child);
       if (child == nullptr) continue;
-      std::optional<Predicate> kept = KeptRows(policy_, *child, options_.as_of);
-      if (!kept) continue;
-      std::vector<Predicate> sub = {*kept};
+      Result<std::optional<Predicate>> kept = LegalHoldRows(policy_, child->name, graph_, options_.as_of);
+      if (!kept.ok()) return kept.status();
+      if (!*kept) continue;
+      std::vector<Predicate> sub = {**kept};
       for (const std::string& c : ref.key.columns) sub.push_back(Predicate::Null(c, false));
       parts.push_back(Predicate::Negate(
           Predicate::InSelect(ref.key.referenced_columns, ref.child, ref.key.columns, Predicate::All(std::move(sub)))));
@@ -234,7 +223,11 @@ class Planner {
 
   Status PlanUpdate(const policy::RetentionRule& rule, const source::Table& table, Predicate expired, RulePlan*,
                     std::vector<PlanStep>* steps) {
-    Result<WriteOp> op = RuleUpdateOp(rule, table);
+    UpdateContext context;
+    context.source_kind = source_.kind();
+    context.policy = &policy_;
+    context.references = source::ReferencesTo(table.name, graph_.tables, graph_.declared);
+    Result<WriteOp> op = RuleUpdateOp(rule, table, context);
     if (!op.ok()) return op.status();
     op->where = Predicate::All({std::move(expired), op->where});
     Result<int64_t> n = source_.Count(table.name, op->where);
@@ -287,20 +280,37 @@ class Planner {
 
 }  // namespace
 
-Result<source::WriteOp> RuleUpdateOp(const policy::RetentionRule& rule, const source::Table& table) {
+Result<source::WriteOp> RuleUpdateOp(const policy::RetentionRule& rule, const source::Table& table,
+                                     const UpdateContext& context) {
   WriteOp op;
   op.kind = WriteOp::Kind::kUpdate;
   op.table = table.name;
   if (rule.action == policy::RetentionAction::kAnonymise) {
+    // Each column gets the operator that keeps the table's constraints
+    // (anonymise::DefaultOperator); a row is still to do while any of its
+    // columns is (anonymise::PendingRows).
+    const policy::Dataset* dataset = context.policy ? context.policy->FindDataset(table.name) : nullptr;
+    std::vector<Predicate> pending;
     for (const std::string& c : rule.columns) {
       const source::Column* column = table.FindColumn(c);
       if (column == nullptr) return Status::Error("column " + table.name + "." + c + " does not exist");
-      if (!column->nullable)
-        return Status::Error(table.name + "." + c +
-                             " is NOT NULL: anonymising it in place needs a keyed pseudonym or a fake value, "
-                             "which this version of dpo cannot write yet; the rule is left out of the plan");
-      op.assignments.emplace_back(c, std::nullopt);
+      anonymise::ColumnContext facts;
+      facts.source_kind = context.source_kind;
+      facts.table = &table;
+      facts.column = column;
+      const policy::ColumnMapping* mapping = dataset ? dataset->FindColumn(c) : nullptr;
+      if (mapping != nullptr && !mapping->category.empty())
+        facts.category = context.policy->FindCategory(mapping->category);
+      for (const source::Reference& ref : context.references)
+        for (size_t i = 0; i < ref.key.referenced_columns.size() && i < ref.key.columns.size(); ++i)
+          if (ref.key.referenced_columns[i] == c) facts.referenced_by.push_back(ref.child + "." + ref.key.columns[i]);
+      Result<anonymise::Operator> chosen = anonymise::DefaultOperator(facts);
+      if (!chosen.ok()) return chosen.status();
+      anonymise::AddToUpdate(c, *chosen, &op);
+      pending.push_back(anonymise::PendingRows(c, *chosen));
     }
+    op.where = Predicate::Any(std::move(pending));
+    return op;
   } else if (rule.action == policy::RetentionAction::kRestrict) {
     for (const auto& [c, value] : rule.set) {
       if (table.FindColumn(c) == nullptr) return Status::Error("column " + table.name + "." + c + " does not exist");
@@ -309,8 +319,8 @@ Result<source::WriteOp> RuleUpdateOp(const policy::RetentionRule& rule, const so
   } else {
     return Status::Error("rule " + rule.id + " deletes rows; it has no update", StatusCode::kInternal);
   }
-  // Rows already anonymised or restricted are not changed again: a second
-  // sweep finds nothing to do.
+  // Rows already restricted are not changed again: a second sweep finds
+  // nothing to do.
   std::vector<Predicate> pending;
   for (const auto& [c, value] : op.assignments)
     pending.push_back(value ? Predicate::Any({Predicate::Null(c), Predicate::Compare(Op::kNe, c, *value)})
@@ -381,6 +391,7 @@ Result<RetentionPlan> MakeRetentionPlan(const policy::Policy& policy, source::So
     if (rule.todo) continue;
     DPO_RETURN_IF_ERROR(planner.PlanRule(rule, &plan));
   }
+  plan.index_advice = AdviseIndexes(policy, plan, planner.graph(), source.kind());
   return plan;
 }
 

@@ -20,14 +20,16 @@
 
 #include "policy/policy.h"
 #include "source/source.h"
+#include "source/write_guard.h"
 #include "util/duration.h"
 #include "util/status.h"
 
 namespace dpo::plan {
 
 struct HoldCount {
-  std::string name;
+  std::string name;    // the legal hold; for an inherited hold, the parent table
   int64_t rows = 0;
+  std::string parent;  // non-empty: rows kept because the row of `parent` they belong to is held
 };
 
 // What one retention rule of the policy comes to.
@@ -36,12 +38,13 @@ struct RulePlan {
   std::string table;
   std::string action;           // delete | anonymise | restrict
   std::string keep;             // "2y"
-  std::string after_column;
+  std::string after_column;     // what the period counts from: "last_active_at", "latest orders.order_date or created_at"
   std::string cutoff;           // rows dated before this day are past the period
   std::string basis;
   int64_t to_act = 0;           // rows the plan changes for this rule (before cascades)
   std::vector<HoldCount> holds; // expired rows kept by each legal hold
   int64_t kept_for_children = 0;  // expired rows kept because rows pointing at them must be kept
+  int64_t undated = 0;          // rows the rule applies to with no date to count from: they never expire by it
   std::string blocked;          // non-empty: the rule is not in the plan, and why
 };
 
@@ -60,6 +63,15 @@ struct PlanStep {
   std::string sql;                        // the statement, literals inlined, for a DBA to read
 };
 
+// A lookup the plan makes that no index serves, and the statement that adds
+// one (index_advice.h).
+struct IndexAdvice {
+  std::string table;
+  std::vector<std::string> columns;
+  std::string reason;  // "retention rule candidate_inactive counts from this date"
+  std::string sql;     // CREATE INDEX IF NOT EXISTS ...
+};
+
 struct RetentionPlan {
   int format_version = 1;
   std::string tool_version;
@@ -72,6 +84,7 @@ struct RetentionPlan {
   std::vector<RulePlan> rules;
   std::vector<PlanStep> steps;
   std::map<std::string, int64_t> table_rows;  // rows of every table the plan touches, when planned
+  std::vector<IndexAdvice> index_advice;      // lookups no index serves (advice only; apply ignores it)
 
   int64_t TotalRows() const;
 };
@@ -84,17 +97,39 @@ struct PlanOptions {
 };
 
 // Plans every retention rule of `policy` that is not TODO. A rule that cannot
-// be carried out (missing table, a NOT NULL column to anonymise, a reference
-// the schema forbids deleting) is in the plan as blocked, with the reason.
+// be carried out (missing table, a key column to anonymise, a reference the
+// schema forbids deleting) is in the plan as blocked, with the reason.
 Result<RetentionPlan> MakeRetentionPlan(const policy::Policy& policy, source::Source& source,
                                         const PlanOptions& options);
+
+// What RuleUpdateOp needs to know beyond the table itself.
+struct UpdateContext {
+  source::SourceKind source_kind = source::SourceKind::kSqlite;  // PostgreSQL enforces column widths
+  const policy::Policy* policy = nullptr;  // the columns' categories (e-mail columns get e-mail pseudonyms)
+  std::vector<source::Reference> references;  // references to the table: referenced columns are never overwritten
+};
 
 // The update an anonymise or restrict rule makes to its rows: the
 // assignments, and as `where` only "not done yet" (a row already anonymised
 // or restricted is not changed again, so a second sweep finds nothing to
 // do). The caller adds which rows (expired ones; the rows a ledger names).
-// Errors: a column missing from `table`, a column the rule cannot write.
-Result<source::WriteOp> RuleUpdateOp(const policy::RetentionRule& rule, const source::Table& table);
+// An anonymise rule gives each column the operator anonymise::DefaultOperator
+// chooses, so that the table keeps its constraints: NULL where the column
+// allows it, else a keyed pseudonym (a computed assignment, bound to the key
+// at apply), a year or a fixed value.
+// Errors: a column missing from `table`, a column the rule cannot write (a
+// key, a UNIQUE date, ...: the message says what to do).
+Result<source::WriteOp> RuleUpdateOp(const policy::RetentionRule& rule, const source::Table& table,
+                                     const UpdateContext& context = {});
+
+// The columns that name a row of `table` in the erasure ledger and in the
+// key digests of a step that runs `op`: the primary key; without one (CSV),
+// an `id` column, else the dataset's identifier columns (`dataset` may be
+// null), else every column; never a column `op` overwrites (assigned or
+// computed). Apply records tombstones under these columns and ledger replay
+// hashes a restored table's rows under the same ones, so both call this.
+std::vector<std::string> KeyColumnsOf(const source::Table& table, const policy::Dataset* dataset,
+                                      const source::WriteOp& op);
 
 // The order-independent digest of the keys of the rows `where` selects in
 // `table` (SHA-256 of each canonical key, XORed, then hashed with the count),

@@ -981,14 +981,62 @@ void Loader::LoadKeep(const Node& n, const std::string& what, RetentionRule* rul
               " after last_active_at");
     return;
   }
-  if (column.find_first_of(" \t,;") != std::string::npos) {
+  // "[latest] [TABLE.]COLUMN [or COLUMN]"
+  std::string anchor = column;
+  std::string lower_anchor = Lower(anchor);
+  bool latest = false;
+  if (lower_anchor.rfind("latest ", 0) == 0) {
+    latest = true;
+    anchor = Trim(anchor.substr(7));
+    lower_anchor = Lower(anchor);
+  }
+  std::string fallback;
+  if (size_t or_at = lower_anchor.find(" or "); or_at != std::string::npos) {
+    fallback = Trim(anchor.substr(or_at + 4));
+    anchor = Trim(anchor.substr(0, or_at));
+  }
+  const std::string keep_text = d.value().ToString();
+  auto one_name = [](const std::string& s) { return !s.empty() && s.find_first_of(" \t,;") == std::string::npos; };
+  if (!one_name(anchor) || (!fallback.empty() && !one_name(fallback))) {
     Error(n, "invalid-value", "'keep' of " + what + ": " + Quote(column) + " is not one column name",
-          "write keep: " + d.value().ToString() + " after COLUMN with a single date column" +
-              " (rows that need other conditions: add when:)");
+          "write keep: " + keep_text + " after COLUMN with a single date column, keep: " + keep_text +
+              " after TABLE.COLUMN (the row this row points to), or keep: " + keep_text +
+              " after latest TABLE.COLUMN or COLUMN (the newest row pointing to this one); rows that need other "
+              "conditions: add when:");
+    return;
+  }
+  std::string table;
+  // The last dot splits table from column, so that a PostgreSQL table
+  // written as schema.table keeps its schema.
+  if (size_t dot = anchor.rfind('.'); dot != std::string::npos) {
+    table = anchor.substr(0, dot);
+    anchor = anchor.substr(dot + 1);
+    if (table.empty() || anchor.empty()) {
+      Error(n, "invalid-value", "'keep' of " + what + ": " + Quote(column) + " is not TABLE.COLUMN",
+            "write keep: " + keep_text + " after orders.order_date (a table and its date column)");
+      return;
+    }
+  }
+  if (latest && table.empty()) {
+    Error(n, "invalid-value",
+          "'keep' of " + what + ": 'latest' needs the table whose rows point to this one, as TABLE.COLUMN",
+          "write keep: " + keep_text + " after latest orders.order_date" +
+              (fallback.empty() ? std::string() : " or " + fallback) + ", or drop 'latest' for a column of " +
+              (rule->dataset.empty() ? std::string("the dataset") : rule->dataset) + " itself");
+    return;
+  }
+  if (!fallback.empty() && !latest) {
+    Error(n, "invalid-value",
+          "'keep' of " + what + ": 'or " + fallback + "' only goes with 'latest TABLE.COLUMN'",
+          "write keep: " + keep_text + " after latest TABLE.COLUMN or " + fallback + ", or keep: " + keep_text +
+              " after " + fallback);
     return;
   }
   rule->keep = d.value();
-  rule->after_column = column;
+  rule->after_column = anchor;
+  rule->after_table = table;
+  rule->after_latest = latest;
+  rule->after_fallback = fallback;
 }
 
 void Loader::LoadRetention(const Node& node) {

@@ -108,6 +108,13 @@ const char* Art9ConditionName(Art9Condition c) {
   return "explicit_consent";
 }
 
+std::string RetentionRule::AfterText() const {
+  std::string text = after_latest ? "latest " : "";
+  text += after_table.empty() ? after_column : after_table + "." + after_column;
+  if (!after_fallback.empty()) text += " or " + after_fallback;
+  return text;
+}
+
 const char* RetentionActionName(RetentionAction a) {
   switch (a) {
     case RetentionAction::kDelete: return "delete";

@@ -197,7 +197,17 @@ struct RetentionRule {
   std::string description;
   std::string dataset;            // dataset table name
   util::Duration keep;            // how long after `after_column`
-  std::string after_column;       // date column the period counts from
+  std::string after_column;       // date column the period counts from (of after_table when that is set)
+  // Where the period counts from, for schemas without a date on the row itself:
+  //   keep: 7y after orders.order_date          after_table "orders": the date of the
+  //                                             row this row's reference points to
+  //   keep: 1y after latest orders.order_date or created_at
+  //                                             after_latest: the latest date among the rows
+  //                                             that point to this row; rows with none count
+  //                                             from after_fallback (own column), if given
+  std::string after_table;        // empty: after_column is a column of the dataset itself
+  bool after_latest = false;
+  std::string after_fallback;
   bool todo = false;              // keep: TODO (written by policy init); check reports it
   RetentionAction action = RetentionAction::kDelete;
   std::vector<std::string> columns;           // kAnonymise: columns to anonymise
@@ -206,6 +216,9 @@ struct RetentionRule {
   std::vector<LegalHold> legal_holds;
   std::string basis;              // why this period: "AVG art. 5(1)(e)", "Art. 52 AWR (7 years)"
   Location location;
+
+  // "last_active_at", "orders.order_date", "latest orders.order_date or created_at".
+  std::string AfterText() const;
 };
 
 // dsar:

@@ -316,7 +316,23 @@ class Validator {
                             : "did you mean '" + close + "'?");
         continue;
       }
-      CheckColumn(*d, r.after_column, At(path + ".keep", r.location), what + " (keep ... after)");
+      if (r.after_table.empty()) {
+        CheckColumn(*d, r.after_column, At(path + ".keep", r.location), what + " (keep ... after)");
+      } else if (const Dataset* other = p_.FindDataset(r.after_table)) {
+        CheckColumn(*other, r.after_column, At(path + ".keep", r.location), what + " (keep ... after)");
+      } else {
+        // The schema (or a relation the policy declares) links the tables;
+        // the other table need not hold personal data, so this is no error.
+        std::string close = ClosestMatch(r.after_table, Ids(4));
+        Warn(At(path + ".keep", r.location), "undeclared-dataset",
+             what + " counts from " + r.after_table + "." + r.after_column + ", and '" + r.after_table +
+                 "' is not a declared dataset",
+             close.empty() ? "declare datasets." + r.after_table + " (with the date column), so the policy shows "
+                                 "every table it relies on"
+                           : "did you mean '" + close + "'?");
+      }
+      if (!r.after_fallback.empty())
+        CheckColumn(*d, r.after_fallback, At(path + ".keep", r.location), what + " (keep ... or)");
       for (size_t i = 0; i < r.columns.size(); ++i)
         CheckColumn(*d, r.columns[i], At(path + ".columns[" + std::to_string(i) + "]", r.location), what);
       for (const auto& [column, value] : r.set) CheckColumn(*d, column, At(path + ".set." + column, r.location), what);

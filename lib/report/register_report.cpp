@@ -65,7 +65,7 @@ std::vector<const policy::Dataset*> DatasetsOf(const Policy& p, const Purpose& p
 }
 
 std::string RuleText(const policy::RetentionRule& r) {
-  std::string period = r.todo ? "TODO" : r.keep.ToHuman() + " after " + r.after_column;
+  std::string period = r.todo ? "TODO" : r.keep.ToHuman() + " after " + r.AfterText();
   return period + " (" + policy::RetentionActionName(r.action) + ")";
 }
 
@@ -228,7 +228,7 @@ std::string RenderRegisterJson(const Policy& p) {
         j["rule"] = r->id;
         j["dataset"] = d->table;
         j["keep"] = r->todo ? json("TODO") : json(r->keep.ToString());
-        j["after"] = r->after_column;
+        j["after"] = r->AfterText();
         j["action"] = policy::RetentionActionName(r->action);
         j["basis"] = r->basis;
         j["text"] = RuleText(*r);

@@ -12,9 +12,13 @@ std::string Rows(int64_t n) { return std::to_string(n) + (n == 1 ? " row" : " ro
 std::string HoldsText(const plan::RulePlan& r) {
   std::string out;
   for (const plan::HoldCount& h : r.holds)
-    if (h.rows > 0) out += (out.empty() ? "" : ", ") + Rows(h.rows) + " kept by legal hold " + h.name;
+    if (h.rows > 0)
+      out += (out.empty() ? "" : ", ") + Rows(h.rows) +
+             (h.parent.empty() ? " kept by legal hold " + h.name : " kept with their " + h.parent + " row under a legal hold");
   if (r.kept_for_children > 0)
     out += (out.empty() ? "" : ", ") + Rows(r.kept_for_children) + " kept because rows that point at them must stay";
+  if (r.undated > 0)
+    out += (out.empty() ? "" : ", ") + Rows(r.undated) + " without a date to count from (never expire by this rule)";
   return out;
 }
 
@@ -54,6 +58,11 @@ std::string RenderPlanText(const plan::RetentionPlan& plan, bool show_sql) {
     out << "\n";
     if (show_sql) out << "       " << util::EscapeForMessage(s.sql, 1 << 20) << ";\n";
   }
+  if (!plan.index_advice.empty()) {
+    out << "\nindexes: these lookups have no index; on a large table each is a full scan:\n";
+    for (const plan::IndexAdvice& a : plan.index_advice)
+      out << "  " << util::EscapeForMessage(a.sql, 4096) << ";  -- " << util::EscapeForMessage(a.reason, 512) << "\n";
+  }
   out << "\n" << Rows(plan.TotalRows()) << " in " << plan.steps.size() << " step(s)";
   if (blocked > 0) out << "; " << blocked << " rule(s) blocked (see '!' above)";
   out << ". Nothing has changed yet: review, then 'dpo retention apply PLAN.json SOURCE'.\n";
@@ -69,6 +78,12 @@ std::string RenderPlanMarkdown(const plan::RetentionPlan& plan) {
     out << "| " << r.rule << " | " << r.action << " | " << r.table << " | " << r.keep << " after " << r.after_column
         << " | " << (r.blocked.empty() ? std::to_string(r.to_act) : "blocked: " + util::EscapeForMessage(r.blocked, 512))
         << " | " << HoldsText(r) << " |\n";
+  if (!plan.index_advice.empty()) {
+    out << "\n## Indexes\n\nThese lookups have no index; on a large table each is a full scan.\n\n```sql\n";
+    for (const plan::IndexAdvice& a : plan.index_advice)
+      out << util::EscapeForMessage(a.sql, 4096) << ";  -- " << util::EscapeForMessage(a.reason, 512) << "\n";
+    out << "```\n";
+  }
   out << "\n## Steps\n\n";
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     const plan::PlanStep& s = plan.steps[i];

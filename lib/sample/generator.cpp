@@ -119,6 +119,7 @@ class Generator {
   std::vector<OutputFile> outputs_;
   std::vector<std::FILE*> csv_files_;
   std::unordered_set<long> cutoff_days_;
+  HeldIds held_ids_;  // rows under a legal hold, for the truth of the rows that belong to them
   std::vector<std::unique_ptr<TableWriter>> writers_;
   std::vector<std::unique_ptr<char[]>> csv_buffers_;
   bool committed_ = false;
@@ -206,6 +207,7 @@ Status Generator::Prepare() {
     DPO_RETURN_IF_ERROR(writers_.back()->Open());
   }
   for (const RetentionSpec& r : RetentionRules()) writers_[r.table]->AddRule(r, options_.as_of);
+  for (auto& w : writers_) w->SetHeldIds(&held_ids_);
   return Status::Ok();
 }
 

@@ -65,7 +65,9 @@ struct TableTruth {
 // One retention rule of policies/staffing-agency.yaml, evaluated on the data.
 // A row is in scope when it matches every `when` test; expired when in scope
 // and date(after_column) < cutoff, where cutoff = as_of - keep (a NULL date
-// never expires); held when expired and matching any legal hold. No generated
+// never expires); held when expired and matching any legal hold of the rule,
+// or belonging to a row under a legal hold (a parent through a reference that
+// is not ON DELETE SET NULL, as far up as it goes). No generated
 // date falls on a cutoff day, so "<" and "<=" give the same counts.
 struct RetentionTruth {
   std::string rule;          // rule id in the policy

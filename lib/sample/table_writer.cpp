@@ -20,6 +20,15 @@ TableWriter::TableWriter(const TableSpec& spec, sqlite3* db, std::FILE* csv,
       mentions_(spec.columns.size(), std::array<uint64_t, kMentionCount>{}) {
   text_.reserve(4096);
   line_.reserve(4096);
+  for (size_t i = 0; i < spec.columns.size(); ++i) {
+    std::string_view constraint = spec.columns[i].constraint;
+    size_t at = constraint.find("REFERENCES ");
+    if (at == std::string_view::npos || constraint.find("SET NULL") != std::string_view::npos ||
+        constraint.find("SET DEFAULT") != std::string_view::npos)
+      continue;
+    std::string_view parent = constraint.substr(at + 11);
+    belongs_to_.emplace_back(static_cast<int>(i), std::string(parent.substr(0, parent.find('('))));
+  }
 }
 
 TableWriter::~TableWriter() { Finish(); }
@@ -59,7 +68,10 @@ void TableWriter::AddRule(const RetentionSpec& rule, util::Date as_of) {
   r.spec = rule;
   r.after = spec_.ColumnIndex(rule.after_column);
   for (const ConditionSpec& c : rule.when) r.when_columns.push_back(spec_.ColumnIndex(c.column));
-  for (const ConditionSpec& c : rule.holds) r.hold_columns.push_back(spec_.ColumnIndex(c.column));
+  for (const ConditionSpec& c : rule.holds) {
+    r.hold_columns.push_back(spec_.ColumnIndex(c.column));
+    holds_.emplace_back(c, spec_.ColumnIndex(c.column));
+  }
   r.cutoff = util::Subtract(as_of, rule.keep).ToIso();
   r.truth.rule = rule.id;
   r.truth.dataset = spec_.name;
@@ -182,6 +194,18 @@ Status TableWriter::EndRow() {
   for (size_t i = 0; i < used_; ++i) {
     if (fields_[i].type != Type::kNull) ++non_null_[i];
   }
+  bool inherited = false;
+  if (held_ids_ != nullptr) {
+    for (const auto& [column, parent] : belongs_to_) {
+      const Field& f = fields_[static_cast<size_t>(column)];
+      auto it = held_ids_->find(parent);
+      if (f.type == Type::kInt && it != held_ids_->end() && it->second.count(f.i)) inherited = true;
+    }
+    bool own = false;
+    for (const auto& [condition, column] : holds_) own = own || Matches(condition, column);
+    const Field& id = fields_[0];
+    if ((own || inherited) && id.type == Type::kInt) (*held_ids_)[spec_.name].insert(id.i);
+  }
   for (Rule& r : rules_) {
     bool in_scope = true;
     for (size_t k = 0; k < r.spec.when.size() && in_scope; ++k) in_scope = Matches(r.spec.when[k], r.when_columns[k]);
@@ -193,7 +217,7 @@ Status TableWriter::EndRow() {
     ++r.truth.expired;
     bool held = false;
     for (size_t k = 0; k < r.spec.holds.size() && !held; ++k) held = Matches(r.spec.holds[k], r.hold_columns[k]);
-    if (held) {
+    if (held || inherited) {
       ++r.truth.held;
     } else {
       ++r.truth.to_act;

@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -25,6 +26,12 @@ struct sqlite3_stmt;
 
 namespace dpo::sample {
 
+// Ids of the rows under a legal hold, per table, shared by the writers of
+// one sample: a hold on a row also holds the rows that belong to it (through
+// references that are not ON DELETE SET NULL), as the retention plan says,
+// so a child row's truth needs its parent's. Parents are written first.
+using HeldIds = std::map<std::string, std::unordered_set<int64_t>>;
+
 class TableWriter {
  public:
   // `db` and `csv` may be null (no such output). `cutoff_days` are the days
@@ -38,6 +45,8 @@ class TableWriter {
   Status Open();
   // Evaluate this rule on every row (its table must be this one).
   void AddRule(const RetentionSpec& rule, util::Date as_of);
+  // Where held rows are recorded and looked up; null: holds are not inherited.
+  void SetHeldIds(HeldIds* held) { held_ids_ = held; }
 
   void Null();
   void Int(int64_t value);
@@ -94,6 +103,9 @@ class TableWriter {
   std::vector<uint64_t> non_null_;
   std::vector<std::array<uint64_t, kMentionCount>> mentions_;
   std::vector<Rule> rules_;
+  HeldIds* held_ids_ = nullptr;
+  std::vector<std::pair<ConditionSpec, int>> holds_;        // every hold of every rule on this table
+  std::vector<std::pair<int, std::string>> belongs_to_;     // column -> parent table it belongs to
 };
 
 }  // namespace dpo::sample

@@ -13,6 +13,7 @@
 #include "detect/column_classifier.h"
 #include "detect/kind.h"
 #include "plan/retention_predicate.h"
+#include "relations/policy_relations.h"
 
 namespace dpo::scan {
 namespace {
@@ -431,13 +432,37 @@ struct Checker {
   }
 };
 
+// Every table of the source, described (those the scan described are
+// reused), with the relations the policy declares: a rule may count from
+// another table, and a legal hold reaches the rows that belong to a held row.
+Result<plan::SchemaGraph> SchemaOf(source::Source& src, const policy::Policy& policy,
+                                   const std::vector<std::string>& all_tables,
+                                   const std::map<std::string, source::Table>& described) {
+  plan::SchemaGraph graph;
+  graph.declared = relations::PolicyRelations(policy);
+  for (const std::string& name : all_tables) {
+    if (auto it = described.find(name); it != described.end()) {
+      graph.tables.push_back(it->second);
+      continue;
+    }
+    Result<source::Table> table = src.Describe(name);
+    if (!table.ok()) return table.status();
+    graph.tables.push_back(std::move(*table));
+  }
+  return graph;
+}
+
 Status CheckRetention(source::Source& src, const policy::Policy& policy, const std::set<std::string>& tables,
+                      const std::vector<std::string>& all_tables,
                       const std::map<std::string, source::Table>& described, const ScanOptions& options,
                       ScanResult* result) {
+  std::optional<plan::SchemaGraph> graph;
   for (const policy::RetentionRule& rule : policy.retention) {
     if (rule.todo || !tables.count(rule.dataset)) continue;
     const source::Table& table = described.at(rule.dataset);
-    std::vector<std::string> needed = {rule.after_column};
+    std::vector<std::string> needed;
+    if (rule.after_table.empty()) needed.push_back(rule.after_column);
+    if (!rule.after_fallback.empty()) needed.push_back(rule.after_fallback);
     for (const auto& c : rule.when) needed.push_back(c.column);
     for (const auto& h : rule.legal_holds)
       for (const auto& c : h.when) needed.push_back(c.column);
@@ -459,13 +484,32 @@ Status CheckRetention(source::Source& src, const policy::Policy& policy, const s
       result->findings.push_back(std::move(f));
       continue;
     }
-    Result<int64_t> expired = src.Count(rule.dataset, plan::ExpiredRowsPredicate(rule, options.as_of, table));
+    if (!graph) {
+      Result<plan::SchemaGraph> loaded = SchemaOf(src, policy, all_tables, described);
+      if (!loaded.ok()) return loaded.status();
+      graph = std::move(*loaded);
+    }
+    Result<plan::RuleRows> rows = plan::RetentionRows(policy, rule, *graph, options.as_of);
+    if (!rows.ok()) {
+      Finding f;
+      f.code = kCodeMissingColumn;
+      f.severity = Severity::kWarning;
+      f.table = rule.dataset;
+      f.file = table.location;
+      f.message = rows.status().message() + "; the rule cannot be checked";
+      f.hint = "fix the rule's keep, conditions or legal holds, or the relation they rely on";
+      f.policy_rule = "retention." + rule.id;
+      f.policy_location = Checker::Loc(rule.location);
+      result->findings.push_back(std::move(f));
+      continue;
+    }
+    Result<int64_t> expired = src.Count(rule.dataset, rows->expired);
     if (!expired.ok()) return expired.status();
     int64_t held = 0;
-    if (!rule.legal_holds.empty()) {
-      Result<int64_t> h = src.Count(rule.dataset, plan::HeldRowsPredicate(rule, options.as_of, table));
+    for (const plan::HoldRows& hold : rows->held) {
+      Result<int64_t> h = src.Count(rule.dataset, hold.rows);
       if (!h.ok()) return h.status();
-      held = *h;
+      held += *h;
     }
     if (*expired == 0) continue;
     Finding f;
@@ -475,7 +519,7 @@ Status CheckRetention(source::Source& src, const policy::Policy& policy, const s
     f.file = table.location;
     f.count = *expired;
     f.message = std::to_string(*expired) + " rows of " + rule.dataset + " are past retention rule " + rule.id +
-                " (" + rule.keep.ToHuman() + " after " + rule.after_column + ", before " +
+                " (" + rule.keep.ToHuman() + " after " + rule.AfterText() + ", before " +
                 plan::RetentionCutoff(rule, options.as_of).ToIso() + ")" +
                 (held > 0 ? "; " + std::to_string(held) + " more are kept under a legal hold" : "");
     f.hint = std::string("they must be ") +
@@ -611,7 +655,7 @@ Result<ScanResult> RunScan(source::Source& src, const ScanOptions& options) {
         result.findings.push_back(std::move(f));
       }
     }
-    DPO_RETURN_IF_ERROR(CheckRetention(src, *options.policy, scanned, described, options, &result));
+    DPO_RETURN_IF_ERROR(CheckRetention(src, *options.policy, scanned, *listed, described, options, &result));
   }
 
   std::stable_sort(result.findings.begin(), result.findings.end(), [](const Finding& a, const Finding& b) {

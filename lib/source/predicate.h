@@ -15,6 +15,14 @@ struct Predicate {
     kEq, kNe, kLt, kLe, kGt, kGe,        // column OP values[0]
     kIn,                                 // column IN values
     kIsNull, kIsNotNull,                 // column
+    // column's text LIKE values[0]: in the pattern '_' is any one character,
+    // '%' any run of characters (none too) and a backslash makes the next
+    // character literal; every other character matches itself, bytewise and
+    // case-sensitively. The column is matched in its text form
+    // (docs/source-types.md) whatever its type, and the pattern is not
+    // checked against the type; NULL never matches. Used to recognise values
+    // dpo wrote itself (a pseudonym's "anon-" prefix, a January 1st).
+    kLike,
     // Semi-join: (key_columns) IN (SELECT sub_columns FROM sub_table WHERE
     // children[0]). Rendered as SQL inside the database; evaluated by CSV
     // with a key set built from sub_table. A NULL in any key column never
@@ -39,6 +47,9 @@ struct Predicate {
 
   static Predicate Compare(Op op, std::string column, std::string value) {
     Predicate p; p.op = op; p.column = std::move(column); p.values = {std::move(value)}; return p;
+  }
+  static Predicate Like(std::string column, std::string pattern) {
+    Predicate p; p.op = Op::kLike; p.column = std::move(column); p.values = {std::move(pattern)}; return p;
   }
   static Predicate Null(std::string column, bool is_null = true) {
     Predicate p; p.op = is_null ? Op::kIsNull : Op::kIsNotNull; p.column = std::move(column); return p;

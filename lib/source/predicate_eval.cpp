@@ -56,6 +56,54 @@ std::optional<Number> ParseNumber(std::string_view s) {
   return n;
 }
 
+// The length of the UTF-8 character starting at text[i] (1 for a stray
+// continuation or invalid byte, so that every byte is consumed once).
+size_t CharLength(std::string_view text, size_t i) {
+  unsigned char lead = static_cast<unsigned char>(text[i]);
+  size_t n = lead < 0xC0 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+  size_t end = i + 1;
+  while (end < text.size() && end < i + n && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
+  return end - i;
+}
+
+// LIKE as the predicate dialect defines it (predicate.h): '_' one character,
+// '%' any run, a backslash escapes; iterative with one backtrack point per
+// '%', so no pattern takes more than O(text x pattern) steps.
+bool LikeMatches(std::string_view text, std::string_view pattern) {
+  size_t t = 0, p = 0;
+  size_t star_p = std::string_view::npos, star_t = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '%') {
+      star_p = ++p;
+      star_t = t;
+      continue;
+    }
+    if (p < pattern.size() && pattern[p] == '_') {
+      t += CharLength(text, t);
+      ++p;
+      continue;
+    }
+    if (p < pattern.size()) {
+      size_t lit = p;
+      if (pattern[p] == '\\' && p + 1 < pattern.size()) lit = p + 1;
+      if (pattern[lit] == text[t]) {
+        p = lit + 1;
+        ++t;
+        continue;
+      }
+    }
+    if (star_p == std::string_view::npos) return false;
+    star_t += CharLength(text, star_t);
+    t = star_t;
+    p = star_p;
+  }
+  while (p < pattern.size() && pattern[p] == '%') ++p;
+  return p == pattern.size();
+}
+
+// An IN list longer than this is looked up in a hash set of canonical keys.
+constexpr size_t kInSetFrom = 16;
+
 int Sign(long long a, long long b) { return a < b ? -1 : a > b ? 1 : 0; }
 int Sign(double a, double b) { return a < b ? -1 : a > b ? 1 : 0; }
 
@@ -138,6 +186,14 @@ Status BoundPredicate::BindNode(const Predicate& p, const std::vector<Column>& c
   node->compare_as = CompareAsFor(column.type);
   const std::string where = table + "." + p.column;
   if (p.op == Op::kIsNull || p.op == Op::kIsNotNull) return Status::Ok();
+  if (p.op == Op::kLike) {
+    // A pattern on the text form: neither checked nor canonicalised by type.
+    if (p.values.size() != 1) return Status::Error("condition on " + where + " needs exactly one pattern");
+    Literal pattern;
+    pattern.text = p.values[0];
+    node->values.push_back(std::move(pattern));
+    return Status::Ok();
+  }
   if (p.op != Op::kIn && p.values.size() != 1)
     return Status::Error("condition on " + where + " needs exactly one value");
   if (node->compare_as == CompareAs::kBoolean && p.op != Op::kEq && p.op != Op::kNe && p.op != Op::kIn)
@@ -157,6 +213,13 @@ Status BoundPredicate::BindNode(const Predicate& p, const std::vector<Column>& c
       lit.real = n->real;
     }
     node->values.push_back(std::move(lit));
+  }
+  if (p.op == Op::kIn && node->values.size() > kInSetFrom) {
+    auto set = std::make_shared<std::unordered_set<std::string>>();
+    set->reserve(node->values.size());
+    for (const Literal& lit : node->values)
+      if (std::optional<std::string> key = CanonicalKey(lit.text, node->compare_as)) set->insert(std::move(*key));
+    node->in_set = std::move(set);
   }
   return Status::Ok();
 }
@@ -282,6 +345,7 @@ BoundPredicate::Truth BoundPredicate::Eval(const Node& node, const RowCells& row
   if (node.op == Op::kIsNull) return cell ? Truth::kFalse : Truth::kTrue;
   if (node.op == Op::kIsNotNull) return cell ? Truth::kTrue : Truth::kFalse;
   if (!cell) return Truth::kUnknown;
+  if (node.op == Op::kLike) return LikeMatches(*cell, node.values[0].text) ? Truth::kTrue : Truth::kFalse;
 
   // <0, 0, >0 against each literal, by the column's rule; nullopt when the
   // rule cannot read the cell.
@@ -315,10 +379,18 @@ BoundPredicate::Truth BoundPredicate::Eval(const Node& node, const RowCells& row
     case Op::kLe: return truth(compare(node.values[0]) <= 0);
     case Op::kGt: return truth(compare(node.values[0]) > 0);
     case Op::kGe: return truth(compare(node.values[0]) >= 0);
-    case Op::kIn:
+    case Op::kIn: {
+      if (node.in_set) {
+        // Equal canonical keys are what `compare` calls equal (as in a
+        // semi-join; integers beyond 2^53 written as reals aside).
+        std::optional<std::string> key = CanonicalKey(*cell, node.compare_as);
+        if (!key) return Truth::kUnknown;
+        return truth(node.in_set->count(*key) != 0);
+      }
       for (const Literal& v : node.values)
         if (compare(v) == 0) return Truth::kTrue;
       return Truth::kFalse;
+    }
     default:
       return Truth::kUnknown;
   }

@@ -16,6 +16,8 @@
 //    true; NOT, AND and OR follow SQL's three-valued logic, and a row matches
 //    only when the whole predicate is true. IS NULL / IS NOT NULL test it.
 //  - an empty AND is true, an empty OR is false.
+//  - LIKE matches the cell's text as it is (no type rule): '_' is one UTF-8
+//    character, '%' any run, a backslash escapes; bytewise, case-sensitive.
 //  - a semi-join (kInSelect) is evaluated with a set of key tuples, built when
 //    the predicate is bound by streaming the sub-table through TableRows and
 //    evaluating the sub-predicate (recursively: nested semi-joins work). Key
@@ -101,6 +103,9 @@ class BoundPredicate {
     std::vector<Literal> values;
     std::vector<Node> children;
     std::shared_ptr<const KeySet> key_set;  // kInSelect
+    // kIn with many values (a ledger replay's keys): their CanonicalKey, so
+    // that a row costs one lookup, not one comparison per value.
+    std::shared_ptr<const std::unordered_set<std::string>> in_set;
   };
 
   static Status BindNode(const Predicate& predicate, const std::vector<Column>& columns, const std::string& table,

@@ -40,6 +40,11 @@ struct Column {
   bool type_inferred = false;   // true when `type` was guessed from values (CSV)
   bool nullable = true;
   int primary_key_position = 0;  // 1-based position within the primary key; 0 = not a key column
+  // In a UNIQUE constraint or unique index other than the primary key (alone
+  // or with other columns, partial indexes too): its values must stay
+  // distinct, so anonymising it in place cannot write NULL or one fixed
+  // value. CSV: never (a file has no constraints).
+  bool unique = false;
 };
 
 struct ForeignKey {
@@ -67,6 +72,9 @@ struct Table {
   std::vector<Column> columns;
   std::vector<std::string> primary_key;
   std::vector<ForeignKey> foreign_keys;
+  // The columns of each index (primary key and UNIQUE constraints included),
+  // in index order: a lookup by a column is fast when it leads one. CSV: none.
+  std::vector<std::vector<std::string>> indexes;
   RowCount row_count;
 
   const Column* FindColumn(const std::string& column_name) const;
@@ -120,6 +128,22 @@ struct WriteOp {
   std::string table;
   Predicate where;
   std::vector<std::pair<std::string, std::optional<std::string>>> assignments;  // kUpdate only
+
+  // kUpdate only: a column whose new value is computed from its current value,
+  // row by row, inside the transaction (a keyed pseudonym). `op` names the
+  // operator (written into plans); `fn` is bound by the caller before Execute.
+  // `fn` gets and returns values in the canonical text form of the column's
+  // type (std::nullopt: NULL); it must be deterministic (the same value gives
+  // the same result) and must not throw. Executing an op whose `fn` is unset
+  // is an error naming the column; so is a column both assigned and computed.
+  // SQL shown to people renders it as "col" = dpo_<op>("col"), with every
+  // character of `op` other than a letter, digit or '_' as '_'.
+  struct ComputedAssignment {
+    std::string column;
+    std::string op;
+    std::function<std::optional<std::string>(const std::optional<std::string>&)> fn;
+  };
+  std::vector<ComputedAssignment> computed;  // kUpdate only
 };
 
 struct WriteResult {

@@ -21,6 +21,27 @@ std::string QuoteOne(std::string_view name) {
   return out;
 }
 
+// A LIKE pattern of the predicate dialect as an SQLite GLOB pattern: '%' is
+// '*', '_' is '?', and a literal '*', '?' or '[' is a one-character class.
+std::string LikeToGlob(std::string_view like) {
+  std::string glob;
+  for (size_t i = 0; i < like.size(); ++i) {
+    char c = like[i];
+    if (c == '\\' && i + 1 < like.size()) {
+      c = like[++i];
+    } else if (c == '%') {
+      glob += '*';
+      continue;
+    } else if (c == '_') {
+      glob += '?';
+      continue;
+    }
+    if (c == '*' || c == '?' || c == '[') glob += std::string("[") + c + "]";
+    else glob += c;
+  }
+  return glob;
+}
+
 class Renderer {
  public:
   Renderer(const SqlTarget& target, SqlDialect dialect, SqlText* out)
@@ -90,6 +111,25 @@ class Renderer {
         Result<std::string> param = Literal(p.values[0], p.column, column);
         if (!param.ok()) return param.status();
         out_->sql += "(" + ColumnOperand(p.column, column) + op + *param + ")";
+        return Status::Ok();
+      }
+      case Op::kLike: {
+        const Column* column = nullptr;
+        DPO_RETURN_IF_ERROR(CheckColumn(p.column, &column));
+        if (p.values.size() != 1)
+          return Status::Error("invalid predicate on " + TableName() + "." + p.column +
+                               ": LIKE needs exactly one pattern");
+        // The text form of any type, compared bytewise and case-sensitively:
+        // PostgreSQL LIKE under "C" (its pattern syntax is dpo's); SQLite
+        // GLOB (LIKE ignores ASCII case there), with the pattern translated.
+        std::string quoted = QuoteIdentifier(p.column, dialect_);
+        if (dialect_ == SqlDialect::kPostgres) {
+          out_->params.push_back(p.values[0]);
+          out_->sql += "((" + quoted + "::text COLLATE \"C\") LIKE $" + std::to_string(out_->params.size()) + ")";
+        } else {
+          out_->params.push_back(LikeToGlob(p.values[0]));
+          out_->sql += "(CAST(" + quoted + " AS TEXT) GLOB ?" + std::to_string(out_->params.size()) + ")";
+        }
         return Status::Ok();
       }
       case Op::kInSelect:
@@ -217,15 +257,35 @@ Result<SqlText> RenderCount(const SqlTarget& target, const std::optional<Predica
   return text;
 }
 
+namespace {
+
+// A name that is one SQL token without quotes: letters, digits and '_'.
+std::string PlainName(std::string_view text) {
+  std::string name;
+  for (char c : text) {
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    name += plain ? c : '_';
+  }
+  return name;
+}
+
+}  // namespace
+
+std::string ComputedFunctionName(std::string_view op) { return "dpo_" + PlainName(op); }
+
 Result<SqlText> RenderWriteOp(const WriteOp& op, const SqlTarget& target, SqlDialect dialect,
-                              const std::vector<std::string>& returning) {
+                              const std::vector<std::string>& returning,
+                              const std::vector<std::string>& computed_functions) {
   SqlText text;
   Renderer renderer(target, dialect, &text);
   if (op.kind == WriteOp::Kind::kDelete) {
     text.sql = "DELETE FROM " + target.sql_name;
   } else {
-    if (op.assignments.empty())
+    if (op.assignments.empty() && op.computed.empty())
       return Status::Error("update of " + renderer.TableName() + " sets no column; nothing to do");
+    if (!computed_functions.empty() && computed_functions.size() != op.computed.size())
+      return Status::Error("update of " + renderer.TableName() + ": one function per computed column is needed",
+                           StatusCode::kInternal);
     text.sql = "UPDATE " + target.sql_name + " SET ";
     for (size_t i = 0; i < op.assignments.size(); ++i) {
       const auto& [name, value] = op.assignments[i];
@@ -239,6 +299,16 @@ Result<SqlText> RenderWriteOp(const WriteOp& op, const SqlTarget& target, SqlDia
         text.params.push_back(value);
         text.sql += (dialect == SqlDialect::kPostgres ? "$" : "?") + std::to_string(text.params.size());
       }
+    }
+    for (size_t i = 0; i < op.computed.size(); ++i) {
+      const WriteOp::ComputedAssignment& c = op.computed[i];
+      const Column* column = nullptr;
+      DPO_RETURN_IF_ERROR(renderer.CheckColumn(c.column, &column));
+      if (i > 0 || !op.assignments.empty()) text.sql += ", ";
+      const std::string quoted = QuoteIdentifier(c.column, dialect);
+      const std::string function =
+          computed_functions.empty() ? ComputedFunctionName(c.op) : PlainName(computed_functions[i]);
+      text.sql += quoted + " = " + function + "(" + quoted + ")";
     }
   }
   text.sql += " WHERE ";

@@ -63,8 +63,18 @@ Result<SqlText> RenderCount(const SqlTarget& target, const std::optional<Predica
 // "DELETE FROM t WHERE ..." or "UPDATE t SET a = ?1, b = NULL WHERE ...".
 // An update without assignments is an error naming the table. With
 // `returning` columns, "... RETURNING a, b" (SQLite >= 3.35, PostgreSQL).
+// A computed assignment is rendered as a call of an SQL function on the
+// column's current value, "c" = f("c"): `computed_functions` names the
+// function of each (in order; the SQLite source registers them); when it is
+// empty, ComputedFunctionName(op) is shown, for people to read.
 Result<SqlText> RenderWriteOp(const WriteOp& op, const SqlTarget& target, SqlDialect dialect,
-                              const std::vector<std::string>& returning = {});
+                              const std::vector<std::string>& returning = {},
+                              const std::vector<std::string>& computed_functions = {});
+
+// The name under which a computed assignment's operator is shown in SQL:
+// "dpo_" + `op` with every character other than a letter, digit or '_' as
+// '_' ("pseudonym:email" -> "dpo_pseudonym_email").
+std::string ComputedFunctionName(std::string_view op);
 
 // The select list for `columns` (all columns of the table when empty), quoted
 // and comma separated; unknown columns are an error naming table.column.

@@ -71,7 +71,10 @@ Status CheckNoOrphans(const std::string& table, const Predicate& where, const st
 }
 
 Status CheckUpdateKeepsReferences(const WriteOp& op, const Table& table, const std::vector<Reference>& references) {
-  for (const auto& [column, value] : op.assignments) {
+  std::vector<std::pair<std::string, bool>> written;  // column, whether it gets a value other than NULL
+  for (const auto& [column, value] : op.assignments) written.emplace_back(column, value.has_value());
+  for (const WriteOp::ComputedAssignment& c : op.computed) written.emplace_back(c.column, true);
+  for (const auto& [column, value] : written) {
     for (const Reference& r : references)
       for (const std::string& k : r.key.referenced_columns)
         if (k == column)
@@ -82,6 +85,23 @@ Status CheckUpdateKeepsReferences(const WriteOp& op, const Table& table, const s
         if (c == column && value)
           return Status::Error("update of " + op.table + "." + column + " would re-point a reference to " +
                                fk.referenced_table + "; dpo only sets such columns to NULL; nothing was changed");
+  }
+  return Status::Ok();
+}
+
+Status CheckComputedAssignments(const WriteOp& op) {
+  for (size_t i = 0; i < op.computed.size(); ++i) {
+    const WriteOp::ComputedAssignment& c = op.computed[i];
+    if (!c.fn)
+      return Status::Error("update of " + op.table + "." + c.column + ": the operator " + c.op +
+                               " was not bound before the update ran",
+                           StatusCode::kInternal);
+    bool twice = false;
+    for (const auto& [column, value] : op.assignments) twice |= column == c.column;
+    for (size_t j = 0; j < i; ++j) twice |= op.computed[j].column == c.column;
+    if (twice)
+      return Status::Error("update of " + op.table + " writes column " + c.column + " twice; nothing was changed",
+                           StatusCode::kInternal);
   }
   return Status::Ok();
 }

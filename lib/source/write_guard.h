@@ -68,7 +68,12 @@ Status CheckNoOrphans(const std::string& table, const Predicate& where, const st
 // With the database's own enforcement off (SQLite) or not trusted to count
 // (all), an update must not touch a column a reference depends on: a key
 // that `references` point at, or a foreign key of `table` set to anything
-// but NULL. dpo never needs either (it deletes, anonymises and restricts).
+// but NULL (a computed assignment counts as "anything"). dpo never needs
+// either (it deletes, anonymises and restricts).
 Status CheckUpdateKeepsReferences(const WriteOp& op, const Table& table, const std::vector<Reference>& references);
+
+// An update's computed assignments can run: each has its function bound,
+// and no column is written twice (assigned and computed, or computed twice).
+Status CheckComputedAssignments(const WriteOp& op);
 
 }  // namespace dpo::source

@@ -1,5 +1,10 @@
 #include "util/keyed_hash.h"
 
+// PrefixedHmac keeps SHA-256 midstates (SHA256_CTX): OpenSSL 3 still ships
+// the low-level calls and they are the only ones that copy a state without
+// an allocation (EVP_MD_CTX_copy_ex is 2x slower per row).
+#define OPENSSL_SUPPRESS_DEPRECATED
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -125,6 +130,54 @@ SecretKey& SecretKey::operator=(SecretKey&& other) noexcept {
 SecretKey::~SecretKey() { OPENSSL_cleanse(bytes_.data(), bytes_.size()); }
 
 std::string SecretKey::Id() const { return HmacSha256Hex(*this, "dpo key id").substr(0, 8); }
+
+struct PrefixedHmac::State {
+  SHA256_CTX inner;  // after key ^ ipad, then the prefix
+  SHA256_CTX outer;  // after key ^ opad
+};
+
+PrefixedHmac::PrefixedHmac(const SecretKey& key, std::string_view prefix) : state_(std::make_unique<State>()) {
+  // RFC 2104: a key longer than the block is hashed first.
+  unsigned char block[SHA256_CBLOCK] = {};
+  const std::string& k = key.bytes();
+  if (k.size() > sizeof block) {
+    SHA256(reinterpret_cast<const unsigned char*>(k.data()), k.size(), block);
+  } else {
+    std::memcpy(block, k.data(), k.size());
+  }
+  unsigned char pad[SHA256_CBLOCK];
+  for (size_t i = 0; i < sizeof pad; ++i) pad[i] = block[i] ^ 0x36;
+  SHA256_Init(&state_->inner);
+  SHA256_Update(&state_->inner, pad, sizeof pad);
+  SHA256_Update(&state_->inner, prefix.data(), prefix.size());
+  for (size_t i = 0; i < sizeof pad; ++i) pad[i] = block[i] ^ 0x5c;
+  SHA256_Init(&state_->outer);
+  SHA256_Update(&state_->outer, pad, sizeof pad);
+  OPENSSL_cleanse(block, sizeof block);
+  OPENSSL_cleanse(pad, sizeof pad);
+}
+
+PrefixedHmac::PrefixedHmac(const PrefixedHmac& other) : state_(std::make_unique<State>(*other.state_)) {}
+
+PrefixedHmac& PrefixedHmac::operator=(const PrefixedHmac& other) {
+  if (this != &other) *state_ = *other.state_;
+  return *this;
+}
+
+PrefixedHmac::~PrefixedHmac() { OPENSSL_cleanse(state_.get(), sizeof(State)); }
+
+Digest PrefixedHmac::Of(std::string_view message) const {
+  Digest inner{};
+  Digest out{};
+  SHA256_CTX ctx = state_->inner;
+  SHA256_Update(&ctx, message.data(), message.size());
+  SHA256_Final(inner.data(), &ctx);
+  ctx = state_->outer;
+  SHA256_Update(&ctx, inner.data(), inner.size());
+  SHA256_Final(out.data(), &ctx);
+  OPENSSL_cleanse(&ctx, sizeof ctx);
+  return out;
+}
 
 Digest HmacSha256(const SecretKey& key, std::string_view data) {
   Digest out{};

@@ -43,12 +43,20 @@ TEST_CASE("retention plan writes a reviewable plan and changes nothing; apply --
 
   std::string key = dir.Write("dpo.key", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n");
   ::chmod(key.c_str(), 0600);
-  auto dry = RunDpo(dir, {"retention", "apply", plan, db, "--dry-run", "--max-percent", "100"});
+  // Rule employee_records writes keyed pseudonyms into NOT NULL columns:
+  // without a key the plan is refused before anything changes.
+  auto keyless = RunDpo(dir, {"retention", "apply", plan, db, "--dry-run", "--max-percent", "100"}, {"DPO_KEY="});
+  CHECK(keyless.exit_code == 2);
+  CHECK(keyless.err.find("keyed pseudonyms") != std::string::npos);
+  CHECK(keyless.err.find("--key-file") != std::string::npos);
+  CHECK(ReadFile(db) == before);
+
+  auto dry = RunDpo(dir, {"retention", "apply", plan, db, "--dry-run", "--max-percent", "100", "--key-file", key});
   CHECK(dry.exit_code == 1);  // applied what it could; blocked rules make it 1
   CHECK(dry.out.find("dry run: would change") != std::string::npos);
   CHECK(ReadFile(db) == before);
 
-  auto too_much = RunDpo(dir, {"retention", "apply", plan, db});
+  auto too_much = RunDpo(dir, {"retention", "apply", plan, db, "--key-file", key});
   CHECK(too_much.exit_code == 2);
   CHECK(too_much.err.find("--max-percent") != std::string::npos);
   CHECK(ReadFile(db) == before);
@@ -59,14 +67,15 @@ TEST_CASE("retention plan writes a reviewable plan and changes nothing; apply --
                               ledger, "--audit-log", audit});
   CHECK(applied.exit_code == 1);
   CHECK(applied.out.find("changed ") != std::string::npos);
-  CHECK(applied.err.find("rule employee_records was not applied") != std::string::npos);
+  CHECK(applied.err.find("rule placements was not applied") != std::string::npos);
+  CHECK(applied.err.find("employee_records") == std::string::npos);  // anonymised, no longer blocked
   CHECK(ReadFile(db) != before);
   auto verify = RunDpo(dir, {"audit", "verify", audit});
   CHECK(verify.exit_code == 0);
   REQUIRE(::stat(ledger.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
 
-  auto stale = RunDpo(dir, {"retention", "apply", plan, db, "--max-percent", "100"});
+  auto stale = RunDpo(dir, {"retention", "apply", plan, db, "--max-percent", "100", "--key-file", key});
   CHECK(stale.exit_code == 2);
   CHECK(stale.err.find("stale") != std::string::npos);
 
@@ -91,7 +100,8 @@ TEST_CASE("retention sweep: plan and apply for cron, quiet on success, one sweep
   CHECK(ReadFile(db) == before);
 
   auto swept = RunDpo(dir, {"retention", "sweep", "--policy", kPolicy, "--as-of", "2026-11-01", "--max-percent",
-                            "100", db});
+                            "100", db},
+                      {"DPO_KEY=00112233445566778899aabbccddeeff"});
   CHECK(swept.exit_code == 1);  // blocked rules are reported, the rest is done
   CHECK(swept.out.empty());
   CHECK(swept.err.find("was not applied") != std::string::npos);
@@ -101,4 +111,6 @@ TEST_CASE("retention sweep: plan and apply for cron, quiet on success, one sweep
   CHECK(again.exit_code == 0);
   CHECK(again.out.find("candidate_inactive: delete candidates older than 2y after last_active_at (before 2024-11-01): 0 rows") !=
         std::string::npos);
+  CHECK(again.out.find("employee_records: anonymise employees older than 7y after employment_ended_at (before "
+                       "2019-11-01): 0 rows") != std::string::npos);
 }

@@ -11,14 +11,13 @@
 // their `on_delete`. The staffing policy states every foreign key of the
 // SQLite schema with the same action (NO ACTION there is `restrict` here:
 // both refuse), which the CSV test checks first, so the cascade expansion
-// sees the same graph. What CSV cannot have is a NOT NULL constraint, and
-// that is the one difference, by design:
-//  - rule `employee_records` (anonymise employees): SQLite blocks it
-//    (employees.personnel_number is NOT NULL, and dpo writes no pseudonyms
-//    yet); on CSV it is planned and applied. Its counts are checked against
-//    the ground truth instead of SQLite's.
-// Every other rule has SQLite's counts, steps and applied rows on CSV
-// (rule `placements` is blocked on both: ON DELETE NO ACTION / restrict).
+// sees the same graph. What CSV cannot have is a NOT NULL constraint: rule
+// `employee_records` (anonymise employees) writes keyed pseudonyms into
+// SQLite's and PostgreSQL's NOT NULL columns (personnel_number, first_name,
+// last_name, bsn) and NULL into the CSV export's; it selects and changes
+// the same rows everywhere (anonymise_in_place_test.cpp checks the values).
+// Every rule has SQLite's counts, steps and applied rows on CSV (rule
+// `placements` is blocked on both: ON DELETE NO ACTION / restrict).
 #include <doctest/doctest.h>
 #include <libpq-fe.h>
 
@@ -117,9 +116,16 @@ struct Sample {
     return *made;
   }
 
+  // The key of keyed pseudonyms (rule employee_records).
+  static const util::SecretKey& Key() {
+    static const util::SecretKey key = std::move(util::SecretKey::FromBytes("0123456789abcdef0123456789abcdef")).value();
+    return key;
+  }
+
   plan::ApplyOptions Options(bool dry_run) const {
     plan::ApplyOptions options;
     options.dry_run = dry_run;
+    options.key = &Key();
     options.max_percent = 100;
     options.policy_sha256 = policy_sha;
     options.declared = relations::PolicyRelations(policy);
@@ -283,6 +289,9 @@ TEST_CASE("retention on postgres: the plan and the applied rows are SQLite's, wi
       for (const auto& fk : a->foreign_keys) fa.insert({fk.columns, fk.referenced_table, static_cast<int>(fk.on_delete)});
       for (const auto& fk : b->foreign_keys) fb.insert({fk.columns, fk.referenced_table, static_cast<int>(fk.on_delete)});
       CHECK(fb == fa);
+      std::set<std::vector<std::string>> ia(a->indexes.begin(), a->indexes.end());
+      std::set<std::vector<std::string>> ib(b->indexes.begin(), b->indexes.end());
+      CHECK(ib == ia);
     }
   }
 
@@ -295,6 +304,12 @@ TEST_CASE("retention on postgres: the plan and the applied rows are SQLite's, wi
   INFO(plan_dump);
   CHECK(plan.source_kind == "postgresql");
   CheckSamePlan(ref.plan, plan);
+  // The same lookups lack an index; the advice is PostgreSQL's to run.
+  std::set<std::pair<std::string, std::vector<std::string>>> advice_lite, advice_pg;
+  for (const auto& a : ref.plan.index_advice) advice_lite.insert({a.table, a.columns});
+  for (const auto& a : plan.index_advice) advice_pg.insert({a.table, a.columns});
+  CHECK_FALSE(advice_pg.empty());
+  CHECK(advice_pg == advice_lite);
 
   auto src = OpenUri(uri, false);
   plan::ApplyReport applied = DryThenApply(s, plan, *src);
@@ -320,10 +335,7 @@ std::vector<std::string> SortedWithinRule(std::vector<std::string> keys) {
   return keys;
 }
 
-// Planned on CSV, blocked on SQLite by a NOT NULL column (see the top).
-const std::set<std::string> kNotNullOnlyInSqlite = {"employee_records"};
-
-TEST_CASE("retention plan on a CSV export: the policy's relations give SQLite's plan, except where SQLite has NOT NULL") {
+TEST_CASE("retention plan on a CSV export: the policy's relations give SQLite's plan") {
   Sample s;
   // The policy states the SQLite schema's foreign keys with the same action.
   {
@@ -364,40 +376,13 @@ TEST_CASE("retention plan on a CSV export: the policy's relations give SQLite's 
   const std::string dump = Dump("sqlite", lite) + "\n" + Dump("csv", plan);
   INFO(dump);
   CHECK(plan.source_kind == "csv");
-  CheckSamePlan(lite, plan, kNotNullOnlyInSqlite);
+  CheckSamePlan(lite, plan);
 
-  for (size_t i = 0; i < plan.rules.size(); ++i) {
-    const plan::RulePlan& r = plan.rules[i];
-    if (kNotNullOnlyInSqlite.count(r.rule) == 0) continue;
-    CAPTURE(r.rule);
-    CHECK(lite.rules[i].blocked.find("NOT NULL") != std::string::npos);
-    CHECK_MESSAGE(r.blocked.empty(), r.blocked);
-    const sample::RetentionTruth* t = nullptr;
-    for (const auto& tr : s.truth.retention)
-      if (tr.rule == r.rule) t = &tr;
-    REQUIRE(t != nullptr);
-    int64_t held = 0;
-    for (const plan::HoldCount& h : r.holds) held += h.rows;
-    CHECK(r.to_act > 0);
-    CHECK(r.to_act + r.kept_for_children == static_cast<int64_t>(t->to_act));
-    CHECK(held == static_cast<int64_t>(t->held));
-  }
-
-  // The same steps with the same rows, rule by rule; the NOT NULL rule is
-  // one anonymise step of its own rows. (Within a rule, steps of sibling
-  // references may come in another order: SQLite lists a table's foreign
-  // keys from its schema, CSV in the order the policy declares them.)
+  // The same steps with the same rows, rule by rule. (Within a rule, steps
+  // of sibling references may come in another order: SQLite lists a table's
+  // foreign keys from its schema, CSV in the order the policy declares them.)
   std::vector<std::string> csv_steps, lite_steps;
-  for (const plan::PlanStep& st : plan.steps) {
-    if (kNotNullOnlyInSqlite.count(st.rule) == 0) {
-      csv_steps.push_back(StepKey(st.rule, st.action, st.table, st.depth, st.rows));
-      continue;
-    }
-    CHECK(st.action == "anonymise");
-    CHECK(st.depth == 0);
-    for (const plan::RulePlan& r : plan.rules)
-      if (r.rule == st.rule) CHECK(st.rows == r.to_act);
-  }
+  for (const plan::PlanStep& st : plan.steps) csv_steps.push_back(StepKey(st.rule, st.action, st.table, st.depth, st.rows));
   for (const plan::PlanStep& st : lite.steps)
     lite_steps.push_back(StepKey(st.rule, st.action, st.table, st.depth, st.rows));
   CHECK(SortedWithinRule(csv_steps) == SortedWithinRule(lite_steps));
@@ -426,31 +411,16 @@ TEST_CASE("retention apply on a CSV export: SQLite's rows; dry run equals the re
   plan::ApplyReport applied = DryThenApply(s, plan, *src);
   const std::string applied_dump = Dump("sqlite", ref.applied) + "\n" + Dump("csv", applied);
   INFO(applied_dump);
-  // Step by step SQLite's rows, but for the rule SQLite blocks (NOT NULL),
-  // which changes exactly the rows it planned.
-  plan::ApplyReport same = applied;
-  same.steps.clear();
-  same.total = 0;
-  for (const plan::AppliedStep& st : applied.steps) {
-    if (kNotNullOnlyInSqlite.count(st.rule) != 0) {
-      CAPTURE(Describe(st));
-      CHECK(st.rows == st.planned);
-      CHECK(st.rows > 0);
-      continue;
-    }
-    same.steps.push_back(st);
-    same.total += st.rows;
-  }
-  // Rule by rule the same steps (see the plan test for their order).
+  // Rule by rule SQLite's steps and rows (see the plan test for their order).
   std::vector<std::string> lite_rows, csv_rows;
   for (const plan::AppliedStep& st : ref.applied.steps)
     lite_rows.push_back(StepKey(st.rule, st.action, st.table, st.depth, st.planned) + " applied " +
                         std::to_string(st.rows));
-  for (const plan::AppliedStep& st : same.steps)
+  for (const plan::AppliedStep& st : applied.steps)
     csv_rows.push_back(StepKey(st.rule, st.action, st.table, st.depth, st.planned) + " applied " +
                        std::to_string(st.rows));
   CHECK(SortedWithinRule(csv_rows) == SortedWithinRule(lite_rows));
-  CHECK(same.total == ref.applied.total);
+  CHECK(applied.total == ref.applied.total);
   // No row of any declared relation points at a deleted one.
   for (const auto& [child, fk] : relations::PolicyRelations(s.policy)) {
     CAPTURE(child + " -> " + fk.referenced_table);

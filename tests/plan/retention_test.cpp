@@ -86,8 +86,15 @@ const sample::RetentionTruth* TruthFor(const sample::GroundTruth& truth, const s
   return nullptr;
 }
 
+// The key of keyed pseudonyms (rule employee_records anonymises NOT NULL columns).
+const util::SecretKey& PseudonymKey() {
+  static const util::SecretKey key = std::move(util::SecretKey::FromBytes("fedcba9876543210fedcba9876543210")).value();
+  return key;
+}
+
 plan::ApplyOptions Options(const Sample& s) {
   plan::ApplyOptions options;
+  options.key = &PseudonymKey();
   options.max_percent = 100;
   options.policy_sha256 = s.policy_sha;
   options.declared = relations::PolicyRelations(s.policy);
@@ -226,7 +233,8 @@ TEST_CASE("a stale plan is refused when a planned row changes") {
       *src,
       {source::WriteOp{source::WriteOp::Kind::kUpdate, "website_visits",
                        source::Predicate::Compare(source::Predicate::Op::kEq, "id", step->example_keys[0]),
-                       {{"visited_at", "2026-10-31 12:00:00"}}}},
+                       {{"visited_at", "2026-10-31 12:00:00"}},
+                       {}}},
       {});
   REQUIRE(touched.ok());
   REQUIRE(touched->rows_affected[0] == 1);

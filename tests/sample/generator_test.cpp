@@ -336,22 +336,30 @@ void CheckRetentionTruth(const dpo::util::Date& as_of) {
     const char* when;
     const char* hold;
   };
+  // A hold on a row also holds the rows that belong to it (references that
+  // are not ON DELETE SET NULL): the sample's held candidates and employees.
+  const std::string held_candidate = "candidate_id IN (SELECT id FROM candidates WHERE legal_hold = 1)";
+  const std::string held_employee = "employee_id IN (SELECT id FROM employees WHERE legal_hold = 1)";
+  const std::string applications_hold = "dispute_open = 1 OR " + held_candidate;
+  const std::string payslips_hold = "legal_hold = 1 OR " + held_employee;
+  const std::string timesheets_hold =
+      held_employee + " OR placement_id IN (SELECT id FROM placements WHERE " + held_employee + ")";
   const std::map<std::string, Rule> rules = {
       {"candidate_profile_renewal", {"candidates", "last_active_at", Duration::Years(1), "status = 'active'", "legal_hold = 1"}},
       {"candidate_inactive", {"candidates", "last_active_at", Duration::Years(2), "1", "legal_hold = 1"}},
-      {"application_without_consent", {"applications", "procedure_ended_at", Duration::Weeks(4), "consent_keep_1y = 0", "dispute_open = 1"}},
-      {"application_with_consent", {"applications", "procedure_ended_at", Duration::Years(1), "consent_keep_1y = 1", "dispute_open = 1"}},
-      {"placements", {"placements", "end_date", Duration::Years(7), "1", "0"}},
-      {"consent_records", {"consents", "withdrawn_at", Duration::Years(2), "1", "0"}},
-      {"conversation_notes", {"conversation_notes", "created_at", Duration::Years(2), "1", "0"}},
+      {"application_without_consent", {"applications", "procedure_ended_at", Duration::Weeks(4), "consent_keep_1y = 0", applications_hold.c_str()}},
+      {"application_with_consent", {"applications", "procedure_ended_at", Duration::Years(1), "consent_keep_1y = 1", applications_hold.c_str()}},
+      {"placements", {"placements", "end_date", Duration::Years(7), "1", held_employee.c_str()}},
+      {"consent_records", {"consents", "withdrawn_at", Duration::Years(2), "1", held_candidate.c_str()}},
+      {"conversation_notes", {"conversation_notes", "created_at", Duration::Years(2), "1", held_candidate.c_str()}},
       {"client_contacts", {"client_contacts", "last_contact_at", Duration::Years(2), "1", "0"}},
       {"client_business_data", {"client_companies", "relationship_ended_at", Duration::Years(7), "1", "0"}},
       {"employee_records", {"employees", "employment_ended_at", Duration::Years(7), "1", "legal_hold = 1"}},
-      {"payslips", {"payslips", "paid_at", Duration::Years(7), "1", "legal_hold = 1"}},
-      {"timesheets", {"timesheets", "period_end", Duration::Years(7), "1", "0"}},
+      {"payslips", {"payslips", "paid_at", Duration::Years(7), "1", payslips_hold.c_str()}},
+      {"timesheets", {"timesheets", "period_end", Duration::Years(7), "1", timesheets_hold.c_str()}},
       {"invoices", {"invoices", "issued_at", Duration::Years(7), "1", "0"}},
-      {"id_document_copies", {"id_documents", "employment_ended_at", Duration::Years(5), "1", "0"}},
-      {"absence_records", {"absences", "end_date", Duration::Years(2), "1", "0"}},
+      {"id_document_copies", {"id_documents", "employment_ended_at", Duration::Years(5), "1", held_employee.c_str()}},
+      {"absence_records", {"absences", "end_date", Duration::Years(2), "1", held_employee.c_str()}},
       {"website_visits", {"website_visits", "visited_at", Duration::Months(13), "1", "0"}},
   };
   REQUIRE(report.truth.retention.size() == rules.size());

@@ -49,7 +49,7 @@ struct ConformanceTable {
 inline std::string ClientJoined(int i) {
   int year = 2010 + (i - 1) / 4;
   int month = (i - 1) % 4 * 3 + 1;
-  char buf[16];
+  char buf[32];
   std::snprintf(buf, sizeof buf, "%04d-%02d-15", year, month);
   return buf;
 }
@@ -324,6 +324,80 @@ inline void RunWriteConformance(const Backend& backend) {
     CHECK(no_action.status().message().find("notes") != std::string::npos);
     REQUIRE((*tx)->Rollback().ok());
     CHECK(CountRows(*src, "clients") == 40);
+  }
+
+  SUBCASE("LIKE matches the text form of any column: case-sensitive, _ and %, a backslash escapes") {
+    auto src = backend.open(true);
+    CHECK(CountRows(*src, "clients", Predicate::Like("email", "c1%")) == 11);
+    CHECK(CountRows(*src, "clients", Predicate::Like("email", "c_@%")) == 9);
+    CHECK(CountRows(*src, "clients", Predicate::Like("email", "%@example.nl")) == 40);
+    CHECK(CountRows(*src, "clients", Predicate::Like("email", "C1%")) == 0);
+    CHECK(CountRows(*src, "clients", Predicate::Like("email", "c1\\%")) == 0);
+    CHECK(CountRows(*src, "clients", Predicate::Like("joined", "%-01-15")) == 10);
+    CHECK(CountRows(*src, "clients", Predicate::Like("id", "1_")) == 10);
+    CHECK(CountRows(*src, "clients", Predicate::Negate(Predicate::Like("code", "A%"))) == 2);
+  }
+
+  SUBCASE("computed assignments: a value from the current one, row by row, keys returned, dry run equal") {
+    auto prefixed = [](const std::optional<std::string>& v) -> std::optional<std::string> {
+      if (!v) return std::nullopt;
+      return "x-" + *v;
+    };
+    auto january = [](const std::optional<std::string>& v) -> std::optional<std::string> {
+      if (!v) return std::nullopt;
+      return v->substr(0, 4) + "-01-01";
+    };
+    WriteOp op = Update("clients", Predicate::Compare(Op::kLe, "id", "10"), {{"code", "Z"}});
+    op.computed.push_back({"email", "test:prefix", prefixed});
+    op.computed.push_back({"joined", "year", january});
+    for (bool dry_run : {true, false}) {
+      CAPTURE(dry_run);
+      auto src = backend.open(false);
+      std::set<std::string> keys;
+      source::ReturnRows returning{{"id"}, [&](const std::vector<std::optional<std::string>>& v) {
+                                     keys.insert(v[0].value_or("NULL"));
+                                     return Status::Ok();
+                                   }};
+      auto tx = src->Begin({.dry_run = dry_run});
+      REQUIRE_MESSAGE(tx.ok(), tx.status().message());
+      auto n = (*tx)->Execute(op, &returning);
+      REQUIRE_MESSAGE(n.ok(), n.status().message());
+      CHECK(*n == 10);
+      CHECK(keys == std::set<std::string>{"1", "2", "3", "4", "5", "6", "7", "8", "9", "10"});
+      CHECK(*(*tx)->Count("clients", Predicate::Like("email", "x-c%@example.nl")) == 10);
+      REQUIRE((*tx)->Commit().ok());
+      CHECK(CountRows(*src, "clients", Predicate::Like("email", "x-%")) == (dry_run ? 0 : 10));
+      if (dry_run) continue;
+      CHECK(CountRows(*src, "clients", Predicate::Compare(Op::kEq, "email", "x-c3@example.nl")) == 1);
+      CHECK(CountRows(*src, "clients", Predicate::Like("email", "c%@example.nl")) == 30);
+      CHECK(CountRows(*src, "clients", Predicate::Compare(Op::kEq, "code", "Z")) == 10);
+      CHECK(CountRows(*src, "clients", Predicate::Compare(Op::kEq, "joined", "2010-01-01")) == 4);
+      CHECK(CountRows(*src, "clients", Predicate::Like("joined", "%-01-01")) == 10);
+      CHECK(CountRows(*src, "clients", Predicate::Like("joined", "%-15")) == 30);
+    }
+  }
+
+  SUBCASE("computed assignments never touch keys; an unbound one is refused; nothing changes") {
+    auto src = backend.open(false);
+    auto same = [](const std::optional<std::string>& v) { return v; };
+    WriteOp referenced = Update("clients", Predicate::Compare(Op::kEq, "id", "1"), {});
+    referenced.computed.push_back({"id", "test:same", same});
+    auto r = source::ApplyAll(*src, {referenced}, {});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().find("would change a key") != std::string::npos);
+    WriteOp repoint = Update("orders", Predicate::Compare(Op::kEq, "id", "1"), {});
+    repoint.computed.push_back({"client_id", "test:same", same});
+    r = source::ApplyAll(*src, {repoint}, {});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().find("re-point") != std::string::npos);
+    WriteOp unbound = Update("clients", Predicate::Compare(Op::kEq, "id", "1"), {});
+    unbound.computed.push_back({"email", "pseudonym", nullptr});
+    r = source::ApplyAll(*src, {Delete("lines", Predicate::Compare(Op::kLe, "order_id", "10")), unbound}, {});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().find("clients.email") != std::string::npos);
+    CHECK(r.status().message().find("not bound") != std::string::npos);
+    CHECK(CountRows(*src, "lines") == 160);
+    CHECK(CountRows(*src, "clients", Predicate::Like("email", "c%@example.nl")) == 40);
   }
 
   SUBCASE("an error rolls back every earlier operation of the transaction") {

@@ -20,6 +20,24 @@ TEST_CASE("HMAC-SHA256 matches the openssl CLI and SHA-256 the FIPS 180 example"
   CHECK(key->Id().size() == 8);
 }
 
+TEST_CASE("PrefixedHmac is HMAC-SHA256 of prefix + message, for short, block-sized and long keys") {
+  for (size_t size : {16, 32, 64, 65, 100}) {
+    std::string bytes;
+    for (size_t i = 0; i < size; ++i) bytes.push_back(static_cast<char>('a' + i % 26));
+    auto key = SecretKey::FromBytes(bytes);
+    REQUIRE(key.ok());
+    CAPTURE(size);
+    for (std::string prefix : {std::string(), std::string("dpo-ledger-key\x1f" "10:candidates"), std::string(200, 'p')}) {
+      dpo::util::PrefixedHmac hasher(*key, prefix);
+      dpo::util::PrefixedHmac copy = hasher;
+      for (std::string message : {std::string(), std::string("42"), std::string("a\x1f\0b", 4), std::string(300, 'm')}) {
+        CHECK(hasher.Of(message) == dpo::util::HmacSha256(*key, prefix + message));
+        CHECK(copy.Of(message) == hasher.Of(message));
+      }
+    }
+  }
+}
+
 TEST_CASE("keys: refused without one, too short, or readable by others; hex and raw forms") {
   ::unsetenv("DPO_KEY");
   auto none = SecretKey::Load("");

@@ -1317,15 +1317,26 @@ class CsvTransaction : public Transaction {
       if (c == cols.size()) return Status::Error(shown + ": " + UnknownColumn(op.table, column));
       assignments.emplace_back(c, value);
     }
+    std::vector<std::pair<size_t, const WriteOp::ComputedAssignment*>> computed;
+    if (op.kind == WriteOp::Kind::kUpdate) {
+      DPO_RETURN_IF_ERROR(CheckComputedAssignments(op));
+      for (const WriteOp::ComputedAssignment& a : op.computed) {
+        size_t c = static_cast<size_t>(std::find(cols.begin(), cols.end(), a.column) - cols.begin());
+        if (c == cols.size()) return Status::Error(shown + ": " + UnknownColumn(op.table, a.column));
+        computed.emplace_back(c, &a);
+      }
+    }
     std::vector<size_t> returned;
     if (returning != nullptr) {
       for (const std::string& r : returning->columns) {
         size_t c = static_cast<size_t>(std::find(cols.begin(), cols.end(), r) - cols.begin());
         if (c == cols.size()) return Status::Error(shown + ": " + UnknownColumn(op.table, r));
-        for (const auto& [column, value] : op.assignments)
-          if (column == r)
-            return Status::Error("update of " + Shown(op.table) + "." + Shown(column) +
-                                 " cannot also return it; return the key columns", StatusCode::kInternal);
+        bool written = false;
+        for (const auto& [column, value] : op.assignments) written |= column == r;
+        for (const WriteOp::ComputedAssignment& a : op.computed) written |= a.column == r;
+        if (written)
+          return Status::Error("update of " + Shown(op.table) + "." + Shown(r) +
+                               " cannot also return it; return the key columns", StatusCode::kInternal);
         returned.push_back(c);
       }
     }
@@ -1340,7 +1351,7 @@ class CsvTransaction : public Transaction {
     } else {
       DPO_RETURN_IF_ERROR(CheckUpdateKeepsReferences(op, refs));
     }
-    return Rewrite(op, **state, s, *where, assignments, returned, returning);
+    return Rewrite(op, **state, s, *where, assignments, computed, returned, returning);
   }
 
   // CSV enforces no references of its own: an update must not touch a column
@@ -1348,7 +1359,10 @@ class CsvTransaction : public Transaction {
   // set to anything but NULL (dpo deletes, anonymises and restricts; it never
   // needs either).
   Status CheckUpdateKeepsReferences(const WriteOp& op, const std::vector<Reference>& refs) {
-    for (const auto& [column, value] : op.assignments) {
+    std::vector<std::pair<std::string, bool>> written;  // column, whether it gets a value other than NULL
+    for (const auto& [column, value] : op.assignments) written.emplace_back(column, value.has_value());
+    for (const WriteOp::ComputedAssignment& c : op.computed) written.emplace_back(c.column, true);
+    for (const auto& [column, value] : written) {
       for (const Reference& r : refs)
         for (const std::string& k : r.key.referenced_columns)
           if (k == column)
@@ -1370,6 +1384,7 @@ class CsvTransaction : public Transaction {
   // delimiter, line ends and encoding; ragged rows (skip_bad_rows) are kept.
   Result<int64_t> Rewrite(const WriteOp& op, TableState& state, TableStream& s, const BoundPredicate& where,
                           const std::vector<std::pair<size_t, std::optional<std::string>>>& assignments,
+                          const std::vector<std::pair<size_t, const WriteOp::ComputedAssignment*>>& computed,
                           const std::vector<size_t>& returned, const ReturnRows* returning) {
     const std::string& target = source_->TargetOf(op.table);
     const char delimiter = s.parser().delimiter();
@@ -1417,6 +1432,7 @@ class CsvTransaction : public Transaction {
         else values.emplace_back(std::string(rec.field(c)));
       }
       for (const auto& [c, value] : assignments) values[c] = value;
+      for (const auto& [c, a] : computed) values[c] = a->fn(values[c]);
       // The blank lines the raw text of the row started with, then the row.
       std::string_view raw = rec.raw();
       size_t lead = 0;

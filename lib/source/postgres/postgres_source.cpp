@@ -368,6 +368,37 @@ class PostgresSource : public Source {
       c.nullable = cols->Get(i, 4) != "t";
       table.columns.push_back(std::move(c));
     }
+    // Columns of unique indexes (UNIQUE constraints have one) other than the
+    // primary key's; expression parts have no column (attnum 0).
+    Result<PgResult> unique = Query(*conn_,
+        "SELECT DISTINCT a.attname FROM pg_index i "
+        "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+        "WHERE i.indrelid = $1::oid AND i.indisunique AND NOT i.indisprimary",
+        {ref.oid}, doing);
+    if (!unique.ok()) return unique.status();
+    for (int i = 0; i < unique->rows(); ++i)
+      for (Column& c : table.columns)
+        if (c.name == unique->Get(i, 0)) c.unique = true;
+    // Every index's leading columns, in order (an expression part, attnum 0,
+    // ends the usable prefix; partial indexes are left out).
+    Result<PgResult> indexes = Query(*conn_,
+        "SELECT i.indexrelid, a.attname FROM pg_index i "
+        "CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) "
+        "LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+        "WHERE i.indrelid = $1::oid AND i.indpred IS NULL ORDER BY i.indexrelid, k.ord",
+        {ref.oid}, doing);
+    if (!indexes.ok()) return indexes.status();
+    std::string current;
+    bool stopped = false;
+    for (int i = 0; i < indexes->rows(); ++i) {
+      if (indexes->Get(i, 0) != current || table.indexes.empty()) {
+        current = indexes->Get(i, 0);
+        stopped = false;
+        table.indexes.emplace_back();
+      }
+      if (indexes->IsNull(i, 1)) stopped = true;
+      if (!stopped) table.indexes.back().push_back(indexes->Get(i, 1));
+    }
     Result<PgResult> pk = Query(*conn_,
         "SELECT a.attname FROM pg_constraint con "
         "CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord) "
@@ -514,14 +545,20 @@ class PostgresTransaction : public Transaction {
     }
     std::vector<std::string> columns;
     if (returning != nullptr) {
-      for (const auto& [column, value] : op.assignments)
-        for (const std::string& r : returning->columns)
-          if (r == column)
-            return Status::Error("update of " + op.table + "." + column +
-                                 " cannot also return it; return the key columns", StatusCode::kInternal);
+      for (const std::string& r : returning->columns) {
+        bool written = false;
+        for (const auto& [column, value] : op.assignments) written |= r == column;
+        for (const WriteOp::ComputedAssignment& c : op.computed) written |= r == c.column;
+        if (written)
+          return Status::Error("update of " + op.table + "." + r + " cannot also return it; return the key columns",
+                               StatusCode::kInternal);
+      }
       columns = returning->columns;
     }
-    Result<SqlText> text = RenderWriteOp(op, *target, kDialect, columns);
+    const bool computed = op.kind == WriteOp::Kind::kUpdate && !op.computed.empty();
+    if (computed) DPO_RETURN_IF_ERROR(CheckComputedAssignments(op));
+    Result<SqlText> text =
+        computed ? PrepareComputed(op, *target, columns, doing) : RenderWriteOp(op, *target, kDialect, columns);
     if (!text.ok()) return text.status();
     DPO_RETURN_IF_ERROR(util::InjectedFault(util::FaultPoint::kWrite, conn().display));
     if (returning == nullptr) {
@@ -530,6 +567,135 @@ class PostgresTransaction : public Transaction {
       return static_cast<int64_t>(std::atoll(PQcmdTuples(r->r)));
     }
     return StreamReturning(*text, *returning, doing);
+  }
+
+  // Computed assignments: the server has no HMAC (without pgcrypto), so the
+  // values are made here. Inside the transaction: the rows `op` selects are
+  // read through a cursor as (ctid, current values), their new values are
+  // computed batch by batch and copied into a temporary table shaped like
+  // the columns (CREATE TEMP TABLE ... AS ... WITH NO DATA: the same types),
+  // and the returned statement is one UPDATE ... FROM that table, joined on
+  // (tableoid, ctid) (a partitioned table repeats ctids across partitions)
+  // and still restricted by `op.where`. REPEATABLE READ keeps the ctids
+  // valid: a row another session changed since fails the update instead.
+  Result<SqlText> PrepareComputed(const WriteOp& op, const SqlTarget& target, const std::vector<std::string>& returning,
+                                  const std::string& doing) {
+    const Table& table = *target.table;
+    // Names in the temporary table that no column of the table has, so that
+    // the unqualified names of `op.where` stay the table's.
+    std::string prefix = "dpo_";
+    for (bool clash = true; clash;) {
+      clash = false;
+      for (const Column& c : table.columns) clash |= c.name.rfind(prefix, 0) == 0;
+      if (clash) prefix = "_" + prefix;
+    }
+    const std::string rel_column = QuoteIdentifier(prefix + "rel", kDialect);
+    const std::string row_column = QuoteIdentifier(prefix + "row", kDialect);
+    auto value_column = [&](size_t i) { return QuoteIdentifier(prefix + "value_" + std::to_string(i), kDialect); };
+    const std::string temp = QuoteIdentifier("dpo_computed_" + std::to_string(++conn().next_cursor), kDialect);
+    const std::string cursor = "dpo_cursor_" + std::to_string(++conn().next_cursor);
+
+    std::string shape = "tableoid AS " + rel_column + ", ctid AS " + row_column;
+    std::string select = "tableoid, ctid";
+    for (size_t i = 0; i < op.computed.size(); ++i) {
+      if (table.FindColumn(op.computed[i].column) == nullptr)
+        return Status::Error("unknown column " + table.name + "." + op.computed[i].column +
+                             "; run 'dpo inspect' to list the columns");
+      const std::string quoted = QuoteIdentifier(op.computed[i].column, kDialect);
+      shape += ", " + quoted + " AS " + value_column(i);
+      select += ", " + quoted;
+    }
+    DPO_RETURN_IF_ERROR(Exec(conn(), "CREATE TEMP TABLE " + temp + " ON COMMIT DROP AS SELECT " + shape + " FROM " +
+                                         target.sql_name + " WITH NO DATA",
+                             doing));
+    SqlText rows;
+    rows.sql = "DECLARE " + cursor + " NO SCROLL CURSOR FOR SELECT " + select + " FROM " + target.sql_name + " WHERE ";
+    DPO_RETURN_IF_ERROR(RenderPredicate(op.where, target, kDialect, &rows));
+    Result<PgResult> declared = Query(conn(), rows.sql, rows.params, doing);
+    if (!declared.ok()) return declared.status();
+    std::string copy;
+    for (;;) {
+      Result<PgResult> batch = Query(conn(), "FETCH 2000 FROM " + cursor, {}, doing);
+      if (!batch.ok()) return batch.status();
+      if (batch->rows() == 0) break;
+      copy.clear();
+      for (int r = 0; r < batch->rows(); ++r) {
+        AppendCopyField(batch->Get(r, 0), &copy);
+        copy += '\t';
+        AppendCopyField(batch->Get(r, 1), &copy);
+        for (size_t i = 0; i < op.computed.size(); ++i) {
+          const int c = static_cast<int>(i + 2);
+          std::optional<std::string> value;
+          if (!batch->IsNull(r, c)) value = batch->Get(r, c);
+          std::optional<std::string> computed = op.computed[i].fn(value);
+          copy += '\t';
+          if (computed) AppendCopyField(*computed, &copy);
+          else copy += "\\N";
+        }
+        copy += '\n';
+      }
+      DPO_RETURN_IF_ERROR(CopyIn("COPY " + temp + " FROM STDIN", copy, doing));
+    }
+    DPO_RETURN_IF_ERROR(Exec(conn(), "CLOSE " + cursor, doing));
+
+    SqlText text;
+    text.sql = "UPDATE " + target.sql_name + " SET ";
+    bool first = true;
+    for (const auto& [name, value] : op.assignments) {
+      if (table.FindColumn(name) == nullptr)
+        return Status::Error("unknown column " + table.name + "." + name + "; run 'dpo inspect' to list the columns");
+      text.sql += std::string(first ? "" : ", ") + QuoteIdentifier(name, kDialect) + " = ";
+      first = false;
+      if (!value) {
+        text.sql += "NULL";
+      } else {
+        text.params.push_back(value);
+        text.sql += "$" + std::to_string(text.params.size());
+      }
+    }
+    for (size_t i = 0; i < op.computed.size(); ++i) {
+      text.sql += std::string(first ? "" : ", ") + QuoteIdentifier(op.computed[i].column, kDialect) + " = " + temp +
+                  "." + value_column(i);
+      first = false;
+    }
+    text.sql += " FROM " + temp + " WHERE " + target.sql_name + ".tableoid = " + temp + "." + rel_column + " AND " +
+                target.sql_name + ".ctid = " + temp + "." + row_column + " AND ";
+    DPO_RETURN_IF_ERROR(RenderPredicate(op.where, target, kDialect, &text));
+    if (!returning.empty()) {
+      std::vector<std::string> names;
+      Result<std::string> list = RenderSelectList(returning, table, kDialect, &names);
+      if (!list.ok()) return list.status();
+      text.sql += " RETURNING " + *list;
+    }
+    return text;
+  }
+
+  // One field of COPY's text format.
+  static void AppendCopyField(const std::string& value, std::string* out) {
+    for (char c : value) {
+      switch (c) {
+        case '\\': *out += "\\\\"; break;
+        case '\n': *out += "\\n"; break;
+        case '\r': *out += "\\r"; break;
+        case '\t': *out += "\\t"; break;
+        default: *out += c;
+      }
+    }
+  }
+
+  Status CopyIn(const std::string& sql, const std::string& data, const std::string& doing) {
+    PgResult start(PQexec(conn().pg, sql.c_str()));
+    if (PQresultStatus(start.r) != PGRES_COPY_IN) return QueryError(conn(), start.r, doing);
+    bool sent = PQputCopyData(conn().pg, data.data(), static_cast<int>(data.size())) == 1;
+    if (PQputCopyEnd(conn().pg, sent ? nullptr : "dpo could not send the values") != 1)
+      return QueryError(conn(), nullptr, doing);
+    Status status;
+    while (PGresult* raw = PQgetResult(conn().pg)) {
+      PgResult r(raw);
+      if (PQresultStatus(raw) != PGRES_COMMAND_OK && status.ok()) status = QueryError(conn(), raw, doing);
+    }
+    if (status.ok() && !sent) status = QueryError(conn(), nullptr, doing);
+    return status;
   }
 
   // RETURNING in single-row mode: one row at a time, never the whole set.

@@ -4,6 +4,8 @@
 #   1. plan time with and without the advised indexes;
 #   2. apply time (one transaction, stale check, keyed digests, ledger)
 #      against the plan's own SQL run by sqlite3 in one transaction.
+#   3. the next night's plan (as of a day later) on the swept database, with
+#      the advised indexes: the steady state of a nightly cron job.
 # Usage: bash bench/retention_vs_sqlite.sh [CANDIDATES] (default 1000000).
 # Run by hand on an idle machine; figures go in README.md ("Performance").
 set -euo pipefail
@@ -15,7 +17,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 as_of=2026-11-01
-t() { /usr/bin/time -f "%e s, %M KB peak" "$@"; }
+t() { /usr/bin/time -f "%e s, %M KB peak" "$@" || true; }
 
 echo "generating $rows candidates ..."
 "$dpo" sample generate --rows "$rows" --seed 3 --out s.db >/dev/null 2>&1
@@ -61,3 +63,6 @@ t "$dpo" retention apply dpo-plan.json dpo-ledger.db --max-percent 100 --key-fil
 for db in shell.db dpo.db dpo-ledger.db; do
   echo "$db: $(for t in $(sqlite3 $db "select name from sqlite_master where type='table'"); do sqlite3 $db "select count(*) from \"$t\""; done | paste -sd+ | bc) rows left"
 done
+echo -n "next night's plan (swept, indexed): "
+t "$dpo" retention plan --policy "$policy" --as-of 2026-11-02 --out next.json dpo.db 2>&1 >/dev/null | tail -1
+echo "next night's plan changes $(python3 -c 'import json; print(sum(s["rows"] for s in json.load(open("next.json"))["steps"]))') rows"

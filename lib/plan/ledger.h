@@ -129,6 +129,9 @@ class TableTombstones {
   // The tombstones of the row whose key digest is `key`: none, one, or more
   // (a row anonymised, then deleted), ordered by action.
   std::pair<const Entry*, const Entry*> Find(const util::Digest& key) const;
+  // Find for `n` digests at once (a batch of rows), into out[0..n): the
+  // same answers, faster, as the memory of all of them is fetched together.
+  void FindMany(const util::Digest* keys, size_t n, std::pair<const Entry*, const Entry*>* out) const;
 
   const std::vector<Entry>& entries() const { return entries_; }  // ordered by (key, action)
   const std::vector<std::string>& rules() const { return rules_; }
@@ -140,6 +143,7 @@ class TableTombstones {
  private:
   friend class Ledger;
   void Index();  // builds buckets_ once entries_ is complete and sorted
+  uint32_t Bucket(const util::Digest& key) const;
 
   std::vector<Entry> entries_;
   std::vector<std::string> rules_;
@@ -205,8 +209,12 @@ class Ledger {
   // `max` rows (0: all), then the rest of the last row's actions; starting
   // after the digest `after` (nullptr: from the first). A slice tells
   // whether more() follow; pass the last entry's key as the next `after`.
+  // `whole_ledger`: read every tombstone in key order and skip other
+  // tables' (one sequential pass, 5x cheaper per row: for a table that holds
+  // a good share of the ledger, say a quarter); else use the table's index
+  // (a lookup per row).
   Result<TableTombstones> LoadTable(const util::SecretKey& key, const std::string& table, size_t max,
-                                    const util::Digest* after);
+                                    const util::Digest* after, bool whole_ledger = false);
   // Whether any tombstone was made with the key of this id
   // (util::SecretKey::Id()). Stops at the first.
   Result<bool> HasKeyId(const std::string& key_id);

@@ -1,7 +1,10 @@
 #include "plan/ledger_replay.h"
 
 #include <algorithm>
+#include <atomic>
+#include <charconv>
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <functional>
 #include <limits>
@@ -29,7 +32,7 @@ using source::WriteOp;
 // Keys per statement: SQLite binds at most 32,766 parameters, PostgreSQL
 // 65,535; 10,000 keeps every statement well inside both and costs a few
 // hundred statements per million rows. A CSV statement rewrites the file,
-// so CSV takes a table's keys at once (IN is a sorted set there).
+// so CSV takes a table's keys at once (IN is a hash set there).
 constexpr size_t kSqlChunk = 10000;
 constexpr size_t kCompositeSqlChunk = 500;  // (a = ? AND b = ?) OR ...: a parameter per column
 constexpr size_t kCompositeCsvChunk = 2000;
@@ -52,7 +55,10 @@ bool Fatal(const Status& s) {
 std::string Rows(int64_t n) { return std::to_string(n) + (n == 1 ? " row" : " rows"); }
 
 // The keys of some rows of one table: `columns` values per row, row-major,
-// in one arena (a million integer keys take about 16 MB).
+// in one arena (a million integer keys take about 16 MB). Rows added one
+// right after the other in a scan (no row of the table between them) form a
+// run; in a scan ordered by an integer key (ordered()), a run is every row
+// between its first and last key: a range.
 class KeyList {
  public:
   size_t columns = 1;
@@ -65,7 +71,11 @@ class KeyList {
     size_t begin = i == 0 ? 0 : ends_[i - 1];
     return std::string_view(arena_).substr(begin, ends_[i] - begin);
   }
-  void Add(const source::RowBatch& batch, size_t row) {
+  // Adds row `row` of `batch`, the `position`th row its scan read (every
+  // scan numbers its rows apart from the others').
+  void Add(const source::RowBatch& batch, size_t row, int64_t position) {
+    if (position != last_position_ + 1) run_starts_.push_back(size());
+    last_position_ = position;
     for (size_t c = 0; c < batch.num_columns(); ++c) {
       bool null = batch.IsNull(row, c);
       if (!null) arena_.append(batch.Cell(row, c));
@@ -73,43 +83,127 @@ class KeyList {
       nulls_.push_back(null);
     }
   }
+  // Whether every scan that added rows read its table in ascending order of
+  // one integer key column, with no other writer: then runs are ranges.
+  bool ordered() const { return ordered_; }
+  void set_unordered() { ordered_ = false; }
+  // Run `i` is rows [run_begin(i), run_begin(i + 1)).
+  size_t runs() const { return run_starts_.size(); }
+  size_t run_begin(size_t i) const { return i < run_starts_.size() ? run_starts_[i] : size(); }
 
  private:
   std::string arena_;
   std::vector<size_t> ends_;
   std::vector<bool> nulls_;
+  std::vector<size_t> run_starts_;
+  int64_t last_position_ = -2;
+  bool ordered_ = true;
 };
 
-// Rows [begin, end) of `keys` as a predicate on `columns`: IN for one
-// column, else one AND per row. NULL matches by IS NULL (a key with a NULL
-// was recorded that way: CanonicalKey).
-Predicate KeysPredicate(const std::vector<std::string>& columns, const KeyList& keys, size_t begin, size_t end) {
-  if (columns.size() == 1) {
-    Predicate in;
-    in.op = Predicate::Op::kIn;
-    in.column = columns[0];
-    bool null = false;
-    in.values.reserve(end - begin);
-    for (size_t r = begin; r < end; ++r) {
-      if (std::optional<std::string_view> v = keys.Cell(r, 0)) in.values.emplace_back(*v);
-      else null = true;
+// Rows read and hashed while a table's tombstones are still loading, kept
+// until they can be matched (about 60 bytes each).
+constexpr size_t kMaxWaitingRows = 1 << 19;
+
+// A run this long becomes a range (two parameters, one sequential pass
+// inside the database) instead of that many keys in an IN list.
+constexpr size_t kMinRange = 16;
+// Ranges per statement.
+constexpr size_t kMaxRanges = 200;
+
+// The rows of `keys` as predicates on `columns`, each for at most `chunk`
+// keys: IN for one column (and ranges for runs, when `keys` is ordered),
+// else one AND per row. NULL matches by IS NULL (a key with a NULL was
+// recorded that way: CanonicalKey).
+std::vector<Predicate> KeyPredicates(const std::vector<std::string>& columns, const KeyList& keys, size_t chunk) {
+  std::vector<Predicate> out;
+  if (columns.size() > 1) {
+    for (size_t begin = 0; begin < keys.size(); begin += chunk) {
+      size_t end = std::min(keys.size(), begin + chunk);
+      std::vector<Predicate> rows;
+      rows.reserve(end - begin);
+      for (size_t r = begin; r < end; ++r) {
+        std::vector<Predicate> cells;
+        for (size_t c = 0; c < columns.size(); ++c) {
+          std::optional<std::string_view> v = keys.Cell(r, c);
+          cells.push_back(v ? Predicate::Compare(Predicate::Op::kEq, columns[c], std::string(*v))
+                            : Predicate::Null(columns[c]));
+        }
+        rows.push_back(Predicate::All(std::move(cells)));
+      }
+      out.push_back(Predicate::Any(std::move(rows)));
     }
-    if (!null) return in;
-    return Predicate::Any({Predicate::Null(columns[0]), std::move(in)});
+    return out;
   }
-  std::vector<Predicate> rows;
-  rows.reserve(end - begin);
-  for (size_t r = begin; r < end; ++r) {
-    std::vector<Predicate> cells;
-    for (size_t c = 0; c < columns.size(); ++c) {
-      std::optional<std::string_view> v = keys.Cell(r, c);
-      cells.push_back(v ? Predicate::Compare(Predicate::Op::kEq, columns[c], std::string(*v))
-                        : Predicate::Null(columns[c]));
+  const std::string& column = columns[0];
+  auto empty_in = [&] {
+    Predicate p;
+    p.op = Predicate::Op::kIn;
+    p.column = column;
+    return p;
+  };
+  Predicate in = empty_in();
+  bool null = false;
+  std::vector<Predicate> ranges;
+  auto flush = [&] {
+    if (in.values.empty() && !null && ranges.empty()) return;
+    std::vector<Predicate> any = std::move(ranges);
+    if (null) any.push_back(Predicate::Null(column));
+    if (!in.values.empty()) any.push_back(std::move(in));
+    out.push_back(any.size() == 1 ? std::move(any[0]) : Predicate::Any(std::move(any)));
+    in = empty_in();
+    ranges.clear();
+    null = false;
+  };
+  auto add = [&](size_t r) {
+    if (std::optional<std::string_view> v = keys.Cell(r, 0)) in.values.emplace_back(*v);
+    else null = true;
+    if (in.values.size() >= chunk) flush();
+  };
+  if (!keys.ordered()) {
+    for (size_t r = 0; r < keys.size(); ++r) add(r);
+  } else {
+    for (size_t i = 0; i < keys.runs(); ++i) {
+      size_t begin = keys.run_begin(i), end = keys.run_begin(i + 1);
+      if (end - begin < kMinRange) {
+        for (size_t r = begin; r < end; ++r) add(r);
+        continue;
+      }
+      ranges.push_back(Predicate::All({Predicate::Compare(Predicate::Op::kGe, column, std::string(*keys.Cell(begin, 0))),
+                                       Predicate::Compare(Predicate::Op::kLe, column, std::string(*keys.Cell(end - 1, 0)))}));
+      if (ranges.size() >= kMaxRanges) flush();
     }
-    rows.push_back(Predicate::All(std::move(cells)));
   }
-  return Predicate::Any(std::move(rows));
+  flush();
+  return out;
 }
+
+// Reads integer keys in scan order and says whether they only went up.
+class OrderCheck {
+ public:
+  explicit OrderCheck(bool possible) : ordered_(possible) {}
+  void See(const source::RowBatch& batch, size_t row) {
+    if (!ordered_) return;
+    if (batch.IsNull(row, 0)) {
+      ordered_ = false;
+      return;
+    }
+    std::string_view text = batch.Cell(row, 0);
+    int64_t v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size() || (seen_ && v <= last_)) {
+      ordered_ = false;
+      return;
+    }
+    last_ = v;
+    seen_ = true;
+  }
+  bool ordered() const { return ordered_; }
+
+ private:
+  bool ordered_;
+  bool seen_ = false;
+  int64_t last_ = 0;
+};
 
 // Reads `reader` to the end and hands each batch to `process` on a second
 // thread: hashing a row's key costs about what reading it does, so both
@@ -120,7 +214,8 @@ Status ReadOnTwoThreads(source::RowReader& reader, const std::function<void(cons
   std::vector<source::RowBatch> batches(kDepth);
   std::mutex mu;
   std::condition_variable changed;
-  std::deque<size_t> full, empty = {0, 1, 2, 3};
+  std::deque<size_t> full, empty;
+  for (size_t i = 0; i < kDepth; ++i) empty.push_back(i);
   bool done = false;
   std::thread worker([&] {
     for (;;) {
@@ -186,9 +281,9 @@ struct Found {
 class Replayer {
  public:
   Replayer(const policy::Policy& policy, source::Source& source, source::Transaction& tx, Ledger& ledger,
-           const util::SecretKey& key, const ReplayOptions& options, SchemaGraph graph)
+           const util::SecretKey& key, const ReplayOptions& options, SchemaGraph graph, int64_t ledger_tombstones)
       : policy_(policy), source_(source), tx_(tx), ledger_(ledger), key_(key), options_(options),
-        graph_(std::move(graph)) {}
+        graph_(std::move(graph)), ledger_tombstones_(ledger_tombstones) {}
 
   // Reads every table that has tombstones and keeps the keys of the rows found.
   Status Match() {
@@ -358,77 +453,196 @@ class Replayer {
     std::map<std::string, size_t> rule_key_set;
     for (const auto& [id, u] : rules) rule_key_set[id] = key_set_of(u.key_columns);
 
+    ReplayTable& report = Table(table.name);
+    // This table's tombstones are a good share of the ledger: read it whole.
+    const bool whole_ledger = report.tombstones * 4 >= ledger_tombstones_;
+    std::optional<util::Digest> after;
+    for (bool first_slice = true;; first_slice = false) {
+      // The first slice loads while the table is read under the delete's
+      // key columns (the usual ones): ledger and source at the same time.
+      Loading loading;
+      std::thread loader([&] {
+        Result<TableTombstones> loaded = ledger_.LoadTable(key_, table.name, options_.max_tombstones_in_memory,
+                                                           after ? &*after : nullptr, whole_ledger);
+        loading.Done(std::move(loaded));
+      });
+      Status early = Status::Ok();
+      std::set<size_t> scanned;
+      if (first_slice) {
+        early = Scan(table, key_sets, rule_key_set, 0, loading);
+        scanned.insert(0);
+      }
+      loader.join();
+      DPO_RETURN_IF_ERROR(early);
+      if (!loading.result->ok()) return loading.result->status();
+      const TableTombstones& slice = **loading.result;
+      if (slice.size() == 0) break;
+      // Other key sets the slice's tombstones were recorded under.
+      std::set<size_t> needed;
+      for (const TableTombstones::Entry& e : slice.entries()) needed.insert(SetOf(e, slice, rule_key_set));
+      for (size_t ks : needed)
+        if (!scanned.count(ks)) DPO_RETURN_IF_ERROR(Scan(table, key_sets, rule_key_set, ks, loading));
+      report.not_found += std::count(loading.hit.begin(), loading.hit.end(), false);
+      if (!slice.more()) break;
+      after = slice.entries().back().key;
+    }
+    return Status::Ok();
+  }
+
+  // A slice of tombstones on its way from the ledger (another thread), and
+  // which of its tombstones found a row.
+  struct Loading {
+    std::mutex mu;
+    std::condition_variable done;
+    std::atomic<bool> ready{false};
+    std::optional<Result<TableTombstones>> result;
+    std::vector<bool> hit;
+
+    void Done(Result<TableTombstones> loaded) {
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (loaded.ok()) hit.assign(loaded->size(), false);
+        result.emplace(std::move(loaded));
+      }
+      ready = true;
+      done.notify_all();
+    }
+    // The slice, once loaded; nullptr if loading failed.
+    const TableTombstones* Wait() {
+      std::unique_lock<std::mutex> lock(mu);
+      done.wait(lock, [&] { return result.has_value(); });
+      return result->ok() ? &**result : nullptr;
+    }
+  };
+
+  // The key set a tombstone was recorded under (KeyColumnsOf of its delete,
+  // or of its rule's update).
+  static size_t SetOf(const TableTombstones::Entry& e, const TableTombstones& slice,
+                      const std::map<std::string, size_t>& rule_key_set) {
+    if (e.action == 0) return 0;
+    auto it = rule_key_set.find(slice.rules()[e.rule]);
+    return it == rule_key_set.end() ? 0 : it->second;
+  }
+
+  // Reads `table` under key set `ks`, hashes every row's key and keeps the
+  // rows whose tombstones (recorded under `ks`) are in the slice `loading`
+  // brings. Rows read before the slice is there wait, hashed, in memory.
+  Status Scan(const source::Table& table, const std::vector<std::vector<std::string>>& key_sets,
+              const std::map<std::string, size_t>& rule_key_set, size_t ks, Loading& loading) {
+    source::ReadRequest request;
+    request.columns = key_sets[ks];
+    Result<std::unique_ptr<source::RowReader>> reader = tx_.Read(table.name, request);
+    if (!reader.ok()) return reader.status();
     Found& found = found_[table.name];
     ReplayTable& report = Table(table.name);
     KeyHasher hasher(key_, table.name);
-    std::optional<util::Digest> after;
-    for (;;) {
-      Result<TableTombstones> slice =
-          ledger_.LoadTable(key_, table.name, options_.max_tombstones_in_memory, after ? &*after : nullptr);
-      if (!slice.ok()) return slice.status();
-      if (slice->size() == 0) break;
-      // Per entry: the key set it was recorded under.
-      std::vector<size_t> entry_set(slice->rules().size(), 0);
-      for (size_t r = 0; r < slice->rules().size(); ++r) {
-        auto it = rule_key_set.find(slice->rules()[r]);
-        entry_set[r] = it == rule_key_set.end() ? 0 : it->second;
-      }
-      auto set_of = [&](const TableTombstones::Entry& e) { return e.action == 0 ? size_t{0} : entry_set[e.rule]; };
-      std::set<size_t> needed;
-      for (const TableTombstones::Entry& e : slice->entries()) needed.insert(set_of(e));
-      std::vector<bool> hit(slice->size(), false);
+    // A scan of an SQLite table by its integer primary key comes in key
+    // order, and no one else writes while the transaction holds the
+    // database: runs of rows found are ranges (see KeyList).
+    const source::Column* key_column = key_sets[ks].size() == 1 ? table.FindColumn(key_sets[ks][0]) : nullptr;
+    OrderCheck order(source_.kind() == source::SourceKind::kSqlite && key_column != nullptr &&
+                     key_column->type == source::TypeClass::kInteger);
+    std::set<KeyList*> filled;
+    position_ += 2;  // never adjacent to the last scan's rows
 
-      for (size_t ks : needed) {
-        source::ReadRequest request;
-        request.columns = key_sets[ks];
-        Result<std::unique_ptr<source::RowReader>> reader = tx_.Read(table.name, request);
-        if (!reader.ok()) return reader.status();
-        std::string canonical;
-        auto process = [&](const source::RowBatch& batch) {
-          for (size_t row = 0; row < batch.num_rows(); ++row) {
-            canonical.clear();
-            for (size_t c = 0; c < batch.num_columns(); ++c) {
-              if (c > 0) canonical.push_back('\x1f');
-              if (batch.IsNull(row, c)) canonical.push_back('\0');
-              else canonical.append(batch.Cell(row, c));
-            }
-            auto [first, last] = slice->Find(hasher.OfCanonical(canonical));
-            if (first == last) continue;
-            const TableTombstones::Entry* deleted = nullptr;
-            bool any = false;
-            for (const TableTombstones::Entry* e = first; e != last; ++e) {
-              if (set_of(*e) != ks) continue;
-              any = true;
-              hit[static_cast<size_t>(e - slice->entries().data())] = true;
-              if (e->action == 0) deleted = e;
-            }
-            if (!any) continue;
-            ++report.found;
-            if (deleted != nullptr) {
-              KeyList& keys = found.deletes[slice->rules()[deleted->rule]];
-              keys.columns = batch.num_columns();
-              keys.Add(batch, row);
-              continue;
-            }
-            for (const TableTombstones::Entry* e = first; e != last; ++e) {
-              if (set_of(*e) != ks) continue;
-              const std::string& rule = slice->rules()[e->rule];
-              KeyList& keys = found.updates[rule];
-              keys.columns = batch.num_columns();
-              keys.Add(batch, row);
-              const std::string& date = slice->dates()[e->date];
-              auto [d, added] = found.first_date.try_emplace(rule, date);
-              if (!added && date < d->second) d->second = date;
-              found.recorded[rule] = kLedgerActions[e->action];
-            }
-          }
-        };
-        DPO_RETURN_IF_ERROR(ReadOnTwoThreads(**reader, process));
+    struct Hashed {
+      source::RowBatch batch;
+      std::vector<util::Digest> digests;
+    };
+    std::deque<Hashed> waiting;  // read and hashed before the slice was there
+    const TableTombstones* slice = nullptr;
+    std::vector<std::pair<const TableTombstones::Entry*, const TableTombstones::Entry*>> hits;
+    std::string canonical;
+
+    auto hash = [&](const source::RowBatch& batch, std::vector<util::Digest>* digests) {
+      digests->resize(batch.num_rows());
+      for (size_t row = 0; row < batch.num_rows(); ++row) {
+        if (batch.num_columns() == 1 && !batch.IsNull(row, 0)) {  // the key is its canonical form
+          (*digests)[row] = hasher.OfCanonical(batch.Cell(row, 0));
+          continue;
+        }
+        canonical.clear();
+        for (size_t c = 0; c < batch.num_columns(); ++c) {
+          if (c > 0) canonical.push_back('\x1f');
+          if (batch.IsNull(row, c)) canonical.push_back('\0');
+          else canonical.append(batch.Cell(row, c));
+        }
+        (*digests)[row] = hasher.OfCanonical(canonical);
       }
-      report.not_found += std::count(hit.begin(), hit.end(), false);
-      if (!slice->more()) break;
-      after = slice->entries().back().key;
-    }
+    };
+    auto collect = [&](const source::RowBatch& batch, const std::vector<util::Digest>& digests) {
+      hits.resize(batch.num_rows());
+      slice->FindMany(digests.data(), batch.num_rows(), hits.data());
+      for (size_t row = 0; row < batch.num_rows(); ++row) {
+        const int64_t position = ++position_;
+        order.See(batch, row);
+        auto [first, last] = hits[row];
+        if (first == last) continue;
+        const TableTombstones::Entry* deleted = nullptr;
+        bool any = false;
+        for (const TableTombstones::Entry* e = first; e != last; ++e) {
+          if (SetOf(*e, *slice, rule_key_set) != ks) continue;
+          any = true;
+          loading.hit[static_cast<size_t>(e - slice->entries().data())] = true;
+          if (e->action == 0) deleted = e;
+        }
+        if (!any) continue;
+        ++report.found;
+        if (deleted != nullptr) {
+          KeyList& keys = found.deletes[slice->rules()[deleted->rule]];
+          keys.columns = batch.num_columns();
+          keys.Add(batch, row, position);
+          filled.insert(&keys);
+          continue;
+        }
+        for (const TableTombstones::Entry* e = first; e != last; ++e) {
+          if (SetOf(*e, *slice, rule_key_set) != ks) continue;
+          const std::string& rule = slice->rules()[e->rule];
+          KeyList& keys = found.updates[rule];
+          keys.columns = batch.num_columns();
+          keys.Add(batch, row, position);
+          filled.insert(&keys);
+          const std::string& date = slice->dates()[e->date];
+          auto [d, added] = found.first_date.try_emplace(rule, date);
+          if (!added && date < d->second) d->second = date;
+          found.recorded[rule] = kLedgerActions[e->action];
+        }
+      }
+    };
+    // Once the slice is there: the rows that waited, in order, then on.
+    bool failed = false;
+    auto drain = [&](const TableTombstones* loaded) {
+      slice = loaded;
+      if (slice == nullptr) {
+        failed = true;
+        waiting.clear();
+        return;
+      }
+      for (const Hashed& h : waiting) collect(h.batch, h.digests);
+      waiting.clear();
+    };
+    std::vector<util::Digest> digests;
+    size_t waiting_rows = 0;
+    auto process = [&](const source::RowBatch& batch) {
+      if (failed) return;
+      // At most about 30 MB wait; then the scan waits for the slice.
+      if (slice == nullptr && !loading.ready && waiting_rows < kMaxWaitingRows) {
+        Hashed& h = waiting.emplace_back();
+        h.batch = batch;
+        hash(batch, &h.digests);
+        waiting_rows += batch.num_rows();
+        return;
+      }
+      if (slice == nullptr) drain(loading.Wait());
+      if (failed) return;
+      hash(batch, &digests);
+      collect(batch, digests);
+    };
+    DPO_RETURN_IF_ERROR(ReadOnTwoThreads(**reader, process));
+    if (slice == nullptr && !failed) drain(loading.Wait());
+    if (failed) return Status::Ok();  // the caller reports the ledger's error
+    if (!order.ordered())
+      for (KeyList* keys : filled) keys->set_unordered();
     return Status::Ok();
   }
 
@@ -516,10 +730,7 @@ class Replayer {
           Predicate::InSelect(ref.key.referenced_columns, ref.child, ref.key.columns, Predicate::All(std::move(sub)))));
     }
     const std::vector<std::string> columns = KeyColumnsOf(*table, policy_.FindDataset(name), WriteOp{});
-    const size_t chunk = ChunkRows(columns.size());
-    for (size_t begin = 0; begin < keys.size(); begin += std::min(chunk, keys.size() - begin)) {
-      size_t end = begin + std::min(chunk, keys.size() - begin);
-      Predicate these = KeysPredicate(columns, keys, begin, end);
+    for (Predicate& these : KeyPredicates(columns, keys, ChunkRows(columns.size()))) {
       std::vector<Predicate> parts = {these};
       if (hold) {
         Result<int64_t> held = tx_.Count(name, Predicate::All({these, *hold}));
@@ -595,10 +806,7 @@ class Replayer {
     }
     const std::optional<Predicate>& hold = holds_[name];
     const std::string action = ActionName(u.rule->action);
-    const size_t chunk = ChunkRows(u.key_columns.size());
-    for (size_t begin = 0; begin < keys.size(); begin += std::min(chunk, keys.size() - begin)) {
-      size_t end = begin + std::min(chunk, keys.size() - begin);
-      Predicate these = KeysPredicate(u.key_columns, keys, begin, end);
+    for (Predicate& these : KeyPredicates(u.key_columns, keys, ChunkRows(u.key_columns.size()))) {
       Result<int64_t> present = tx_.Count(name, these);
       if (!present.ok()) return present.status();
       int64_t held = 0;
@@ -645,8 +853,10 @@ class Replayer {
   const util::SecretKey& key_;
   const ReplayOptions& options_;
   SchemaGraph graph_;
+  const int64_t ledger_tombstones_;
 
   std::map<std::string, Found> found_;
+  int64_t position_ = 0;  // rows read by all scans, with gaps between scans
   std::map<std::string, std::map<std::string, UpdateRule>> update_rules_;
   std::map<std::string, std::optional<Predicate>> holds_;
   std::vector<KeepRule> keep_;
@@ -690,7 +900,7 @@ Result<ReplayReport> ReplayLedger(const policy::Policy& policy, source::Source& 
 
   Result<std::unique_ptr<source::Transaction>> tx = source.Begin({.dry_run = options.dry_run});
   if (!tx.ok()) return tx.status();
-  Replayer replayer(policy, source, **tx, ledger, key, options, std::move(*graph));
+  Replayer replayer(policy, source, **tx, ledger, key, options, std::move(*graph), *total);
   auto fail = [&](Status s) {
     (*tx)->Rollback();
     return s;

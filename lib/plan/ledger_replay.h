@@ -46,11 +46,15 @@
 // would be erased by replay: replay right after the restore, before the
 // application writes again.
 //
-// Cost: one read of the key columns of each table that has tombstones, one
-// keyed hash and one in-memory probe per row, then set-based statements of
-// `chunk_rows` keys each. Memory: the keys of the rows found, plus one slice
-// of a table's tombstones (about 48 bytes each, `max_tombstones_in_memory`
-// at a time; a larger table is read once per slice).
+// Cost: one read of the key columns of each table that has tombstones
+// (while its tombstones load from the ledger), one keyed hash and one
+// in-memory probe per row, on two threads; then set-based statements of
+// `chunk_rows` keys each. On SQLite, a run of neighbouring rows found (an
+// integer primary key read in order, no row between them) is deleted or
+// updated as a range. Memory: the keys of the rows found, plus one slice of
+// a table's tombstones (about 48 bytes each, `max_tombstones_in_memory` at a
+// time; a larger table is read once per slice), plus up to half a million
+// rows read before their slice was there.
 #pragma once
 
 #include <cstdint>

@@ -337,7 +337,7 @@ int64_t RetentionPlan::TotalRows() const {
 
 Result<std::string> KeysDigest(source::Source& source, const std::string& table,
                                const std::vector<std::string>& key_columns, const source::Predicate& where,
-                               std::vector<std::string>* examples, size_t max_examples) {
+                               std::vector<std::string>* examples, size_t max_examples, int64_t* row_count) {
   source::ReadRequest request;
   request.columns = key_columns;
   request.where = where;
@@ -369,6 +369,7 @@ Result<std::string> KeysDigest(source::Source& source, const std::string& table,
       ++rows;
     }
   }
+  if (row_count != nullptr) *row_count = rows;
   return util::Sha256Hex(util::ToHex(acc.data(), acc.size()) + ":" + std::to_string(rows));
 }
 

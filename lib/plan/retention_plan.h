@@ -133,9 +133,11 @@ std::vector<std::string> KeyColumnsOf(const source::Table& table, const policy::
 
 // The order-independent digest of the keys of the rows `where` selects in
 // `table` (SHA-256 of each canonical key, XORed, then hashed with the count),
-// computed by streaming. `examples` receives the first `max_examples` keys.
+// computed by streaming. `examples` receives the first `max_examples` keys;
+// `rows`, when given, the number of rows (one pass answers both).
 Result<std::string> KeysDigest(source::Source& source, const std::string& table,
                                const std::vector<std::string>& key_columns, const source::Predicate& where,
-                               std::vector<std::string>* examples = nullptr, size_t max_examples = 0);
+                               std::vector<std::string>* examples = nullptr, size_t max_examples = 0,
+                               int64_t* rows = nullptr);
 
 }  // namespace dpo::plan

@@ -1013,14 +1013,15 @@ void Loader::LoadKeep(const Node& n, const std::string& what, RetentionRule* rul
     anchor = anchor.substr(dot + 1);
     if (table.empty() || anchor.empty()) {
       Error(n, "invalid-value", "'keep' of " + what + ": " + Quote(column) + " is not TABLE.COLUMN",
-            "write keep: " + keep_text + " after orders.order_date (a table and its date column)");
+            "write keep: " + keep_text + " after TABLE.COLUMN (a table and its date column), e.g. keep: " +
+                keep_text + " after orders.order_date");
       return;
     }
   }
   if (latest && table.empty()) {
     Error(n, "invalid-value",
           "'keep' of " + what + ": 'latest' needs the table whose rows point to this one, as TABLE.COLUMN",
-          "write keep: " + keep_text + " after latest orders.order_date" +
+          "write keep: " + keep_text + " after latest TABLE." + anchor +
               (fallback.empty() ? std::string() : " or " + fallback) + ", or drop 'latest' for a column of " +
               (rule->dataset.empty() ? std::string("the dataset") : rule->dataset) + " itself");
     return;

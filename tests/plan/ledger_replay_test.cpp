@@ -16,6 +16,8 @@
 #include <sstream>
 #include <vector>
 
+#include <sqlite3.h>
+
 #include "plan/audit_log.h"
 #include "plan/ledger.h"
 #include "plan/ledger_replay.h"
@@ -482,14 +484,17 @@ TEST_CASE("ledger: tombstones loaded per table in slices, found by digest") {
   REQUIRE(by_key->size() == 2);
   CHECK((*by_key)[0] == std::make_pair(key.Id(), int64_t{601}));
 
-  for (size_t max : {size_t{0}, size_t{1}, size_t{7}, size_t{100}, size_t{600}}) {
+  for (size_t run = 0; run < 10; ++run) {
+    const size_t max = std::vector<size_t>{0, 1, 7, 100, 600}[run % 5];
+    const bool whole_ledger = run >= 5;  // both ways to a table's tombstones
     CAPTURE(max);
+    CAPTURE(whole_ledger);
     plan::KeyHasher hasher(key, "t");
     std::set<std::string> seen;
     size_t entries = 0, slices = 0;
     std::optional<util::Digest> after;
     for (;;) {
-      auto slice = ledger->LoadTable(key, "t", max, after ? &*after : nullptr);
+      auto slice = ledger->LoadTable(key, "t", max, after ? &*after : nullptr, whole_ledger);
       REQUIRE(slice.ok());
       if (slice->size() == 0) break;
       ++slices;
@@ -527,4 +532,167 @@ TEST_CASE("ledger: tombstones loaded per table in slices, found by digest") {
   }
   CHECK(total == 602);
   fs::remove_all(dir);
+}
+
+namespace {
+
+// A log table whose expired rows come in runs (old rows, in id order) and
+// alone: replay deletes runs as ranges of the integer key on SQLite. A row
+// inside a range that is not in the ledger, or is held, must stay.
+const char* kEventsPolicy = R"(version: 1
+controller:
+  name: Bench B.V.
+  contact: privacy@bench.example
+data_subjects:
+  visitor: { description: Visitors }
+categories:
+  technical: { description: IP addresses, detectors: [ipv4] }
+purposes:
+  analytics:
+    description: Statistics
+    legal_basis: legitimate_interests
+    interest: Knowing which pages are read
+    data_subjects: [visitor]
+    categories: [technical]
+datasets:
+  events:
+    data_subject: visitor
+    subject_key: id
+    purposes: [analytics]
+    columns:
+      id: none
+      at: none
+      ip: technical
+      hold: none
+  tagged:
+    data_subject: visitor
+    subject_key: code
+    purposes: [analytics]
+    columns:
+      code: none
+      at: none
+      ip: technical
+retention:
+  events:
+    dataset: events
+    keep: 1y after at
+    action: delete
+    legal_holds:
+      - name: dispute
+        reason: a dispute
+        when: [ { column: hold, equals: 1 } ]
+    basis: AVG art. 5(1)(e)
+  tagged:
+    dataset: tagged
+    keep: 1y after at
+    action: delete
+    basis: AVG art. 5(1)(e)
+)";
+
+void Exec(sqlite3* db, const std::string& sql) {
+  char* error = nullptr;
+  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  INFO((error ? error : ""));
+  sqlite3_free(error);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+}  // namespace
+
+TEST_CASE("ledger replay on SQLite: runs of an integer key are deleted as ranges, nothing around them") {
+  Sample s;  // for its directory and key
+  auto loaded = policy::LoadPolicyString(kEventsPolicy, "events.yaml");
+  REQUIRE_MESSAGE(loaded.ok(), loaded.status().message());
+  const policy::Policy& events_policy = loaded->policy;
+  std::string db = s.dir + "/events.db";
+  {
+    sqlite3* handle = nullptr;
+    REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+    Exec(handle, "CREATE TABLE events (id INTEGER PRIMARY KEY, at TEXT NOT NULL, ip TEXT, hold INTEGER NOT NULL DEFAULT 0);"
+                 "CREATE TABLE tagged (code TEXT PRIMARY KEY, at TEXT NOT NULL, ip TEXT) WITHOUT ROWID;");
+    // Old: 100-400 (a run), 600-605 (short), every third id of 800-900,
+    // 2000 (the last row); the rest is recent. Ids have gaps.
+    std::string sql = "BEGIN;";
+    for (int id = 1; id <= 2000; ++id) {
+      if (id % 37 == 0) continue;  // gaps in the ids
+      bool old = (id >= 100 && id <= 400) || (id >= 600 && id <= 605) || (id >= 800 && id <= 900 && id % 3 == 0) ||
+                 id == 2000;
+      sql += "INSERT INTO events VALUES (" + std::to_string(id) + ", '" + (old ? "2020-01-01" : "2026-10-01") +
+             "', '10.0.0." + std::to_string(id % 250) + "', 0);";
+      sql += "INSERT INTO tagged VALUES ('k" + std::to_string(id) + "', '" + (old ? "2020-01-01" : "2026-10-01") +
+             "', '10.0.0.1');";
+    }
+    Exec(handle, sql + "COMMIT;");
+    sqlite3_close(handle);
+  }
+  std::string copy = s.dir + "/events-copy.db";
+  fs::copy_file(db, copy);
+  // The sweep.
+  {
+    auto src = Open(db, true);
+    plan::PlanOptions options;
+    options.as_of = *util::ParseIsoDate(kAsOf);
+    auto planned = plan::MakeRetentionPlan(events_policy, *src, options);
+    REQUIRE_MESSAGE(planned.ok(), planned.status().message());
+    src = Open(db, false);
+    plan::ApplyOptions apply;
+    apply.max_percent = 100;
+    apply.key = &s.key;
+    apply.ledger_path = s.Ledger();
+    auto applied = plan::ApplyRetentionPlan(*planned, *src, apply);
+    REQUIRE_MESSAGE(applied.ok(), applied.status().message());
+    REQUIRE(applied->total > 300);
+  }
+  // In the restored copy: a row inside the long run is put under a hold,
+  // and a row the ledger does not name is written into a gap of the run
+  // (id 296): replay must leave both.
+  {
+    auto src = Open(copy, false);
+    auto changed = source::ApplyAll(
+        *src,
+        {source::WriteOp{source::WriteOp::Kind::kUpdate, "events",
+                         source::Predicate::Compare(source::Predicate::Op::kEq, "id", "250"), {{"hold", "1"}}, {}}},
+        {});
+    REQUIRE_MESSAGE(changed.ok(), changed.status().message());
+  }
+  {
+    sqlite3* handle = nullptr;
+    REQUIRE(sqlite3_open(copy.c_str(), &handle) == SQLITE_OK);
+    Exec(handle, "INSERT INTO events VALUES (296, '2026-10-30', '10.0.0.9', 0)");  // 296 = 8 x 37: a gap of the run
+    sqlite3_close(handle);
+  }
+  for (size_t chunk : {size_t{0}, size_t{7}}) {
+    CAPTURE(chunk);
+    std::string replayed = s.dir + "/events-replayed-" + std::to_string(chunk) + ".db";
+    fs::copy_file(copy, replayed);
+    auto ledger = plan::Ledger::Open(s.Ledger(), false);
+    REQUIRE(ledger.ok());
+    auto src = Open(replayed, false);
+    plan::ReplayOptions options = Options(s);
+    options.chunk_rows = chunk;
+    auto report = plan::ReplayLedger(events_policy, *src, *ledger, s.key, options);
+    REQUIRE_MESSAGE(report.ok(), report.status().message());
+    const std::string dump = Describe(*report);
+    INFO(dump);
+    const plan::ReplayTable* events = TableOf(*report, "events");
+    REQUIRE(events != nullptr);
+    CHECK(events->held == 1);
+    CHECK(events->not_found == 0);
+    // As swept, plus the held row and the row made by hand.
+    Content swept = ReadContent(db), now = ReadContent(*src);
+    CHECK(now.at("tagged") == swept.at("tagged"));
+    std::vector<std::string> expected = swept.at("events");
+    const Content restored = ReadContent(copy);
+    for (const std::string& row : restored.at("events"))
+      if (row.rfind("250\x1f", 0) == 0 || row.rfind("296\x1f", 0) == 0) expected.push_back(row);
+    std::sort(expected.begin(), expected.end());
+    CHECK(now.at("events").size() == expected.size());
+    std::vector<std::string> missing, extra;
+    std::set_difference(expected.begin(), expected.end(), now.at("events").begin(), now.at("events").end(),
+                        std::back_inserter(missing));
+    std::set_difference(now.at("events").begin(), now.at("events").end(), expected.begin(), expected.end(),
+                        std::back_inserter(extra));
+    CHECK_MESSAGE(missing.empty(), "missing: " << (missing.empty() ? "" : missing[0].substr(0, missing[0].find('\x1f'))));
+    CHECK_MESSAGE(extra.empty(), "extra: " << (extra.empty() ? "" : extra[0].substr(0, extra[0].find('\x1f'))));
+  }
 }

@@ -85,6 +85,15 @@ size_t PseudonymLength(Shape shape) {
   return kPrefix.size() + 16 + (shape == Shape::kEmail ? kEmailDomain.size() : 0);
 }
 
+// A value this operator wrote: the prefix, 16 lower-case hex digits and, for
+// e-mail, the domain. Anything else (a real "anon-jane@gmail.com") is data.
+bool IsTextPseudonym(std::string_view v, Shape shape) {
+  if (v.size() != PseudonymLength(shape) || v.substr(0, kPrefix.size()) != kPrefix) return false;
+  for (char ch : v.substr(kPrefix.size(), 16))
+    if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) return false;
+  return shape != Shape::kEmail || v.substr(kPrefix.size() + 16) == kEmailDomain;
+}
+
 // Refusals that hold whatever the operator: keys stay as they are.
 Status CheckKey(const Operator& op, const ColumnContext& c) {
   if (c.column->primary_key_position > 0)
@@ -185,7 +194,7 @@ Result<ValueFunction> MakeFunction(const Operator& op, const util::SecretKey* ke
       util::Digest d = util::HmacSha256(*shared, std::string(kLabel) + *v);
       return std::to_string(floor + static_cast<int64_t>(First64(d) % span));
     }
-    if (v->rfind(kPrefix, 0) == 0) return v;  // one of ours already
+    if (IsTextPseudonym(*v, shape)) return v;  // one of ours already
     util::Digest d = util::HmacSha256(*shared, std::string(kLabel) + *v);
     std::string out = std::string(kPrefix) + util::ToHex(d.data(), 8);
     if (shape == Shape::kEmail) out += kEmailDomain;
@@ -313,8 +322,11 @@ Predicate PendingRows(const std::string& column, const Operator& op) {
   }
   if (op.shape == Shape::kInt64) return Predicate::Compare(Op::kLt, column, std::to_string(kInt64Floor));
   if (op.shape == Shape::kInt32) return Predicate::Compare(Op::kLt, column, std::to_string(kInt32Floor));
-  return Predicate::All({Predicate::Null(column, false),
-                         Predicate::Negate(Predicate::Like(column, std::string(kPrefix) + "%"))});
+  // Exactly the shape a pseudonym has (prefix, 16 characters, the e-mail
+  // domain), so that a real value that merely starts with "anon-" is still done.
+  std::string pattern = std::string(kPrefix) + std::string(16, '_');
+  if (op.shape == Shape::kEmail) pattern += kEmailDomain;
+  return Predicate::All({Predicate::Null(column, false), Predicate::Negate(Predicate::Like(column, pattern))});
 }
 
 void AddToUpdate(const std::string& column, const Operator& op, source::WriteOp* update) {

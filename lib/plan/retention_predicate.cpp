@@ -16,17 +16,16 @@ const source::Table* FindTable(const SchemaGraph& schema, const std::string& nam
   return nullptr;
 }
 
-// Dates kept as text (SQLite, CSV) may be ''; typed columns cannot be.
-bool HoldsText(const source::Table& table, const std::string& column) {
-  const source::Column* c = table.FindColumn(column);
-  return c == nullptr || c->type == source::TypeClass::kText || c->type == source::TypeClass::kUnknown;
-}
-
-// `column` holds a date: set and, for text columns, not empty.
+// `column` holds a date we can read: set, and at or after year 1 in the
+// one comparison rule. That leaves out '' (SQLite stores it even in a column
+// declared DATE; CSV cells are text) and, on SQLite, numbers in a date
+// column (an epoch: numbers order before all text): a date we cannot read
+// never makes a row expire. Number columns are taken as they are.
 Predicate Dated(const source::Table& table, const std::string& column) {
-  std::vector<Predicate> tests = {Predicate::Null(column, false)};
-  if (HoldsText(table, column)) tests.push_back(Predicate::Compare(Op::kNe, column, ""));
-  return Predicate::All(std::move(tests));
+  const source::Column* c = table.FindColumn(column);
+  if (c != nullptr && (c->type == source::TypeClass::kInteger || c->type == source::TypeClass::kReal))
+    return Predicate::Null(column, false);
+  return Predicate::All({Predicate::Null(column, false), Predicate::Compare(Op::kGe, column, "0001-01-01")});
 }
 
 Predicate DatedBefore(const source::Table& table, const std::string& column, const std::string& cutoff) {
@@ -278,6 +277,22 @@ Result<RuleRows> RetentionRows(const policy::Policy& policy, const policy::Reten
     Predicate held = Predicate::All(std::move(tests));
     rows.held.push_back({hold.name, "", Predicate::All({past_and_applicable, held})});
     holds.push_back(std::move(held));
+  }
+  // A hold is on the row, not on one rule: the holds of the table's other
+  // rules keep its rows too (counted under their own names, each row once).
+  for (const policy::RetentionRule& other : policy.retention) {
+    if (other.todo || other.dataset != rule.dataset || &other == &rule) continue;
+    for (const policy::LegalHold& hold : other.legal_holds) {
+      DPO_RETURN_IF_ERROR(CheckColumns(*table, hold.when, "legal hold " + hold.name + " of retention rule " + other.id));
+      if (hold.when.empty()) continue;
+      std::vector<Predicate> tests;
+      for (const policy::Condition& c : hold.when) tests.push_back(Guarded(c, as_of, *table));
+      Predicate held = Predicate::All(std::move(tests));
+      std::vector<Predicate> only_this = {past_and_applicable, held};
+      if (!holds.empty()) only_this.push_back(Predicate::Negate(Predicate::Any(holds)));
+      rows.held.push_back({hold.name, "", Predicate::All(std::move(only_this))});
+      holds.push_back(std::move(held));
+    }
   }
   // A hold on a row this row belongs to keeps it too.
   std::set<std::string> visiting;

@@ -386,3 +386,22 @@ TEST_CASE("BindOperators: fills every computed assignment; refuses an unknown op
   CHECK_FALSE(anonymise::NeedsKey(no_key_needed));
   CHECK(anonymise::BindOperators(&no_key_needed, nullptr).ok());
 }
+
+TEST_CASE("regression: a real value that starts with anon- is still pseudonymised, and still pending") {
+  util::SecretKey key = Key("0123456789abcdef0123456789abcdef");
+  auto text = Function("pseudonym", &key);
+  auto email = Function("pseudonym:email", &key);
+  CHECK(*text("anon-jane") != "anon-jane");
+  CHECK(*email("anon-jane@gmail.com") != "anon-jane@gmail.com");
+  CHECK(*text("anon-0123456789ABCDEF") != "anon-0123456789ABCDEF");  // not our lower-case hex
+  auto text_op = anonymise::ParseOperator("pseudonym");
+  auto email_op = anonymise::ParseOperator("pseudonym:email");
+  REQUIRE(text_op.ok());
+  REQUIRE(email_op.ok());
+  source::Predicate pending_text = anonymise::PendingRows("c", *text_op);
+  source::Predicate pending_email = anonymise::PendingRows("c", *email_op);
+  CHECK(Pending(pending_text, source::TypeClass::kText, "anon-jane"));
+  CHECK(Pending(pending_email, source::TypeClass::kText, "anon-jane@gmail.com"));
+  CHECK_FALSE(Pending(pending_text, source::TypeClass::kText, *text("x")));
+  CHECK_FALSE(Pending(pending_email, source::TypeClass::kText, *email("x@y.example")));
+}

@@ -331,3 +331,47 @@ TEST_CASE("index advice: the date and reference columns a plan looks up without 
   auto csv = shop.Open("csv", true);
   CHECK(shop.Plan(*csv, shop.policy).index_advice.empty());  // a CSV file has no indexes
 }
+
+TEST_CASE("regression: a hold of another rule on the same table keeps the row; an empty date in a DATE column is no date") {
+  Shop shop;
+  // A second rule on orders, without holds: the tax hold of rule `orders` still keeps order 3.
+  policy::Policy p = shop.policy;
+  policy::RetentionRule short_rule;
+  for (const auto& r : p.retention)
+    if (r.id == "orders") short_rule = r;
+  short_rule.id = "orders_short";
+  short_rule.keep = util::Duration::Years(3);
+  short_rule.legal_holds.clear();
+  p.retention.push_back(short_rule);
+  {
+    auto src = shop.Open("sqlite", true);
+    const plan::RulePlan& r = RuleOf(shop.Plan(*src, p), "orders_short");
+    CHECK(r.to_act == 2);  // orders 1 and 4; 3 is held by the other rule's hold
+    int64_t held = 0;
+    for (const auto& h : r.holds) held += h.rows;
+    CHECK(held == 1);
+  }
+  // SQLite keeps '' in a column declared DATE, and compares it below every date.
+  const std::string db = shop.dir + "/typed.db";
+  const std::string script =
+      "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT, created_at DATE);"
+      "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id) ON DELETE CASCADE,"
+      " order_date DATE, tax_hold INTEGER NOT NULL DEFAULT 0);"
+      "CREATE TABLE order_lines (id INTEGER PRIMARY KEY, order_id INTEGER REFERENCES orders(id) ON DELETE CASCADE,"
+      " product TEXT);"
+      "INSERT INTO customers VALUES (1,'A','a@x.example',''),(2,'B','b@x.example',1262304000);"
+      "INSERT INTO orders VALUES (1,1,'',0),(2,1,'2016-01-01',0);"
+      "INSERT INTO order_lines VALUES (1,1,'pen'),(2,2,'ink');";
+  REQUIRE(std::system(("sqlite3 '" + db + "' \"" + script + "\"").c_str()) == 0);
+  source::OpenOptions options;
+  auto src = source::OpenSqliteSource(db, options);
+  REQUIRE(src.ok());
+  plan::RetentionPlan made = shop.Plan(**src, shop.policy);
+  CHECK(RuleOf(made, "orders").to_act == 1);    // order 2 only; order 1 has no date
+  CHECK(RuleOf(made, "orders").undated == 1);
+  CHECK(RuleOf(made, "lines").to_act == 1);     // line 2 only
+  // 1: its latest dated order is from 2016 (the undated one does not count);
+  // 2: no orders, and a number where created_at should be a date: undated.
+  CHECK(RuleOf(made, "customers").to_act == 1);
+  CHECK(RuleOf(made, "customers").undated == 1);
+}

@@ -118,8 +118,12 @@ Json ResultJson(const scan::ScanResult& result, const scan::Finding& f, int rule
     related["message"] = Text("policy rule " + (f.policy_rule.empty() ? f.policy_location : f.policy_rule));
     r["relatedLocations"] = Json::array({std::move(related)});
   }
-  // Stable across runs, so code-scanning tools can track a finding over time.
-  r["partialFingerprints"] = Json{{"dpoFinding/v1", f.code + ":" + FindingLocation(f)}};
+  // Stable across runs, so code-scanning tools can track a finding over time,
+  // and one per finding: two retention rules on one table are two alerts, so
+  // the policy rule is part of it (v2; v1 had only code and location).
+  std::string fingerprint = f.code + ":" + FindingLocation(f);
+  if (!f.policy_rule.empty()) fingerprint += ":" + f.policy_rule;
+  r["partialFingerprints"] = Json{{"dpoFinding/v2", fingerprint}};
 
   Json props;
   props["category"] = f.category;

@@ -75,7 +75,7 @@ TEST_CASE("SARIF: one result per finding with its level, message, rule index and
     }
     CHECK(res["properties"]["category"] == f.category);
     CHECK(res["properties"]["count"] == f.count);
-    CHECK_FALSE(res["partialFingerprints"]["dpoFinding/v1"].get<std::string>().empty());
+    CHECK_FALSE(res["partialFingerprints"]["dpoFinding/v2"].get<std::string>().empty());
   }
 }
 

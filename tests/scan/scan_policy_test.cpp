@@ -4,12 +4,16 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
 #include <map>
 #include <set>
 
 #include "detect/kind.h"
 #include "policy/loader.h"
 #include "policy/validate.h"
+#include "report/scan_report.h"
 #include "scan/scanner.h"
 #include "scan_test_util.h"
 
@@ -108,4 +112,25 @@ TEST_CASE("a legal hold keeps rows out of the expired count, and --as-of moves t
   CHECK(count(*now) > 0);
   CHECK(count(*later) > count(*now));
   CHECK(count(*later) < candidates);  // held (and in-scope-only) rows never count
+}
+
+TEST_CASE("SARIF fingerprints are unique over the sample's scan (two retention rules on one table are two alerts)") {
+  dpo::policy::Policy policy = LoadStaffingPolicy();
+  dpo::testing::SampleFixture sample(400, 9);
+  dpo::scan::ScanResult result = Scan(sample.db, policy, sample.truth);
+  std::ostringstream out;
+  dpo::report::RenderScanSarif(result, dpo::report::RenderOptions{}, out);
+  auto sarif = nlohmann::json::parse(out.str());
+  std::map<std::string, int> seen;
+  int retention_on_candidates = 0;
+  for (const auto& res : sarif["runs"][0]["results"]) {
+    std::string fp = res["partialFingerprints"]["dpoFinding/v2"].get<std::string>();
+    ++seen[fp];
+    if (fp.rfind("retention-expired:", 0) == 0 && fp.find("candidates") != std::string::npos) ++retention_on_candidates;
+  }
+  CHECK(retention_on_candidates >= 2);  // candidate_profile_renewal and candidate_inactive
+  for (const auto& [fp, n] : seen) {
+    CAPTURE(fp);
+    CHECK(n == 1);
+  }
 }

@@ -3,6 +3,9 @@
 // Scans a file or stdin line by line (streaming, any size) for personal data
 // and prints each hit. Exit code 0 if nothing was found, 1 if something was
 // (so it works as a pre-commit hook or CI step), 2 on bad input.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -70,6 +73,16 @@ int RunDetect(const DetectOptions& opt) {
     where = opt.file;
   }
 
+  // A directory or a closed stdin reads as empty: "nothing found" would let a
+  // pre-commit hook pass on input it never read.
+  struct stat st {};
+  const bool from_stdin = in == &std::cin;
+  if ((from_stdin ? fstat(STDIN_FILENO, &st) : stat(opt.file.c_str(), &st)) != 0)
+    return ReportError(Status::Error(where + ": cannot read (" + std::strerror(errno) + "); " +
+                                     (from_stdin ? "pipe text in, or pass a FILE" : "check the path")));
+  if (S_ISDIR(st.st_mode))
+    return ReportError(Status::Error(where + " is a directory; pass a file, or pipe text in (" +
+                                     std::string(from_stdin ? "dpo detect < FILE" : "dpo detect FILE") + ")"));
   renderer->Begin();
   std::string line;
   std::vector<detect::Hit> hits;

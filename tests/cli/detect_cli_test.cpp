@@ -94,3 +94,30 @@ TEST_CASE("dpo detect input errors exit 2") {
   CHECK(bad_kind.exit_code == 2);
   CHECK(bad_kind.out.find("unknown kind 'emial'") != std::string::npos);
 }
+
+// Regression: a directory on stdin and a closed stdin read as empty and
+// exited 0, "nothing found", so a pre-commit hook passed on input it never read.
+TEST_CASE("dpo detect refuses a directory or a closed stdin with exit 2") {
+  auto run = [](const std::string& redirect) {
+    std::string cmd = std::string("'") + DPO_BINARY + "' detect " + redirect + " 2>&1";
+    Run r;
+    FILE* pipe = popen(cmd.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::array<char, 4096> buf;
+    size_t n;
+    while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
+    int status = pclose(pipe);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+  };
+  const std::string dir = std::filesystem::temp_directory_path().string();
+  Run on_stdin = run("< '" + dir + "'");
+  CHECK(on_stdin.exit_code == 2);
+  CHECK(on_stdin.out.find("<stdin> is a directory") != std::string::npos);
+  Run as_file = run("'" + dir + "'");
+  CHECK(as_file.exit_code == 2);
+  CHECK(as_file.out.find("is a directory") != std::string::npos);
+  Run closed = run("<&-");
+  CHECK(closed.exit_code == 2);
+  CHECK(closed.out.find("cannot read") != std::string::npos);
+}

@@ -50,6 +50,13 @@ struct CascadeStep {
 struct SchemaGraph {
   std::vector<source::Table> tables;
   std::vector<std::pair<std::string, source::ForeignKey>> declared;
+
+  // The table named `name`, or nullptr.
+  const source::Table* Find(const std::string& name) const {
+    for (const source::Table& t : tables)
+      if (t.name == name) return &t;
+    return nullptr;
+  }
 };
 
 // Describes every table of `source` (no row counts needed) into a graph.

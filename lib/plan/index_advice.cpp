@@ -16,7 +16,7 @@ class Advisor {
 
   void Want(const std::string& table_name, const std::vector<std::string>& columns, const std::string& reason) {
     if (columns.empty() || kind_ == source::SourceKind::kCsv) return;
-    const source::Table* table = Find(table_name);
+    const source::Table* table = schema_.Find(table_name);
     if (table == nullptr) return;
     for (const std::string& c : columns)
       if (table->FindColumn(c) == nullptr) return;
@@ -36,12 +36,6 @@ class Advisor {
     for (size_t i = 0; i < columns.size(); ++i) sql += (i ? ", " : "") + source::QuoteIdentifier(columns[i], dialect);
     sql += ")";
     advice_.push_back({table_name, columns, reason, sql});
-  }
-
-  const source::Table* Find(const std::string& name) const {
-    for (const source::Table& t : schema_.tables)
-      if (t.name == name) return &t;
-    return nullptr;
   }
 
   // The reference columns from `child` to `parent`, when exactly one links them.

@@ -376,12 +376,6 @@ class Replayer {
     std::optional<KeySetHmac> keys;
   };
 
-  const source::Table* FindTable(const std::string& name) const {
-    for (const source::Table& t : graph_.tables)
-      if (t.name == name) return &t;
-    return nullptr;
-  }
-
   ReplayTable& Table(const std::string& name) {
     auto [it, added] = tables_.try_emplace(name);
     if (added) it->second.table = name;
@@ -688,7 +682,7 @@ class Replayer {
     }
     Result<int64_t> n = int64_t{0};
     if (step->keys) {
-      const source::Table* table = FindTable(op.table);
+      const source::Table* table = graph_.Find(op.table);
       std::vector<std::string> columns = KeyColumnsOf(*table, policy_.FindDataset(op.table), op);
       KeySetHmac* keys = &*step->keys;
       source::ReturnRows returning{columns, [keys](const std::vector<std::optional<std::string>>& key) {
@@ -709,7 +703,7 @@ class Replayer {
 
   Status Delete(const std::string& name, const std::string& rule, const KeyList& keys) {
     ReplayTable& report = Table(name);
-    const source::Table* table = FindTable(name);
+    const source::Table* table = graph_.Find(name);
     if (!keep_error_.empty()) {
       report.blocked += static_cast<int64_t>(keys.size());
       Block("delete " + Rows(static_cast<int64_t>(keys.size())) + " of " + name + " (rule " + rule +

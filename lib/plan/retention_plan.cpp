@@ -38,12 +38,6 @@ std::string NowUtc() {
   return buf;
 }
 
-const source::Table* FindTable(const SchemaGraph& graph, const std::string& name) {
-  for (const source::Table& t : graph.tables)
-    if (t.name == name) return &t;
-  return nullptr;
-}
-
 }  // namespace
 
 std::vector<std::string> KeyColumnsOf(const source::Table& table, const policy::Dataset* dataset,
@@ -132,7 +126,7 @@ class Planner {
     };
     Result<RuleRows> rows = RetentionRows(policy_, rule, graph_, options_.as_of);
     if (!rows.ok()) return Fatal(rows.status()) ? rows.status() : blocked(rows.status());
-    const source::Table* table = FindTable(graph_, rule.dataset);
+    const source::Table* table = graph_.Find(rule.dataset);
     Predicate expired = rows->expired;
     for (const HoldRows& hold : rows->held) {
       Result<int64_t> n = source_.Count(rule.dataset, hold.rows);
@@ -182,7 +176,7 @@ class Planner {
     std::vector<Predicate> parts = {expired};
     for (const source::Reference& ref : source::ReferencesTo(table.name, graph_.tables, graph_.declared)) {
       if (ref.child == table.name) continue;
-      const source::Table* child = FindTable(graph_, ref.child);
+      const source::Table* child = graph_.Find(ref.child);
       if (child == nullptr) continue;
       Result<std::optional<Predicate>> kept = LegalHoldRows(policy_, child->name, graph_, options_.as_of);
       if (!kept.ok()) return kept.status();
@@ -244,7 +238,7 @@ class Planner {
 
   // Keys, digest, examples and the SQL text of a step.
   Status Describe(PlanStep* s) {
-    const source::Table* table = FindTable(graph_, s->table);
+    const source::Table* table = graph_.Find(s->table);
     const policy::Dataset* dataset = policy_.FindDataset(s->table);
     s->key_columns = KeyColumnsOf(*table, dataset, s->op);
     std::vector<std::string> examples;
@@ -261,11 +255,11 @@ class Planner {
   }
 
   source::SqlTarget Target(const std::string& name) {
-    const source::Table* t = FindTable(graph_, name);
+    const source::Table* t = graph_.Find(name);
     source::SqlTarget target{source::QuoteIdentifier(name, dialect_, dialect_ == source::SqlDialect::kPostgres), t,
                              nullptr};
     target.resolve = [this](const std::string& other) -> Result<source::SqlTarget> {
-      if (FindTable(graph_, other) == nullptr) return Status::Error("no table " + other);
+      if (graph_.Find(other) == nullptr) return Status::Error("no table " + other);
       return Target(other);
     };
     return target;

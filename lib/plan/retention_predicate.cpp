@@ -10,12 +10,6 @@ namespace {
 using source::Predicate;
 using Op = Predicate::Op;
 
-const source::Table* FindTable(const SchemaGraph& schema, const std::string& name) {
-  for (const source::Table& t : schema.tables)
-    if (t.name == name) return &t;
-  return nullptr;
-}
-
 // `column` holds a date we can read: set, and at or after year 1 in the
 // one comparison rule. That leaves out '' (SQLite stores it even in a column
 // declared DATE; CSV cells are text) and, on SQLite, numbers in a date
@@ -50,6 +44,13 @@ Predicate Guarded(const policy::Condition& condition, const util::Date& as_of, c
   if (condition.op == policy::Condition::Op::kIsNull || condition.op == policy::Condition::Op::kIsNotNull)
     return test;
   return Predicate::All({Predicate::Null(condition.column, false), std::move(test)});
+}
+
+// Rows a legal hold keeps: all its tests true (each guarded, never unknown).
+Predicate HoldPredicate(const policy::LegalHold& hold, const util::Date& as_of, const source::Table& table) {
+  std::vector<Predicate> tests;
+  for (const policy::Condition& c : hold.when) tests.push_back(Guarded(c, as_of, table));
+  return Predicate::All(std::move(tests));
 }
 
 Status MissingColumn(const source::Table& table, const std::string& column, const std::string& what) {
@@ -121,9 +122,7 @@ Result<std::optional<Predicate>> OwnHolds(const policy::Policy& policy, const so
       DPO_RETURN_IF_ERROR(
           CheckColumns(table, hold.when, "legal hold " + hold.name + " of retention rule " + rule.id));
       if (hold.when.empty()) continue;
-      std::vector<Predicate> tests;
-      for (const policy::Condition& c : hold.when) tests.push_back(Guarded(c, as_of, table));
-      holds.push_back(Predicate::All(std::move(tests)));
+      holds.push_back(HoldPredicate(hold, as_of, table));
     }
   }
   if (holds.empty()) return std::optional<Predicate>();
@@ -139,7 +138,7 @@ Status InheritedHolds(const policy::Policy& policy, const SchemaGraph& schema, c
   std::vector<std::string> parents;
   std::vector<source::Reference> refs = BelongingReferencesFrom(schema, table, &parents);
   for (size_t i = 0; i < refs.size(); ++i) {
-    const source::Table* parent = FindTable(schema, parents[i]);
+    const source::Table* parent = schema.Find(parents[i]);
     if (parent == nullptr) continue;
     Result<std::optional<Predicate>> own = OwnHolds(policy, *parent, as_of);
     if (!own.ok()) return own.status();
@@ -168,7 +167,7 @@ Result<Period> PeriodOf(const policy::RetentionRule& rule, const source::Table& 
     if (table.FindColumn(rule.after_column) == nullptr) return MissingColumn(table, rule.after_column, what);
     return Period{DatedBefore(table, rule.after_column, cutoff), Predicate::Negate(Dated(table, rule.after_column))};
   }
-  const source::Table* other = FindTable(schema, rule.after_table);
+  const source::Table* other = schema.Find(rule.after_table);
   if (other == nullptr)
     return Status::Error(what + " counts from " + rule.after_table + "." + rule.after_column + ", and table " +
                          rule.after_table + " does not exist; fix the table name in the policy");
@@ -237,7 +236,7 @@ Predicate ConditionPredicate(const policy::Condition& c, const util::Date& as_of
 
 Result<std::optional<Predicate>> LegalHoldRows(const policy::Policy& policy, const std::string& table_name,
                                                const SchemaGraph& schema, const util::Date& as_of) {
-  const source::Table* table = FindTable(schema, table_name);
+  const source::Table* table = schema.Find(table_name);
   if (table == nullptr) return std::optional<Predicate>();
   Result<std::optional<Predicate>> own = OwnHolds(policy, *table, as_of);
   if (!own.ok()) return own.status();
@@ -254,7 +253,7 @@ Result<std::optional<Predicate>> LegalHoldRows(const policy::Policy& policy, con
 Result<RuleRows> RetentionRows(const policy::Policy& policy, const policy::RetentionRule& rule,
                                const SchemaGraph& schema, const util::Date& as_of) {
   const std::string what = "retention rule " + rule.id;
-  const source::Table* table = FindTable(schema, rule.dataset);
+  const source::Table* table = schema.Find(rule.dataset);
   if (table == nullptr)
     return Status::Error("table " + rule.dataset + " of " + what + " does not exist; fix the dataset name in the "
                          "policy, or run 'dpo inspect' to list the tables");
@@ -272,9 +271,7 @@ Result<RuleRows> RetentionRows(const policy::Policy& policy, const policy::Reten
   std::vector<Predicate> holds;
   for (const policy::LegalHold& hold : rule.legal_holds) {
     DPO_RETURN_IF_ERROR(CheckColumns(*table, hold.when, "legal hold " + hold.name + " of " + what));
-    std::vector<Predicate> tests;
-    for (const policy::Condition& c : hold.when) tests.push_back(Guarded(c, as_of, *table));
-    Predicate held = Predicate::All(std::move(tests));
+    Predicate held = HoldPredicate(hold, as_of, *table);
     rows.held.push_back({hold.name, "", Predicate::All({past_and_applicable, held})});
     holds.push_back(std::move(held));
   }
@@ -285,9 +282,7 @@ Result<RuleRows> RetentionRows(const policy::Policy& policy, const policy::Reten
     for (const policy::LegalHold& hold : other.legal_holds) {
       DPO_RETURN_IF_ERROR(CheckColumns(*table, hold.when, "legal hold " + hold.name + " of retention rule " + other.id));
       if (hold.when.empty()) continue;
-      std::vector<Predicate> tests;
-      for (const policy::Condition& c : hold.when) tests.push_back(Guarded(c, as_of, *table));
-      Predicate held = Predicate::All(std::move(tests));
+      Predicate held = HoldPredicate(hold, as_of, *table);
       std::vector<Predicate> only_this = {past_and_applicable, held};
       if (!holds.empty()) only_this.push_back(Predicate::Negate(Predicate::Any(holds)));
       rows.held.push_back({hold.name, "", Predicate::All(std::move(only_this))});

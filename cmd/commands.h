@@ -19,6 +19,9 @@ void RegisterScan(CLI::App& app, int* exit_code);     // cmd/scan.cpp
 void RegisterAudit(CLI::App& app, int* exit_code);    // cmd/audit.cpp
 void RegisterRetention(CLI::App& app, int* exit_code);  // cmd/retention.cpp
 void RegisterLedger(CLI::App& app, int* exit_code);     // cmd/ledger.cpp
+void RegisterRequests(CLI::App& app, int* exit_code);   // cmd/requests.cpp
+void RegisterDsar(CLI::App& app, int* exit_code);       // cmd/dsar.cpp
+void RegisterErase(CLI::App& app, int* exit_code);      // cmd/dsar.cpp
 
 // The process exit code for an error of `code` (README "Exit codes").
 int ExitCodeFor(StatusCode code);

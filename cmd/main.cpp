@@ -62,6 +62,9 @@ int main(int argc, char** argv) {
   cmd::RegisterAudit(app, &exit_code);
   cmd::RegisterRetention(app, &exit_code);
   cmd::RegisterLedger(app, &exit_code);
+  cmd::RegisterRequests(app, &exit_code);
+  cmd::RegisterDsar(app, &exit_code);
+  cmd::RegisterErase(app, &exit_code);
 
   std::vector<std::string> help_topic;
   CLI::App* help = app.add_subcommand("help", "Show help for a subcommand: dpo help SUBCOMMAND [SUBCOMMAND]");

@@ -15,6 +15,7 @@
 #include "plan/retention_plan.h"
 #include "relations/policy_relations.h"
 #include "report/retention_report.h"
+#include "plan_apply.h"
 #include "sweep_lock.h"
 #include "util/duration.h"
 #include "util/keyed_hash.h"
@@ -31,23 +32,6 @@ struct PlanArgs {
   bool force = false;
   bool sql = true;
   SourceFlags source_flags;
-};
-
-struct ApplyArgs {
-  std::string plan;
-  std::string source;
-  std::string policy;  // default: the file the plan names
-  bool dry_run = false;
-  int64_t max_rows = -1;
-  double max_percent = 50;
-  std::string ledger;
-  std::string audit_log;
-  std::string key_file;
-  bool quiet = false;
-  bool verbose = false;
-  SourceFlags source_flags;
-  // sweep only
-  std::string as_of;
 };
 
 Result<std::string> ReadFile(const std::string& path, const char* what) {
@@ -151,11 +135,17 @@ int ApplyLoaded(const plan::RetentionPlan& plan, const policy::Policy& policy, c
   return kExitOk;
 }
 
-int RunApply(const ApplyArgs& args) {
+}  // namespace
+
+int RunApply(const ApplyArgs& args, const char* command, const char* kind) {
   Result<std::string> text = ReadFile(args.plan, "plan");
   if (!text.ok()) return ReportError(text.status());
   Result<plan::RetentionPlan> loaded = plan::PlanFromJson(*text, args.plan);
   if (!loaded.ok()) return ReportError(loaded.status());
+  if (loaded->kind != kind)
+    return ReportError(Status::Error(args.plan + " is " + (loaded->kind == "erasure" ? "an erasure" : "a retention") +
+                                     " plan; apply it with 'dpo " + (loaded->kind == "erasure" ? "erase" : "retention") +
+                                     " apply'"));
   std::string policy_path = args.policy.empty() ? loaded->policy_file : args.policy;
   Result<policy::Policy> policy = LoadPolicyForUse(policy_path);
   if (!policy.ok()) return ReportError(policy.status().WithContext("the policy of the plan (pass --policy)"));
@@ -166,8 +156,10 @@ int RunApply(const ApplyArgs& args) {
   if ((*src)->DisplayName() != loaded->source)
     ReportWarning("the plan was made for " + loaded->source + " and is applied to " + (*src)->DisplayName() +
                   "; its counts and key digests are checked before anything changes");
-  return ApplyLoaded(*loaded, *policy, util::Sha256Hex(*bytes), **src, args, "retention apply");
+  return ApplyLoaded(*loaded, *policy, util::Sha256Hex(*bytes), **src, args, command);
 }
+
+namespace {
 
 int RunSweep(const ApplyArgs& args) {
   Result<policy::Policy> policy = LoadPolicyForUse(args.policy);
@@ -186,6 +178,8 @@ int RunSweep(const ApplyArgs& args) {
   return ApplyLoaded(*made, *policy, util::Sha256Hex(*bytes), **src, quiet, "retention sweep");
 }
 
+}  // namespace
+
 void AddApplyFlags(CLI::App* sub, ApplyArgs* args) {
   sub->add_flag("--dry-run", args->dry_run, "Execute inside a transaction, report the counts, roll back");
   sub->add_option("--max-rows", args->max_rows, "Refuse when the plan changes more rows than this");
@@ -198,8 +192,6 @@ void AddApplyFlags(CLI::App* sub, ApplyArgs* args) {
                   "Secret key for the ledger, the audit digests and pseudonyms (else DPO_KEY)");
   AddSourceFlags(sub, &args->source_flags);
 }
-
-}  // namespace
 
 void RegisterRetention(CLI::App& app, int* exit_code) {
   CLI::App* retention = app.add_subcommand(
@@ -227,7 +219,7 @@ void RegisterRetention(CLI::App& app, int* exit_code) {
   apply->add_option("-p,--policy", apply_args->policy, "The policy (default: the file the plan names)");
   apply->add_flag("-q,--quiet", apply_args->quiet, "Print nothing on success");
   AddApplyFlags(apply, apply_args.get());
-  apply->callback([apply_args, exit_code]() { *exit_code = RunApply(*apply_args); });
+  apply->callback([apply_args, exit_code]() { *exit_code = RunApply(*apply_args, "retention apply", "retention"); });
 
   auto sweep_args = std::make_shared<ApplyArgs>();
   CLI::App* sweep = retention->add_subcommand(

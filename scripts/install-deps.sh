@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libsqlitecpp-dev libsqlite3-dev
-  doctest-dev libpq-dev libhyperscan-dev libre2-dev libssl-dev
+  doctest-dev libpq-dev libhyperscan-dev libre2-dev libssl-dev libzip-dev
   sqlite3 postgresql ripgrep util-linux
 )
 missing=()

@@ -15,27 +15,12 @@ class Advisor {
   Advisor(const SchemaGraph& schema, source::SourceKind kind) : schema_(schema), kind_(kind) {}
 
   void Want(const std::string& table_name, const std::vector<std::string>& columns, const std::string& reason) {
-    if (columns.empty() || kind_ == source::SourceKind::kCsv) return;
-    const source::Table* table = schema_.Find(table_name);
-    if (table == nullptr) return;
-    for (const std::string& c : columns)
-      if (table->FindColumn(c) == nullptr) return;
-    for (const std::vector<std::string>& index : table->indexes)
-      if (!index.empty() && index.front() == columns.front()) return;
+    if (columns.empty()) return;
+    std::optional<IndexAdvice> advice = AdviseIndex(schema_, kind_, table_name, columns, reason);
+    if (!advice) return;
     // One statement per table and leading column: the first reason wins.
     if (!seen_.insert(table_name + '\x1f' + columns.front()).second) return;
-    source::SqlDialect dialect =
-        kind_ == source::SourceKind::kPostgres ? source::SqlDialect::kPostgres : source::SqlDialect::kSqlite;
-    std::string index_name = "dpo_" + table_name;
-    for (const std::string& c : columns) index_name += "_" + c;
-    for (char& ch : index_name)
-      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_') ch = '_';
-    if (index_name.size() > 60) index_name.resize(60);  // PostgreSQL keeps 63 bytes of a name
-    std::string sql = "CREATE INDEX IF NOT EXISTS " + source::QuoteIdentifier(index_name, dialect) + " ON " +
-                      source::QuoteIdentifier(table_name, dialect, dialect == source::SqlDialect::kPostgres) + " (";
-    for (size_t i = 0; i < columns.size(); ++i) sql += (i ? ", " : "") + source::QuoteIdentifier(columns[i], dialect);
-    sql += ")";
-    advice_.push_back({table_name, columns, reason, sql});
+    advice_.push_back(std::move(*advice));
   }
 
   // The reference columns from `child` to `parent`, when exactly one links them.
@@ -59,6 +44,30 @@ class Advisor {
 };
 
 }  // namespace
+
+std::optional<IndexAdvice> AdviseIndex(const SchemaGraph& schema, source::SourceKind kind,
+                                       const std::string& table_name, const std::vector<std::string>& columns,
+                                       const std::string& reason) {
+  if (columns.empty() || kind == source::SourceKind::kCsv) return std::nullopt;
+  const source::Table* table = schema.Find(table_name);
+  if (table == nullptr) return std::nullopt;
+  for (const std::string& c : columns)
+    if (table->FindColumn(c) == nullptr) return std::nullopt;
+  for (const std::vector<std::string>& index : table->indexes)
+    if (!index.empty() && index.front() == columns.front()) return std::nullopt;
+  source::SqlDialect dialect =
+      kind == source::SourceKind::kPostgres ? source::SqlDialect::kPostgres : source::SqlDialect::kSqlite;
+  std::string index_name = "dpo_" + table_name;
+  for (const std::string& c : columns) index_name += "_" + c;
+  for (char& ch : index_name)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_') ch = '_';
+  if (index_name.size() > 60) index_name.resize(60);  // PostgreSQL keeps 63 bytes of a name
+  std::string sql = "CREATE INDEX IF NOT EXISTS " + source::QuoteIdentifier(index_name, dialect) + " ON " +
+                    source::QuoteIdentifier(table_name, dialect, dialect == source::SqlDialect::kPostgres) + " (";
+  for (size_t i = 0; i < columns.size(); ++i) sql += (i ? ", " : "") + source::QuoteIdentifier(columns[i], dialect);
+  sql += ")";
+  return IndexAdvice{table_name, columns, reason, sql};
+}
 
 std::vector<IndexAdvice> AdviseIndexes(const policy::Policy& policy, const RetentionPlan& plan,
                                        const SchemaGraph& schema, source::SourceKind kind) {

@@ -11,6 +11,7 @@
 // Sources without indexes (CSV) get no advice.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,14 @@
 #include "source/source.h"
 
 namespace dpo::plan {
+
+// The advice for a lookup of `columns` of `table` (by the first of them),
+// when no index leads with that column; nullopt when one does, when the table
+// or a column is unknown, and for sources without indexes (CSV). `sql` is
+// for the source's dialect. The DSAR walk asks this for every key it looks up.
+std::optional<IndexAdvice> AdviseIndex(const SchemaGraph& schema, source::SourceKind kind,
+                                       const std::string& table_name, const std::vector<std::string>& columns,
+                                       const std::string& reason);
 
 // The advice for one plan on one schema, in plan order, each table and
 // column list once. `sql` is for the source's dialect.

@@ -87,6 +87,8 @@ std::string PlanToJson(const RetentionPlan& plan) {
   json j;
   j["format"] = "dpo-retention-plan";
   j["format_version"] = plan.format_version;
+  j["kind"] = plan.kind;
+  if (!plan.subject_keys.empty()) j["subject_keys"] = plan.subject_keys;
   j["tool_version"] = plan.tool_version;
   j["created_at"] = plan.created_at;
   j["as_of"] = plan.as_of;
@@ -116,6 +118,7 @@ std::string PlanToJson(const RetentionPlan& plan) {
     rj["kept_for_children"] = r.kept_for_children;
     rj["undated"] = r.undated;
     if (!r.blocked.empty()) rj["blocked"] = r.blocked;
+    if (!r.note.empty()) rj["note"] = r.note;
     rules.push_back(rj);
   }
   j["rules"] = rules;
@@ -172,6 +175,10 @@ Result<RetentionPlan> PlanFromJson(const std::string& text, const std::string& f
     if (plan.format_version != 1)
       return Status::Error(file + ": plan format version " + std::to_string(plan.format_version) +
                            " is not supported by this dpo; make a new plan");
+    plan.kind = j.value("kind", std::string("retention"));
+    if (plan.kind != "retention" && plan.kind != "erasure")
+      return Status::Error(file + ": plan kind '" + plan.kind + "' is not retention or erasure; make a new plan");
+    if (j.contains("subject_keys")) plan.subject_keys = j.at("subject_keys").get<std::vector<std::string>>();
     plan.tool_version = j.at("tool_version").get<std::string>();
     plan.created_at = j.at("created_at").get<std::string>();
     plan.as_of = j.at("as_of").get<std::string>();
@@ -194,6 +201,7 @@ Result<RetentionPlan> PlanFromJson(const std::string& text, const std::string& f
       r.kept_for_children = rj.value("kept_for_children", int64_t{0});
       r.undated = rj.value("undated", int64_t{0});
       r.blocked = rj.value("blocked", "");
+      r.note = rj.value("note", "");
       plan.rules.push_back(std::move(r));
     }
     if (j.contains("index_advice"))

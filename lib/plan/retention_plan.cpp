@@ -102,6 +102,7 @@ std::string InlineLiterals(const source::SqlText& text, source::SqlDialect diale
   return sql;
 }
 
+
 class Planner {
  public:
   Planner(const policy::Policy& policy, source::Source& source, const PlanOptions& options, SchemaGraph graph)
@@ -236,34 +237,7 @@ class Planner {
     return Status::Ok();
   }
 
-  // Keys, digest, examples and the SQL text of a step.
-  Status Describe(PlanStep* s) {
-    const source::Table* table = graph_.Find(s->table);
-    const policy::Dataset* dataset = policy_.FindDataset(s->table);
-    s->key_columns = KeyColumnsOf(*table, dataset, s->op);
-    std::vector<std::string> examples;
-    size_t max = KeysArePrintable(s->key_columns, dataset) ? options_.example_keys : 0;
-    Result<std::string> digest = KeysDigest(source_, s->table, s->key_columns, s->op.where, &examples, max);
-    if (!digest.ok()) return digest.status();
-    s->keys_sha256 = *digest;
-    s->example_keys = std::move(examples);
-    source::SqlTarget target = Target(s->table);
-    Result<source::SqlText> text = source::RenderWriteOp(s->op, target, dialect_);
-    if (!text.ok()) return text.status();
-    s->sql = InlineLiterals(*text, dialect_);
-    return Status::Ok();
-  }
-
-  source::SqlTarget Target(const std::string& name) {
-    const source::Table* t = graph_.Find(name);
-    source::SqlTarget target{source::QuoteIdentifier(name, dialect_, dialect_ == source::SqlDialect::kPostgres), t,
-                             nullptr};
-    target.resolve = [this](const std::string& other) -> Result<source::SqlTarget> {
-      if (graph_.Find(other) == nullptr) return Status::Error("no table " + other);
-      return Target(other);
-    };
-    return target;
-  }
+  Status Describe(PlanStep* s) { return DescribePlanStep(policy_, source_, graph_, options_.example_keys, s); }
 
   const policy::Policy& policy_;
   source::Source& source_;
@@ -273,6 +247,37 @@ class Planner {
 };
 
 }  // namespace
+
+source::SqlTarget SqlTargetFor(const SchemaGraph& graph, const std::string& name, source::SqlDialect dialect) {
+  const source::Table* t = graph.Find(name);
+  source::SqlTarget target{source::QuoteIdentifier(name, dialect, dialect == source::SqlDialect::kPostgres), t, nullptr};
+  target.resolve = [&graph, dialect](const std::string& other) -> Result<source::SqlTarget> {
+    if (graph.Find(other) == nullptr) return Status::Error("no table " + other);
+    return SqlTargetFor(graph, other, dialect);
+  };
+  return target;
+}
+
+Status DescribePlanStep(const policy::Policy& policy, source::Source& source, const SchemaGraph& graph,
+                        size_t example_keys, PlanStep* s) {
+  const source::Table* table = graph.Find(s->table);
+  if (table == nullptr) return Status::Error("no table " + s->table, StatusCode::kInternal);
+  const policy::Dataset* dataset = policy.FindDataset(s->table);
+  s->key_columns = KeyColumnsOf(*table, dataset, s->op);
+  std::vector<std::string> examples;
+  size_t max = KeysArePrintable(s->key_columns, dataset) ? example_keys : 0;
+  Result<std::string> digest = KeysDigest(source, s->table, s->key_columns, s->op.where, &examples, max);
+  if (!digest.ok()) return digest.status();
+  s->keys_sha256 = *digest;
+  s->example_keys = std::move(examples);
+  source::SqlDialect dialect =
+      source.kind() == source::SourceKind::kPostgres ? source::SqlDialect::kPostgres : source::SqlDialect::kSqlite;
+  Result<source::SqlText> text = source::RenderWriteOp(s->op, SqlTargetFor(graph, s->table, dialect), dialect);
+  if (!text.ok()) return text.status();
+  s->sql = InlineLiterals(*text, dialect);
+  return Status::Ok();
+}
+
 
 Result<source::WriteOp> RuleUpdateOp(const policy::RetentionRule& rule, const source::Table& table,
                                      const UpdateContext& context) {

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "plan/cascade.h"
 #include "policy/policy.h"
 #include "source/source.h"
 #include "source/write_guard.h"
@@ -46,6 +47,7 @@ struct RulePlan {
   int64_t kept_for_children = 0;  // expired rows kept because rows pointing at them must be kept
   int64_t undated = 0;          // rows the rule applies to with no date to count from: they never expire by it
   std::string blocked;          // non-empty: the rule is not in the plan, and why
+  std::string note;             // for people: how rows are matched when it is not by key (erasure)
 };
 
 // One operation, in the order apply runs them.
@@ -74,6 +76,11 @@ struct IndexAdvice {
 
 struct RetentionPlan {
   int format_version = 1;
+  // "retention" (dpo retention plan) or "erasure" (dpo erase plan: one data
+  // subject's rows; `rules` then has one entry per table, whose holds are the
+  // exceptions: rows kept, and why). Each apply command refuses the other kind.
+  std::string kind = "retention";
+  std::vector<std::string> subject_keys;  // erasure: the --subject KEYs (never their values)
   std::string tool_version;
   std::string created_at;   // UTC, ISO 8601
   std::string as_of;        // YYYY-MM-DD
@@ -130,6 +137,14 @@ Result<source::WriteOp> RuleUpdateOp(const policy::RetentionRule& rule, const so
 // hashes a restored table's rows under the same ones, so both call this.
 std::vector<std::string> KeyColumnsOf(const source::Table& table, const policy::Dataset* dataset,
                                       const source::WriteOp& op);
+
+// Fills in a step whose rule, table, action and op are set: its key columns
+// (KeyColumnsOf), the digest of its rows' keys (KeysDigest, counted as they
+// are now), up to `example_keys` example keys when the keys are not personal
+// data, and the SQL text for people to read. Retention and erasure plans
+// both describe their steps with it, so apply checks them the same way.
+Status DescribePlanStep(const policy::Policy& policy, source::Source& source, const SchemaGraph& graph,
+                        size_t example_keys, PlanStep* step);
 
 // The order-independent digest of the keys of the rows `where` selects in
 // `table` (SHA-256 of each canonical key, XORed, then hashed with the count),

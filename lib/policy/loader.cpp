@@ -198,6 +198,9 @@ const EnumTable<Art9Condition> kArt9Conditions = {
     {"occupational_medicine", Art9Condition::kOccupationalMedicine},
     {"public_health", Art9Condition::kPublicHealth},
     {"archiving_research", Art9Condition::kArchivingResearch}};
+const EnumTable<ErasureHandling> kErasureHandlings = {{"erase", ErasureHandling::kErase},
+                                                      {"keep", ErasureHandling::kKeep},
+                                                      {"anonymise", ErasureHandling::kAnonymise}};
 const EnumTable<RetentionAction> kActions = {{"delete", RetentionAction::kDelete},
                                              {"anonymise", RetentionAction::kAnonymise},
                                              {"restrict", RetentionAction::kRestrict}};
@@ -225,7 +228,7 @@ const std::vector<std::string> kColumnKeys = {"category", "identifier", "descrip
 const std::vector<std::string> kRelationKeys = {"columns", "references", "on_delete"};
 const std::vector<std::string> kReferenceKeys = {"table", "columns"};
 const std::vector<std::string> kRuleKeys = {"description", "dataset", "keep",        "action", "columns",
-                                            "set",         "when",    "legal_holds", "basis"};
+                                            "set",         "when",    "legal_holds", "basis", "on_erasure"};
 const std::vector<std::string> kHoldKeys = {"name", "reason", "when"};
 const std::vector<std::string> kConditionOps = {"equals", "not_equals", "in",          "is_null",
                                                 "before", "after",      "older_than", "within"};
@@ -1085,6 +1088,11 @@ void Loader::LoadRetention(const Node& node) {
     if (r.action == RetentionAction::kRestrict && r.set.empty() && !f.Has("set"))
       Missing(e.key, what, "set", "action restrict needs set: { status: restricted } (the columns to change)");
     Str(f, "basis", what, path + ".basis", &r.basis);
+    Enum(f, "on_erasure", what, path + ".on_erasure", kErasureHandlings, &r.on_erasure);
+    if (r.on_erasure == ErasureHandling::kAnonymise && r.action != RetentionAction::kAnonymise && f.Has("on_erasure"))
+      Error(*f.Get("on_erasure"), "invalid-value",
+            "on_erasure: anonymise of " + what + " needs action: anonymise (its columns say what to anonymise)",
+            "write on_erasure: keep, or make the rule's action anonymise with columns");
     if (const Node* w = f.Get("when")) LoadConditions(*w, what, path + ".when", &r.when);
     if (const Node* h = f.Get("legal_holds")) LoadHolds(*h, what, path + ".legal_holds", &r.legal_holds);
     policy_->retention.push_back(std::move(r));

@@ -189,6 +189,16 @@ enum class RetentionAction {
   kRestrict,   // "restrict": set `set` columns (inactivate / restrict processing, Art. 18)
 };
 
+// What an erasure request (Art. 17) does to rows a rule keeps: rows still
+// within the rule's period (matching its `when`, or with no date to count
+// from) when the period is a legal obligation (Art. 17(3)(b): payroll and tax
+// records). Rows under a legal hold are kept whatever this says.
+enum class ErasureHandling {
+  kErase,      // "erase" (default): the period is a maximum; the subject's request ends it
+  kKeep,       // "keep": such rows stay until the period ends; the erasure plan says so, with `basis`
+  kAnonymise,  // "anonymise": such rows stay, with the rule's `columns` anonymised (action: anonymise only)
+};
+
 // retention.<id>
 //   keep: "2y after last_active_at"   (durations: d, w, m(onths), y; or "TODO")
 //   action: delete | anonymise | restrict
@@ -215,6 +225,7 @@ struct RetentionRule {
   std::vector<Condition> when;                // the rule applies only to rows matching all
   std::vector<LegalHold> legal_holds;
   std::string basis;              // why this period: "AVG art. 5(1)(e)", "Art. 52 AWR (7 years)"
+  ErasureHandling on_erasure = ErasureHandling::kErase;  // on_erasure: erase | keep | anonymise
   Location location;
 
   // "last_active_at", "orders.order_date", "latest orders.order_date or created_at".

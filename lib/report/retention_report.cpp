@@ -71,6 +71,22 @@ std::string RenderPlanText(const plan::RetentionPlan& plan, bool show_sql) {
 
 std::string RenderPlanMarkdown(const plan::RetentionPlan& plan) {
   std::ostringstream out;
+  if (plan.kind == "erasure") {
+    out << "# Erasure plan\n\nSource `" << util::EscapeForMessage(plan.source, 512) << "`, as of " << plan.as_of
+        << ", policy `" << util::EscapeForMessage(plan.policy_file, 512) << "` (sha256 `"
+        << plan.policy_sha256.substr(0, 12) << "`).\n\n| table | erased | kept, and why |\n|---|---|---|\n";
+    for (const plan::RulePlan& r : plan.rules) {
+      std::string kept;
+      for (const plan::HoldCount& h : r.holds)
+        kept += (kept.empty() ? "" : "; ") + Rows(h.rows) + ": " + util::EscapeForMessage(h.name, 1024);
+      out << "| " << r.table << " | " << r.to_act << " | " << kept << " |\n";
+    }
+    out << "\n## Steps\n\n";
+    for (size_t i = 0; i < plan.steps.size(); ++i)
+      out << (i + 1) << ". " << plan.steps[i].action << " " << Rows(plan.steps[i].rows) << " of `" << plan.steps[i].table
+          << "`\n";
+    return out.str();
+  }
   out << "# Retention plan\n\nSource `" << util::EscapeForMessage(plan.source, 512) << "`, as of " << plan.as_of
       << ", policy `" << util::EscapeForMessage(plan.policy_file, 512) << "` (sha256 `" << plan.policy_sha256.substr(0, 12)
       << "`).\n\n| rule | action | table | period | rows | kept |\n|---|---|---|---|---|---|\n";

@@ -1,0 +1,560 @@
+#include "dsar/erasure_plan.h"
+
+#include <algorithm>
+#include <ctime>
+#include <map>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include "plan/cascade.h"
+#include "plan/retention_predicate.h"
+#include "relations/policy_relations.h"
+#include "source/write_guard.h"
+
+namespace dpo::dsar {
+namespace {
+
+using source::Predicate;
+using source::WriteOp;
+using Row = std::vector<Cell>;
+
+constexpr size_t kKeyChunk = 500;       // keys per IN list
+constexpr size_t kWholeRowChunk = 100;  // rows per OR of whole-row matches
+
+std::string NowUtc() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+int IndexOf(const std::vector<std::string>& names, const std::string& name) {
+  for (size_t i = 0; i < names.size(); ++i)
+    if (names[i] == name) return static_cast<int>(i);
+  return -1;
+}
+
+bool OutlivesParent(const source::ForeignKey& key) {
+  return key.on_delete == source::ForeignKey::OnDelete::kSetNull ||
+         key.on_delete == source::ForeignKey::OnDelete::kSetDefault;
+}
+
+std::string Join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const std::string& x : v) s += (s.empty() ? "" : ",") + x;
+  return s;
+}
+
+// The subject's rows of one table and what becomes of each.
+struct TableRows {
+  const source::Table* table = nullptr;
+  std::vector<std::string> names;
+  std::vector<Row> rows;
+  std::vector<std::string> kept;           // per row: why it is kept; "" = erased
+  std::vector<const policy::RetentionRule*> anonymise;  // per row: on_erasure anonymise rule, if kept by one
+
+  bool ByKey() const { return !table->primary_key.empty(); }
+  // The columns that identify a row in predicates: the primary key, or all.
+  std::vector<std::string> IdentityColumns() const { return ByKey() ? table->primary_key : names; }
+  std::string Identity(const Row& row) const {
+    std::string key;
+    for (const std::string& c : IdentityColumns()) {
+      int i = IndexOf(names, c);
+      key += (i < 0 || !row[i]) ? std::string("\x01") : "v" + *row[i];
+      key += '\x1f';
+    }
+    return key;
+  }
+};
+
+// Rows equal to one of `rows` (by primary key, or every column).
+std::vector<Predicate> Selectors(const TableRows& t, const std::vector<size_t>& which) {
+  std::vector<Predicate> out;
+  if (which.empty()) return out;
+  if (t.ByKey()) {
+    const std::vector<std::string>& pk = t.table->primary_key;
+    for (size_t at = 0; at < which.size(); at += kKeyChunk) {
+      std::vector<Predicate> any;
+      std::vector<std::string> single;
+      for (size_t j = at; j < std::min(which.size(), at + kKeyChunk); ++j) {
+        const Row& row = t.rows[which[j]];
+        if (pk.size() == 1) {
+          single.push_back(row[IndexOf(t.names, pk[0])].value_or(""));
+        } else {
+          std::vector<Predicate> all;
+          for (const std::string& c : pk)
+            all.push_back(Predicate::Compare(Predicate::Op::kEq, c, row[IndexOf(t.names, c)].value_or("")));
+          any.push_back(Predicate::All(std::move(all)));
+        }
+      }
+      if (pk.size() == 1) {
+        Predicate in;
+        in.op = Predicate::Op::kIn;
+        in.column = pk[0];
+        in.values = std::move(single);
+        out.push_back(std::move(in));
+      } else {
+        out.push_back(Predicate::Any(std::move(any)));
+      }
+    }
+    return out;
+  }
+  for (size_t at = 0; at < which.size(); at += kWholeRowChunk) {
+    std::vector<Predicate> any;
+    for (size_t j = at; j < std::min(which.size(), at + kWholeRowChunk); ++j) {
+      const Row& row = t.rows[which[j]];
+      std::vector<Predicate> all;
+      for (size_t c = 0; c < t.names.size(); ++c)
+        all.push_back(row[c] ? Predicate::Compare(Predicate::Op::kEq, t.names[c], *row[c]) : Predicate::Null(t.names[c]));
+      any.push_back(Predicate::All(std::move(all)));
+    }
+    out.push_back(Predicate::Any(std::move(any)));
+  }
+  return out;
+}
+
+Predicate AnyOf(std::vector<Predicate> v) { return v.size() == 1 ? std::move(v[0]) : Predicate::Any(std::move(v)); }
+
+class Planner {
+ public:
+  Planner(const policy::Policy& policy, source::Source& source, const ErasureOptions& options)
+      : policy_(policy), source_(source), options_(options) {}
+
+  Result<plan::RetentionPlan> Run(const SubjectData& data) {
+    Result<plan::SchemaGraph> graph = plan::LoadSchemaGraph(source_, relations::PolicyRelations(policy_));
+    if (!graph.ok()) return graph.status();
+    graph_ = std::move(*graph);
+    plan_.kind = "erasure";
+    plan_.subject_keys = data.selector_keys;
+    plan_.tool_version = options_.tool_version;
+    plan_.created_at = NowUtc();
+    plan_.as_of = options_.as_of.ToIso();
+    plan_.policy_file = policy_.file;
+    plan_.policy_sha256 = options_.policy_sha256;
+    plan_.source = source_.DisplayName();
+    plan_.source_kind = source::SourceKindName(source_.kind());
+    for (const LookupAdvice& a : data.advice) plan_.index_advice.push_back({a.table, a.columns, a.reason, a.sql});
+
+    // The subject's rows per table (subject and belongs are one set here).
+    for (const DatasetRows& d : data.datasets) {
+      if (d.role == RowRole::kContext) continue;
+      const source::Table* t = graph_.Find(d.table);
+      if (t == nullptr) return Status::Error("table " + d.table + " disappeared since the lookup", StatusCode::kConflict);
+      TableRows& tr = tables_[d.table];
+      if (tr.table == nullptr) {
+        tr.table = t;
+        tr.names = d.columns;
+        order_.push_back(d.table);
+      }
+      if (tr.names != d.columns)
+        return Status::Error("rows of " + d.table + " were read with different columns", StatusCode::kInternal);
+      for (const Row& r : d.rows) {
+        tr.rows.push_back(r);
+        tr.kept.emplace_back();
+        tr.anonymise.push_back(nullptr);
+      }
+    }
+    for (const std::string& name : order_) {
+      Status s = MarkKeptByPolicy(tables_[name]);
+      if (!s.ok()) return s;
+    }
+    // Kept rows keep what they point at; rows of other people keep what
+    // they point at where the schema would not let it go. Until nothing changes.
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (const std::string& name : order_) changed |= KeepParentsOfKept(name);
+      for (const std::string& name : order_) {
+        Result<bool> c = KeepRowsOthersNeed(name);
+        if (!c.ok()) return c.status();
+        changed |= *c;
+      }
+    }
+    Status s = MakeSteps();
+    if (!s.ok()) return s;
+    for (plan::PlanStep& step : plan_.steps) {
+      Status d = plan::DescribePlanStep(policy_, source_, graph_, 0, &step);
+      if (!d.ok()) return d;
+    }
+    return std::move(plan_);
+  }
+
+ private:
+  // Keys of the rows of `t` (among the subject's) that match `where`.
+  Result<std::set<std::string>> Matching(const TableRows& t, const Predicate& where) {
+    std::set<std::string> keys;
+    std::vector<size_t> all(t.rows.size());
+    for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+    std::vector<std::string> columns = t.IdentityColumns();
+    for (Predicate& sel : Selectors(t, all)) {
+      source::ReadRequest request;
+      request.columns = columns;
+      request.where = Predicate::All({std::move(sel), where});
+      Result<std::unique_ptr<source::RowReader>> reader = source_.Read(t.table->name, request);
+      if (!reader.ok()) return reader.status();
+      source::RowBatch batch;
+      while (true) {
+        Result<bool> more = (*reader)->Next(&batch);
+        if (!more.ok()) return more.status();
+        if (!*more) break;
+        for (size_t r = 0; r < batch.num_rows(); ++r) {
+          std::string key;
+          for (size_t c = 0; c < batch.num_columns(); ++c) {
+            key += batch.IsNull(r, c) ? std::string("\x01") : "v" + std::string(batch.Cell(r, c));
+            key += '\x1f';
+          }
+          keys.insert(std::move(key));
+        }
+      }
+    }
+    return keys;
+  }
+
+  void MarkKept(TableRows& t, const std::set<std::string>& keys, const std::string& reason,
+                const policy::RetentionRule* anonymise = nullptr) {
+    for (size_t i = 0; i < t.rows.size(); ++i) {
+      if (!t.kept[i].empty() || !keys.count(t.Identity(t.rows[i]))) continue;
+      t.kept[i] = reason;
+      t.anonymise[i] = anonymise;
+    }
+  }
+
+  Status MarkKeptByPolicy(TableRows& t) {
+    const std::string& table = t.table->name;
+    for (const policy::RetentionRule* rule : policy_.RulesForDataset(table)) {
+      if (rule->todo) continue;
+      for (const policy::LegalHold& hold : rule->legal_holds) {
+        std::vector<Predicate> when;
+        for (const policy::Condition& c : hold.when) when.push_back(plan::ConditionPredicate(c, options_.as_of, *t.table));
+        Result<std::set<std::string>> keys = Matching(t, Predicate::All(std::move(when)));
+        if (!keys.ok()) return keys.status();
+        MarkKept(t, *keys, "legal hold " + hold.name + (hold.reason.empty() ? "" : ": " + hold.reason));
+      }
+    }
+    // Holds that reach these rows from a row they belong to.
+    Result<std::optional<Predicate>> inherited = plan::LegalHoldRows(policy_, table, graph_, options_.as_of);
+    if (!inherited.ok()) return inherited.status();
+    if (*inherited) {
+      Result<std::set<std::string>> keys = Matching(t, **inherited);
+      if (!keys.ok()) return keys.status();
+      MarkKept(t, *keys, "belongs to a row under a legal hold");
+    }
+    for (const policy::RetentionRule* rule : policy_.RulesForDataset(table)) {
+      if (rule->todo || rule->on_erasure == policy::ErasureHandling::kErase) continue;
+      Result<plan::RuleRows> rows = plan::RetentionRows(policy_, *rule, graph_, options_.as_of);
+      if (!rows.ok())
+        return rows.status().WithContext("retention rule " + rule->id + " (on_erasure) cannot be evaluated");
+      std::vector<Predicate> within;
+      for (const policy::Condition& c : rule->when) within.push_back(plan::ConditionPredicate(c, options_.as_of, *t.table));
+      within.push_back(Predicate::Negate(rows->expired));
+      Result<std::set<std::string>> keys = Matching(t, Predicate::All(std::move(within)));
+      if (!keys.ok()) return keys.status();
+      std::string reason = "retention " + rule->id + ": kept " + rule->keep.ToString() + " after " + rule->AfterText() +
+                           (rule->basis.empty() ? "" : " (" + rule->basis + ")");
+      MarkKept(t, *keys, reason, rule->on_erasure == policy::ErasureHandling::kAnonymise ? rule : nullptr);
+    }
+    return Status::Ok();
+  }
+
+  // References from `table`: its foreign keys and the policy's relations, each once.
+  std::vector<source::ForeignKey> ReferencesFrom(const source::Table& table) const {
+    std::vector<source::ForeignKey> out = table.foreign_keys;
+    for (const auto& [child, key] : graph_.declared) {
+      if (child != table.name) continue;
+      bool have = false;
+      for (const source::ForeignKey& k : out)
+        if (k.columns == key.columns && k.referenced_table == key.referenced_table) have = true;
+      if (!have) out.push_back(key);
+    }
+    return out;
+  }
+
+  std::vector<source::Reference> ReferencesTo(const std::string& table) const {
+    std::vector<source::Reference> out;
+    for (const source::Reference& r : source::ReferencesTo(table, graph_.tables, graph_.declared)) {
+      bool have = false;
+      for (const source::Reference& o : out)
+        if (o.child == r.child && o.key.columns == r.key.columns) have = true;
+      if (!have) out.push_back(r);
+    }
+    return out;
+  }
+
+  // Marks rows of parents that kept rows of `child` point at. True if any changed.
+  bool KeepParentsOfKept(const std::string& child_name) {
+    TableRows& child = tables_[child_name];
+    bool changed = false;
+    for (const source::ForeignKey& fk : ReferencesFrom(*child.table)) {
+      if (OutlivesParent(fk) || !tables_.count(fk.referenced_table)) continue;
+      TableRows& parent = tables_[fk.referenced_table];
+      std::set<std::vector<std::string>> wanted;
+      for (size_t i = 0; i < child.rows.size(); ++i) {
+        if (child.kept[i].empty()) continue;
+        std::vector<std::string> v;
+        for (const std::string& c : fk.columns) {
+          int at = IndexOf(child.names, c);
+          if (at < 0 || !child.rows[i][at]) { v.clear(); break; }
+          v.push_back(*child.rows[i][at]);
+        }
+        if (!v.empty()) wanted.insert(std::move(v));
+      }
+      for (size_t i = 0; i < parent.rows.size(); ++i) {
+        if (!parent.kept[i].empty()) continue;
+        std::vector<std::string> v;
+        for (const std::string& c : fk.referenced_columns) {
+          int at = IndexOf(parent.names, c);
+          v.push_back(at < 0 || !parent.rows[i][at] ? std::string("\x01") : *parent.rows[i][at]);
+        }
+        if (wanted.count(v)) {
+          parent.kept[i] = "rows of " + child_name + " that are kept point at it";
+          changed = true;
+        }
+      }
+    }
+    return changed;
+  }
+
+  // Indexes of the rows of `t` that are erased (not kept).
+  static std::vector<size_t> Erased(const TableRows& t) {
+    std::vector<size_t> out;
+    for (size_t i = 0; i < t.rows.size(); ++i)
+      if (t.kept[i].empty()) out.push_back(i);
+    return out;
+  }
+
+  // Values of `columns` of the erased rows of `t`, distinct, non-NULL.
+  static std::vector<std::vector<std::string>> ErasedValues(const TableRows& t, const std::vector<std::string>& columns) {
+    std::set<std::vector<std::string>> seen;
+    std::vector<std::vector<std::string>> out;
+    for (size_t i : Erased(t)) {
+      std::vector<std::string> v;
+      for (const std::string& c : columns) {
+        int at = IndexOf(t.names, c);
+        if (at < 0 || !t.rows[i][at]) { v.clear(); break; }
+        v.push_back(*t.rows[i][at]);
+      }
+      if (!v.empty() && seen.insert(v).second) out.push_back(std::move(v));
+    }
+    return out;
+  }
+
+  // Rows of `ref.child` that point at erased rows of `parent` and are not
+  // erased themselves, as predicates (chunked).
+  std::vector<Predicate> OthersPointingAt(const TableRows& parent, const source::Reference& ref) {
+    std::vector<std::vector<std::string>> values = ErasedValues(parent, ref.key.referenced_columns);
+    std::vector<Predicate> out;
+    std::optional<Predicate> not_erased;
+    auto it = tables_.find(ref.child);
+    if (it != tables_.end()) {
+      std::vector<Predicate> erased = Selectors(it->second, Erased(it->second));
+      if (!erased.empty()) not_erased = Predicate::Negate(AnyOf(std::move(erased)));
+    }
+    for (size_t at = 0; at < values.size(); at += kKeyChunk) {
+      std::vector<std::vector<std::string>> chunk(values.begin() + at,
+                                                  values.begin() + std::min(values.size(), at + kKeyChunk));
+      Predicate points;
+      if (ref.key.columns.size() == 1) {
+        points.op = Predicate::Op::kIn;
+        points.column = ref.key.columns[0];
+        for (auto& v : chunk) points.values.push_back(v[0]);
+      } else {
+        std::vector<Predicate> any;
+        for (auto& v : chunk) {
+          std::vector<Predicate> all;
+          for (size_t c = 0; c < v.size(); ++c)
+            all.push_back(Predicate::Compare(Predicate::Op::kEq, ref.key.columns[c], v[c]));
+          any.push_back(Predicate::All(std::move(all)));
+        }
+        points = Predicate::Any(std::move(any));
+      }
+      out.push_back(not_erased ? Predicate::All({std::move(points), *not_erased}) : std::move(points));
+    }
+    return out;
+  }
+
+  // Parent rows that rows of other people point at, where the reference
+  // would not let them go (or would take those rows along): kept.
+  Result<bool> KeepRowsOthersNeed(const std::string& parent_name) {
+    TableRows& parent = tables_[parent_name];
+    bool changed = false;
+    for (const source::Reference& ref : ReferencesTo(parent_name)) {
+      if (OutlivesParent(ref.key)) continue;  // unlinked instead (MakeSteps)
+      std::set<std::vector<std::string>> pointed;
+      for (Predicate& where : OthersPointingAt(parent, ref)) {
+        source::ReadRequest request;
+        request.columns = ref.key.columns;
+        request.where = std::move(where);
+        Result<std::unique_ptr<source::RowReader>> reader = source_.Read(ref.child, request);
+        if (!reader.ok()) return reader.status();
+        source::RowBatch batch;
+        while (true) {
+          Result<bool> more = (*reader)->Next(&batch);
+          if (!more.ok()) return more.status();
+          if (!*more) break;
+          for (size_t r = 0; r < batch.num_rows(); ++r) {
+            std::vector<std::string> v;
+            for (size_t c = 0; c < batch.num_columns(); ++c) v.emplace_back(batch.Cell(r, c));
+            pointed.insert(std::move(v));
+          }
+        }
+      }
+      if (pointed.empty()) continue;
+      for (size_t i = 0; i < parent.rows.size(); ++i) {
+        if (!parent.kept[i].empty()) continue;
+        std::vector<std::string> v;
+        for (const std::string& c : ref.key.referenced_columns) {
+          int at = IndexOf(parent.names, c);
+          v.push_back(at < 0 || !parent.rows[i][at] ? std::string("\x01") : *parent.rows[i][at]);
+        }
+        if (pointed.count(v)) {
+          parent.kept[i] = "rows of " + ref.child + " that are not this subject's point at it (" + ref.child + "." +
+                           Join(ref.key.columns) + ")";
+          changed = true;
+        }
+      }
+    }
+    return changed;
+  }
+
+  Status MakeSteps() {
+    // Children before parents among the tables that lose rows.
+    std::vector<std::string> losing;
+    for (const std::string& name : order_)
+      if (!Erased(tables_[name]).empty()) losing.push_back(name);
+    std::map<std::string, std::set<std::string>> must_wait;  // parent -> children still to go
+    for (const std::string& parent : losing)
+      for (const source::Reference& ref : ReferencesTo(parent))
+        if (ref.child != parent && std::find(losing.begin(), losing.end(), ref.child) != losing.end())
+          must_wait[parent].insert(ref.child);
+    std::vector<std::string> ordered;
+    std::set<std::string> done;
+    while (ordered.size() < losing.size()) {
+      bool progress = false;
+      for (const std::string& t : losing) {
+        if (done.count(t)) continue;
+        bool ready = true;
+        for (const std::string& c : must_wait[t]) ready &= done.count(c) > 0;
+        if (!ready) continue;
+        ordered.push_back(t);
+        done.insert(t);
+        progress = true;
+      }
+      if (!progress) {
+        std::string cycle;
+        for (const std::string& t : losing)
+          if (!done.count(t)) cycle += (cycle.empty() ? "" : ", ") + t;
+        return Status::Error("the tables " + cycle + " reference each other, so no child-first order of deletes "
+                             "exists; erase these rows by hand in one transaction with deferred constraints");
+      }
+    }
+
+    // Per table: what happens, for the summary and the exceptions.
+    for (const std::string& name : order_) {
+      TableRows& t = tables_[name];
+      plan::RulePlan r;
+      r.rule = "erasure";
+      r.table = name;
+      r.action = "delete";
+      r.basis = "AVG art. 17";
+      r.to_act = static_cast<int64_t>(Erased(t).size());
+      std::map<std::string, int64_t> reasons;
+      for (size_t i = 0; i < t.rows.size(); ++i)
+        if (!t.kept[i].empty()) ++reasons[t.anonymise[i] ? t.kept[i] + " (anonymised)" : t.kept[i]];
+      for (const auto& [reason, n] : reasons) r.holds.push_back({reason, n, ""});
+      if (!t.ByKey())
+        r.note = "no primary key: rows are matched on every column (identical rows are one record and all go); "
+                 "add a primary key to " + name + " to erase by key";
+      plan_.rules.push_back(std::move(r));
+    }
+
+    // Unlink first: other people's rows that point at erased rows through
+    // ON DELETE SET NULL lose the reference, as the schema says.
+    for (const std::string& parent : ordered) {
+      for (const source::Reference& ref : ReferencesTo(parent)) {
+        if (!OutlivesParent(ref.key)) continue;
+        if (ref.key.on_delete == source::ForeignKey::OnDelete::kSetDefault) continue;
+        for (Predicate& where : OthersPointingAt(tables_[parent], ref)) {
+          Result<int64_t> n = source_.Count(ref.child, where);
+          if (!n.ok()) return n.status();
+          if (*n == 0) continue;
+          plan::PlanStep s;
+          s.rule = "erasure";
+          s.table = ref.child;
+          s.action = "unlink";
+          s.depth = 1;
+          s.via = ref.child + "." + Join(ref.key.columns) + " -> " + parent;
+          s.op.kind = WriteOp::Kind::kUpdate;
+          s.op.table = ref.child;
+          for (const std::string& c : ref.key.columns) s.op.assignments.emplace_back(c, std::nullopt);
+          s.op.where = std::move(where);
+          s.rows = *n;
+          plan_.steps.push_back(std::move(s));
+        }
+      }
+    }
+    for (const std::string& name : ordered) {
+      TableRows& t = tables_[name];
+      for (Predicate& where : Selectors(t, Erased(t))) {
+        plan::PlanStep s;
+        s.rule = "erasure";
+        s.table = name;
+        s.action = "delete";
+        s.op.kind = WriteOp::Kind::kDelete;
+        s.op.table = name;
+        s.op.where = std::move(where);
+        Result<int64_t> n = source_.Count(name, s.op.where);
+        if (!n.ok()) return n.status();
+        s.rows = *n;
+        plan_.steps.push_back(std::move(s));
+      }
+    }
+    // Kept rows a rule says to anonymise on erasure.
+    for (const std::string& name : order_) {
+      TableRows& t = tables_[name];
+      std::map<const policy::RetentionRule*, std::vector<size_t>> by_rule;
+      for (size_t i = 0; i < t.rows.size(); ++i)
+        if (t.anonymise[i]) by_rule[t.anonymise[i]].push_back(i);
+      for (auto& [rule, rows] : by_rule) {
+        plan::UpdateContext context;
+        context.source_kind = source_.kind();
+        context.policy = &policy_;
+        context.references = source::ReferencesTo(name, graph_.tables, graph_.declared);
+        Result<WriteOp> op = plan::RuleUpdateOp(*rule, *t.table, context);
+        if (!op.ok()) return op.status().WithContext("on_erasure: anonymise of rule " + rule->id);
+        for (Predicate& where : Selectors(t, rows)) {
+          plan::PlanStep s;
+          s.rule = "erasure";
+          s.table = name;
+          s.action = "anonymise";
+          s.op = *op;
+          s.op.where = Predicate::All({std::move(where), op->where});
+          Result<int64_t> n = source_.Count(name, s.op.where);
+          if (!n.ok()) return n.status();
+          s.rows = *n;
+          if (s.rows > 0) plan_.steps.push_back(std::move(s));
+        }
+      }
+    }
+    return Status::Ok();
+  }
+
+  const policy::Policy& policy_;
+  source::Source& source_;
+  const ErasureOptions& options_;
+  plan::SchemaGraph graph_;
+  plan::RetentionPlan plan_;
+  std::map<std::string, TableRows> tables_;
+  std::vector<std::string> order_;  // tables in the order the lookup found them
+};
+
+}  // namespace
+
+Result<plan::RetentionPlan> MakeErasurePlan(const policy::Policy& policy, source::Source& source,
+                                            const SubjectData& data, const ErasureOptions& options) {
+  Planner planner(policy, source, options);
+  return planner.Run(data);
+}
+
+}  // namespace dpo::dsar

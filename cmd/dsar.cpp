@@ -123,7 +123,7 @@ int RunExport(const ExportArgs& args) {
   Result<Found> found = FindFromArgs(args);
   if (!found.ok()) return ReportError(found.status());
   dsar::SubjectData& data = found->data;
-  dsar::RedactOtherPeople(&data);
+  dsar::RedactOtherPeople(found->policy, &data);
 
   std::string now = NowUtc();
   dsar::Summary summary = dsar::BuildSummary(found->policy, data, *received, now);

@@ -5,7 +5,6 @@
 #include <cctype>
 #include <cstdlib>
 #include <iostream>
-#include <limits>
 #include <memory>
 
 #include "commands.h"
@@ -32,7 +31,7 @@ struct AddArgs {
 
 struct ListArgs {
   CommonArgs common;
-  std::string status, due_within;
+  std::string status, due_within, as_of;
   bool all = false, overdue = false, hide_subject = false, quiet = false;
 };
 
@@ -58,12 +57,13 @@ struct CloseArgs {
 };
 
 void AddCommonFlags(CLI::App* app, CommonArgs* args) {
-  app->add_option("--register", args->register_path,
-                  "The request register (an SQLite file; else DPO_REGISTER)");
+  app->add_option("--register", args->register_path, "The request register (an SQLite file; else DPO_REGISTER)")
+      ->type_name("FILE");
   app->add_option("-p,--policy", args->policy,
                   "Policy whose dsar.response_period, dsar.extension and dsar.identity_check set the deadlines "
-                  "(default: 1 month, 2 months, identity check required)");
-  app->add_option("-f,--format", args->format, "text (default) or json");
+                  "(default: 1 month, 2 months, identity check required)")
+      ->type_name("POLICY");
+  app->add_option("-f,--format", args->format, "text (default) or json")->type_name("FORMAT");
 }
 
 // What the command will work with once its flags are checked.
@@ -154,8 +154,8 @@ void WarnLateExtension(const dsar::Request& request, const Context& context) {
   if (request.extension_months <= 0) return;
   dsar::Request unextended = request;
   unextended.extension_months = 0;
-  std::optional<util::Date> first_due = dsar::DueDate(unextended, context.rules.response_period,
-                                                      context.rules.extension, context.rules.identity_check);
+  std::optional<util::Date> first_due =
+      dsar::DueDate(unextended, context.rules.response_period, context.rules.extension, context.rules.identity_check);
   if (first_due && *first_due < context.today)
     ReportWarning("request " + std::to_string(request.id) + ": an extension must be announced to the subject within " +
                   "the first period (by " + first_due->ToIso() + ", Art. 12(3)); make sure it was");
@@ -203,6 +203,11 @@ int RunAdd(const AddArgs& args) {
 int RunList(const ListArgs& args) {
   Result<Context> context = CheckCommon(args.common);
   if (!context.ok()) return ReportError(context.status());
+  if (!args.as_of.empty()) {
+    Result<util::Date> as_of = ParseDateFlag("--as-of", args.as_of);
+    if (!as_of.ok()) return ReportError(as_of.status());
+    context->today = *as_of;  // deadlines as they will stand (or stood) that day
+  }
   dsar::RequestFilter filter;
   filter.as_of = context->today;
   filter.overdue_only = args.overdue;
@@ -226,12 +231,13 @@ int RunList(const ListArgs& args) {
   if (!requests.ok()) return ReportError(requests.status());
 
   bool any_overdue = false;
-  for (const dsar::Request& r : *requests) any_overdue = any_overdue || dsar::DeadlineOf(r, context->rules, context->today).overdue;
+  for (const dsar::Request& r : *requests)
+    any_overdue = any_overdue || dsar::DeadlineOf(r, context->rules, context->today).overdue;
   report::RequestRenderOptions options = RenderOptions(*context, args.hide_subject);
   if (args.common.format == "json") {
     std::cout << report::RenderRequestListJson(*requests, options);
   } else if (!(args.quiet && requests->empty())) {
-    std::string note = args.overdue          ? "no overdue requests"
+    std::string note = args.overdue        ? "no overdue requests"
                        : filter.due_within ? "no open request is due within " + filter.due_within->ToHuman()
                        : args.all          ? "no requests"
                                            : "no open requests";
@@ -295,8 +301,9 @@ int RunUpdate(const UpdateArgs& args) {
   for (const CLI::Option* o : {args.subject_opt, args.reason_opt, args.linked_opt, args.notes_opt, args.outcome_opt})
     any = any || given(o);
   if (!any)
-    return ReportError(Status::Error("nothing to update; give at least one of --type, --subject, --received, "
-                                     "--identity-verified, --extend, --reason, --linked, --notes, --outcome"));
+    return ReportError(
+        Status::Error("nothing to update; give at least one of --type, --subject, --received, "
+                      "--identity-verified, --extend, --reason, --linked, --notes, --outcome"));
 
   Result<dsar::RequestRegister> reg = dsar::RequestRegister::Open(context->register_path, false);
   if (!reg.ok()) return ReportError(reg.status());
@@ -363,17 +370,23 @@ void RegisterRequests(CLI::App& app, int* exit_code) {
   auto add_args = std::make_shared<AddArgs>();
   CLI::App* add = requests->add_subcommand("add", "Record a request received (creates the register when missing)");
   AddCommonFlags(add, &add_args->common);
-  add->add_option("-t,--type", add_args->type, "The right invoked: " + types)->required();
+  add->add_option("-t,--type", add_args->type, "The right invoked: " + types)->type_name("TYPE")->required();
   add->add_option("-s,--subject", add_args->subject,
                   "Your label for the data subject, e.g. \"ticket 123\" (personal data: kept in the register only)")
+      ->type_name("LABEL")
       ->required();
-  add->add_option("--received", add_args->received, "The day the request came in, YYYY-MM-DD (default: today)");
+  add->add_option("--received", add_args->received, "The day the request came in, YYYY-MM-DD (default: today)")
+      ->type_name("DATE");
   add->add_option("--identity-verified", add_args->identity_verified,
-                  "The day the subject's identity was verified, YYYY-MM-DD (the deadline starts then)");
-  add->add_option("--extend", add_args->extend, "Extend the deadline by whole months (e.g. 2), with --reason");
-  add->add_option("--reason", add_args->reason, "Why the deadline is extended (told to the subject)");
-  add->add_option("--linked", add_args->linked, "The access package or erasure plan that answers it");
-  add->add_option("--notes", add_args->notes, "Notes");
+                  "The day the subject's identity was verified, YYYY-MM-DD (the deadline starts then)")
+      ->type_name("DATE");
+  add->add_option("--extend", add_args->extend, "Extend the deadline by whole months (e.g. 2), with --reason")
+      ->type_name("MONTHS");
+  add->add_option("--reason", add_args->reason, "Why the deadline is extended (told to the subject)")
+      ->type_name("TEXT");
+  add->add_option("--linked", add_args->linked, "The access package or erasure plan that answers it")
+      ->type_name("PATH");
+  add->add_option("--notes", add_args->notes, "Notes")->type_name("TEXT");
   add->callback([add_args, exit_code]() { *exit_code = RunAdd(*add_args); });
 
   auto list_args = std::make_shared<ListArgs>();
@@ -382,8 +395,12 @@ void RegisterRequests(CLI::App& app, int* exit_code) {
   AddCommonFlags(list, &list_args->common);
   list->add_flag("--overdue", list_args->overdue, "Only requests past their deadline");
   list->add_option("--due-within", list_args->due_within,
-                   "Only requests due within this time (e.g. 7d, 2w), overdue ones included");
-  list->add_option("--status", list_args->status, "Only requests of this status: open, extended, closed or refused");
+                   "Only requests due within this time (e.g. 7d, 2w), overdue ones included")
+      ->type_name("DURATION");
+  list->add_option("--status", list_args->status, "Only requests of this status: open, extended, closed or refused")
+      ->type_name("STATUS");
+  list->add_option("--as-of", list_args->as_of, "Count days left and overdue as of this day (default: today)")
+      ->type_name("DATE");
   list->add_flag("--all", list_args->all, "Closed and refused requests too");
   list->add_flag("--hide-subject", list_args->hide_subject, "Leave the subject labels out (a mail to a shared box)");
   list->add_flag("-q,--quiet", list_args->quiet, "Print nothing when no request matches (cron mails only real news)");
@@ -392,7 +409,7 @@ void RegisterRequests(CLI::App& app, int* exit_code) {
   auto show_args = std::make_shared<ShowArgs>();
   CLI::App* show = requests->add_subcommand("show", "Show one request and its deadline");
   AddCommonFlags(show, &show_args->common);
-  show->add_option("id", show_args->id, "The request's id (from 'dpo requests list')")->required();
+  show->add_option("id", show_args->id, "The request's id (from 'dpo requests list')")->type_name("ID")->required();
   show->add_flag("--hide-subject", show_args->hide_subject, "Leave the subject label out");
   show->callback([show_args, exit_code]() { *exit_code = RunShow(*show_args); });
 
@@ -400,29 +417,39 @@ void RegisterRequests(CLI::App& app, int* exit_code) {
   CLI::App* update = requests->add_subcommand(
       "update", "Change a request: record identity verification, an extension, the package or plan, notes");
   AddCommonFlags(update, &update_args->common);
-  update->add_option("id", update_args->id, "The request's id")->required();
+  update->add_option("id", update_args->id, "The request's id")->type_name("ID")->required();
   UpdateArgs* u = update_args.get();
-  u->type_opt = update->add_option("-t,--type", u->type, "The right invoked: " + types);
-  u->subject_opt = update->add_option("-s,--subject", u->subject, "Your label for the data subject");
-  u->received_opt = update->add_option("--received", u->received, "The day the request came in, YYYY-MM-DD");
-  u->identity_opt = update->add_option("--identity-verified", u->identity_verified,
-                                       "The day identity was verified, YYYY-MM-DD ('none' clears it)");
-  u->extend_opt = update->add_option("--extend", u->extend, "Extend the deadline by whole months (0 undoes it)");
-  u->reason_opt = update->add_option("--reason", u->reason, "Why the deadline is extended");
-  u->linked_opt = update->add_option("--linked", u->linked, "The access package or erasure plan that answers it");
-  u->notes_opt = update->add_option("--notes", u->notes, "Notes (replaces the notes; \"\" clears them)");
-  u->outcome_opt = update->add_option("--outcome", u->outcome, "What was done (a closed request only)");
+  u->type_opt = update->add_option("-t,--type", u->type, "The right invoked: " + types)->type_name("TYPE");
+  u->subject_opt =
+      update->add_option("-s,--subject", u->subject, "Your label for the data subject")->type_name("LABEL");
+  u->received_opt =
+      update->add_option("--received", u->received, "The day the request came in, YYYY-MM-DD")->type_name("DATE");
+  u->identity_opt = update
+                        ->add_option("--identity-verified", u->identity_verified,
+                                     "The day identity was verified, YYYY-MM-DD ('none' clears it)")
+                        ->type_name("DATE");
+  u->extend_opt = update->add_option("--extend", u->extend, "Extend the deadline by whole months (0 undoes it)")
+                      ->type_name("MONTHS");
+  u->reason_opt = update->add_option("--reason", u->reason, "Why the deadline is extended")->type_name("TEXT");
+  u->linked_opt = update->add_option("--linked", u->linked, "The access package or erasure plan that answers it")
+                      ->type_name("PATH");
+  u->notes_opt =
+      update->add_option("--notes", u->notes, "Notes (replaces the notes; \"\" clears them)")->type_name("TEXT");
+  u->outcome_opt =
+      update->add_option("--outcome", u->outcome, "What was done (a closed request only)")->type_name("TEXT");
   update->callback([update_args, exit_code]() { *exit_code = RunUpdate(*update_args); });
 
   auto close_args = std::make_shared<CloseArgs>();
   CLI::App* close = requests->add_subcommand("close", "Record that a request was answered (or refused)");
   AddCommonFlags(close, &close_args->common);
-  close->add_option("id", close_args->id, "The request's id")->required();
-  close->add_option("--outcome", close_args->outcome,
-                    "What was done, e.g. \"package sent\", \"erased; invoices kept 7 years (tax law)\"; when "
-                    "refused, why")
+  close->add_option("id", close_args->id, "The request's id")->type_name("ID")->required();
+  close
+      ->add_option("--outcome", close_args->outcome,
+                   "What was done, e.g. \"package sent\", \"erased; invoices kept 7 years (tax law)\"; when "
+                   "refused, why")
+      ->type_name("TEXT")
       ->required();
-  close->add_option("--on", close_args->on, "The day it was answered, YYYY-MM-DD (default: today)");
+  close->add_option("--on", close_args->on, "The day it was answered, YYYY-MM-DD (default: today)")->type_name("DATE");
   close->add_flag("--refused", close_args->refused, "The request was refused (Art. 12(5)); --outcome says why");
   close->callback([close_args, exit_code]() { *exit_code = RunClose(*close_args); });
 }

@@ -17,11 +17,17 @@ class OwnIdentity {
  public:
   // Adds a value of the subject's own record (any column of their matched
   // rows): identity-shaped values are remembered in their canonical form
-  // (identity.h), and every word of it as a possible name part.
+  // (identity.h; under every kind whose shape it has, and always as text,
+  // case and spaces ignored), and every word of it as a possible name part
+  // (diacritics folded, detect::NameKey). A value of more than six words is
+  // prose, not a name: it adds no words, since the people it names are not
+  // the subject.
   void Add(std::string_view value);
   // True when a detected span is the subject's own: an identifier whose
   // canonical form was added, or a name every word of which (ignoring
-  // tussenvoegsels such as "de", "van der") was added.
+  // tussenvoegsels such as "de", "van der") was added. An initial is a word
+  // too: "J. de Vries" is not Jan de Vries's unless "J" was added (it may be
+  // a relative; redacting the subject's own initial loses nothing).
   bool IsOwn(std::string_view span, bool is_name) const;
 
  private:

@@ -1,11 +1,10 @@
 #include "dsar/request_register.h"
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <SQLiteCpp/SQLiteCpp.h>
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <cctype>
@@ -65,13 +64,13 @@ Status SqlError(const std::string& path, const char* doing, const SQLite::Except
     return Status::Error(path + ": is not a request register (not an SQLite file, or damaged); check the path",
                          StatusCode::kInvalidArgument);
   if (code == SQLITE_READONLY || code == SQLITE_CANTOPEN || code == SQLITE_PERM)
-    return Status::Error(path + ": cannot write the request register while " + doing + ": " + e.what() +
-                             "; check its permissions",
-                         StatusCode::kIoError);
+    return Status::Error(
+        path + ": cannot write the request register while " + doing + ": " + e.what() + "; check its permissions",
+        StatusCode::kIoError);
   if (code == SQLITE_CONSTRAINT)
-    return Status::Error(path + ": the request register refused a value while " + doing + ": " +
-                             util::EscapeForMessage(e.what(), 200),
-                         StatusCode::kInternal);
+    return Status::Error(
+        path + ": the request register refused a value while " + doing + ": " + util::EscapeForMessage(e.what(), 200),
+        StatusCode::kInternal);
   return Status::Error(path + ": request register error while " + doing + ": " + util::EscapeForMessage(e.what(), 200),
                        StatusCode::kIoError);
 }
@@ -132,24 +131,36 @@ bool HasSqliteHeader(const std::string& path) {
 
 const char* RequestTypeName(RequestType type) {
   switch (type) {
-    case RequestType::kAccess: return "access";
-    case RequestType::kErasure: return "erasure";
-    case RequestType::kRectification: return "rectification";
-    case RequestType::kRestriction: return "restriction";
-    case RequestType::kObjection: return "objection";
-    case RequestType::kPortability: return "portability";
+    case RequestType::kAccess:
+      return "access";
+    case RequestType::kErasure:
+      return "erasure";
+    case RequestType::kRectification:
+      return "rectification";
+    case RequestType::kRestriction:
+      return "restriction";
+    case RequestType::kObjection:
+      return "objection";
+    case RequestType::kPortability:
+      return "portability";
   }
   return "access";
 }
 
 const char* RequestTypeArticle(RequestType type) {
   switch (type) {
-    case RequestType::kAccess: return "Art. 15";
-    case RequestType::kErasure: return "Art. 17";
-    case RequestType::kRectification: return "Art. 16";
-    case RequestType::kRestriction: return "Art. 18";
-    case RequestType::kObjection: return "Art. 21";
-    case RequestType::kPortability: return "Art. 20";
+    case RequestType::kAccess:
+      return "Art. 15";
+    case RequestType::kErasure:
+      return "Art. 17";
+    case RequestType::kRectification:
+      return "Art. 16";
+    case RequestType::kRestriction:
+      return "Art. 18";
+    case RequestType::kObjection:
+      return "Art. 21";
+    case RequestType::kPortability:
+      return "Art. 20";
   }
   return "";
 }
@@ -165,18 +176,22 @@ Result<RequestType> ParseRequestType(std::string_view text) {
 
 const char* RequestStatusName(RequestStatus status) {
   switch (status) {
-    case RequestStatus::kOpen: return "open";
-    case RequestStatus::kExtended: return "extended";
-    case RequestStatus::kClosed: return "closed";
-    case RequestStatus::kRefused: return "refused";
+    case RequestStatus::kOpen:
+      return "open";
+    case RequestStatus::kExtended:
+      return "extended";
+    case RequestStatus::kClosed:
+      return "closed";
+    case RequestStatus::kRefused:
+      return "refused";
   }
   return "open";
 }
 
 Result<RequestStatus> ParseRequestStatus(std::string_view text) {
   std::string name = Lower(text);
-  for (RequestStatus s : {RequestStatus::kOpen, RequestStatus::kExtended, RequestStatus::kClosed,
-                          RequestStatus::kRefused})
+  for (RequestStatus s :
+       {RequestStatus::kOpen, RequestStatus::kExtended, RequestStatus::kClosed, RequestStatus::kRefused})
     if (name == RequestStatusName(s)) return s;
   return Status::Error("'" + util::EscapeForMessage(text, 40) +
                        "' is not a request status; use open, extended, closed or refused");
@@ -184,10 +199,14 @@ Result<RequestStatus> ParseRequestStatus(std::string_view text) {
 
 int MaxExtensionMonths(const util::Duration& extension) {
   switch (extension.unit) {
-    case util::Duration::Unit::kMonths: return extension.amount;
-    case util::Duration::Unit::kYears: return 12 * extension.amount;
-    case util::Duration::Unit::kWeeks: return 7 * extension.amount / 30;
-    case util::Duration::Unit::kDays: return extension.amount / 30;
+    case util::Duration::Unit::kMonths:
+      return extension.amount;
+    case util::Duration::Unit::kYears:
+      return 12 * extension.amount;
+    case util::Duration::Unit::kWeeks:
+      return 7 * extension.amount / 30;
+    case util::Duration::Unit::kDays:
+      return extension.amount / 30;
   }
   return 0;
 }
@@ -226,7 +245,8 @@ Status ValidateRequest(const Request& r, const DeadlineRules& rules, const util:
   auto bad = [](std::string message) { return Status::Error(std::move(message)); };
   // Whitespace alone is no label: the register would hold a request nobody
   // can tell from another.
-  if (std::all_of(r.subject.begin(), r.subject.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); }))
+  if (std::all_of(r.subject.begin(), r.subject.end(),
+                  [](char c) { return std::isspace(static_cast<unsigned char>(c)); }))
     return bad("--subject is empty; give a label you can find the subject by, e.g. \"ticket 123\"");
   if (r.subject.size() > 500) return bad("--subject is longer than 500 bytes; give a short label, e.g. \"ticket 123\"");
   const std::string received = r.received.ToIso();
@@ -245,11 +265,11 @@ Status ValidateRequest(const Request& r, const DeadlineRules& rules, const util:
   if (r.extension_months < 0)
     return bad("--extend " + std::to_string(r.extension_months) + " is negative; give whole months, or 0 to undo");
   if (r.extension_months > max_months)
-    return bad("--extend " + std::to_string(r.extension_months) + " months is more than the policy allows (dsar.extension: " +
-               rules.extension.ToHuman() + "); Art. 12(3) allows at most two further months");
-  if (r.extension_months > 0 &&
-      std::all_of(r.extension_reason.begin(), r.extension_reason.end(),
-                  [](char c) { return std::isspace(static_cast<unsigned char>(c)); }))
+    return bad("--extend " + std::to_string(r.extension_months) +
+               " months is more than the policy allows (dsar.extension: " + rules.extension.ToHuman() +
+               "); Art. 12(3) allows at most two further months");
+  if (r.extension_months > 0 && std::all_of(r.extension_reason.begin(), r.extension_reason.end(),
+                                            [](char c) { return std::isspace(static_cast<unsigned char>(c)); }))
     return bad("--extend needs --reason: Art. 12(3) requires telling the subject why the answer takes longer");
   bool finished = IsFinished(r.status);
   if (finished != r.closed_on.has_value())
@@ -259,8 +279,10 @@ Status ValidateRequest(const Request& r, const DeadlineRules& rules, const util:
     const std::string closed = r.closed_on->ToIso();
     if (*r.closed_on < r.received)
       return bad("--on " + closed + " is before the request was received (" + received + "); check both dates");
-    if (today < *r.closed_on) return bad("--on " + closed + " is after today (" + today.ToIso() + "); close it on the day");
-    if (std::all_of(r.outcome.begin(), r.outcome.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); }))
+    if (today < *r.closed_on)
+      return bad("--on " + closed + " is after today (" + today.ToIso() + "); close it on the day");
+    if (std::all_of(r.outcome.begin(), r.outcome.end(),
+                    [](char c) { return std::isspace(static_cast<unsigned char>(c)); }))
       return bad("--outcome is empty; say what was done (or, when refused, why: Art. 12(4))");
   }
   return Status::Ok();
@@ -295,9 +317,9 @@ struct RequestRegister::Impl {
       SQLite::Statement s(*db, std::string("SELECT ") + kColumns + " FROM requests WHERE id = ?1");
       s.bind(1, static_cast<int64_t>(id));
       if (!s.executeStep())
-        return Status::Error(path + ": no request " + std::to_string(id) +
-                                 " in this register; 'dpo requests list --all' shows the ids",
-                             StatusCode::kNotFound);
+        return Status::Error(
+            path + ": no request " + std::to_string(id) + " in this register; 'dpo requests list --all' shows the ids",
+            StatusCode::kNotFound);
       return ReadRow(s);
     } catch (const SQLite::Exception& e) {
       return SqlError(path, "reading a request", e);
@@ -333,8 +355,9 @@ struct RequestRegister::Impl {
         SQLite::Statement tables(*db, "SELECT count(*) FROM sqlite_master");
         tables.executeStep();
         if (tables.getColumn(0).getInt64() != 0)
-          return Status::Error(path + ": is an SQLite database but not a dpo request register; give the register's "
-                                      "path (a new file is created by 'dpo requests add')");
+          return Status::Error(path +
+                               ": is an SQLite database but not a dpo request register; give the register's "
+                               "path (a new file is created by 'dpo requests add')");
         if (!create)
           return Status::Error(path + ": is an empty file, not a request register; 'dpo requests add' makes one",
                                StatusCode::kNotFound);

@@ -27,9 +27,9 @@ namespace dpo::dsar {
 
 // The right a request invokes. Stored and printed by its name ("erasure").
 enum class RequestType { kAccess, kErasure, kRectification, kRestriction, kObjection, kPortability };
-inline constexpr RequestType kAllRequestTypes[] = {RequestType::kAccess,      RequestType::kErasure,
+inline constexpr RequestType kAllRequestTypes[] = {RequestType::kAccess,        RequestType::kErasure,
                                                    RequestType::kRectification, RequestType::kRestriction,
-                                                   RequestType::kObjection,   RequestType::kPortability};
+                                                   RequestType::kObjection,     RequestType::kPortability};
 const char* RequestTypeName(RequestType type);     // "access", "erasure", ...
 const char* RequestTypeArticle(RequestType type);  // "Art. 15", "Art. 17", ...
 // Parses a type name (case-insensitive). The error lists the valid names.
@@ -52,8 +52,8 @@ struct Request {
   std::string subject;  // the admin's label for the subject: personal data, never in a message
   util::Date received;
   std::optional<util::Date> identity_verified_on;  // unset: not verified (yet)
-  int extension_months = 0;      // 0: not extended
-  std::string extension_reason;  // required when extension_months > 0 (Art. 12(3))
+  int extension_months = 0;                        // 0: not extended
+  std::string extension_reason;                    // required when extension_months > 0 (Art. 12(3))
   RequestStatus status = RequestStatus::kOpen;
   std::optional<util::Date> closed_on;  // set exactly when closed or refused
   std::string outcome;                  // what was done, or why it was refused; set when closed
@@ -65,7 +65,7 @@ struct Request {
 struct DeadlineRules {
   util::Duration response_period = util::Duration::Months(1);  // dsar.response_period
   util::Duration extension = util::Duration::Months(2);        // dsar.extension: the most it may be extended
-  bool identity_check = true;                                   // dsar.identity_check
+  bool identity_check = true;                                  // dsar.identity_check
 };
 
 // The most whole months a request may be extended by under `extension`

@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "detect/column_names.h"
 #include "dsar/identity.h"
 #include "dsar/redact.h"
 #include "plan/cascade.h"
@@ -601,7 +602,33 @@ Result<SubjectData> FindSubject(const policy::Policy& policy, source::Source& so
   return finder.Run(selectors);
 }
 
-void RedactOtherPeople(SubjectData* data) {
+namespace {
+
+bool IsFreeTextColumn(const policy::Policy& policy, const std::string& table, const std::string& column) {
+  for (const detect::NameEvidence& e : detect::KindsFromColumnName(column))
+    if (e.kind == detect::Kind::kFreeText) return true;
+  if (const policy::Dataset* ds = policy.FindDataset(table))
+    if (const policy::ColumnMapping* m = ds->FindColumn(column))
+      if (const policy::Category* c = policy.FindCategory(m->category))
+        for (const std::string& d : c->detectors)
+          if (d == "free_text") return true;
+  return false;
+}
+
+bool IsProse(const std::string& v) {
+  int words = 0;
+  bool in_word = false;
+  for (char c : v) {
+    bool space = std::isspace(static_cast<unsigned char>(c)) != 0;
+    if (!space && !in_word) ++words;
+    in_word = !space;
+  }
+  return words > 6;
+}
+
+}  // namespace
+
+void RedactOtherPeople(const policy::Policy& policy, SubjectData* data) {
   OwnIdentity own;
   for (const DatasetRows& d : data->datasets) {
     if (d.role != RowRole::kSubject) continue;
@@ -611,11 +638,14 @@ void RedactOtherPeople(SubjectData* data) {
   }
   for (DatasetRows& d : data->datasets) {
     if (d.role == RowRole::kContext) continue;
+    std::vector<bool> free_text;
+    for (const std::string& c : d.columns) free_text.push_back(IsFreeTextColumn(policy, d.table, c));
     for (Row& row : d.rows) {
       for (size_t i = 0; i < row.size(); ++i) {
         if (!row[i] || (i < d.types.size() && d.types[i] != source::TypeClass::kText &&
                         d.types[i] != source::TypeClass::kUnknown))
           continue;
+        if (!free_text[i] && !IsProse(*row[i])) continue;
         std::string text = *row[i];
         int64_t n = RedactThirdParties(&text, own);
         if (n == 0) continue;

@@ -57,10 +57,14 @@ struct FindOptions {
 Result<SubjectData> FindSubject(const policy::Policy& policy, source::Source& source,
                                 const std::vector<SubjectSelector>& selectors, const FindOptions& options);
 
-// Replaces other people's identifiers and names inside the text cells of the
+// Replaces other people's identifiers and names inside the free text of the
 // subject's rows (redact.h), using the values of the subject's own matched
-// rows as theirs; counts the spans per dataset. Context rows are left alone
-// (they show only columns declared not personal).
-void RedactOtherPeople(SubjectData* data);
+// rows as theirs; counts the spans per dataset. Free text is a cell of more
+// than six words, or any cell of a column that holds free text by its name
+// (note, remarks, motivation, ...) or its category's detectors
+// (free_text). A short cell of another column is a field of the subject's
+// own record (their address, their IBAN on a payslip) and is left as it is;
+// so are context rows (they show only columns declared not personal).
+void RedactOtherPeople(const policy::Policy& policy, SubjectData* data);
 
 }  // namespace dpo::dsar

@@ -58,7 +58,8 @@ Summary BuildSummary(const policy::Policy& policy, const SubjectData& data, cons
   // Context rows (a vacancy, a client company) are not the subject's data and
   // count for nothing here; their withheld columns are reported below.
   std::map<std::string, SummaryCategory> held;
-  std::vector<const policy::Dataset*> own_datasets;  // policy datasets with rows of the subject, walk order
+  std::map<std::string, std::set<std::string>> held_in;  // dataset table -> category ids with values there
+  std::vector<const policy::Dataset*> own_datasets;      // policy datasets with rows of the subject, walk order
   for (const DatasetRows& rows : data.datasets) {
     s.redacted_spans += rows.redacted_spans;
     s.withheld_columns += static_cast<int64_t>(rows.withheld.size());
@@ -79,6 +80,7 @@ Summary BuildSummary(const policy::Policy& policy, const SubjectData& data, cons
       SummaryCategory& category = held[mapping->category];
       category.values += values;
       AddUnique(category.datasets, rows.table);
+      held_in[rows.table].insert(mapping->category);
     }
   }
   s.no_data = s.records == 0;
@@ -99,9 +101,6 @@ Summary BuildSummary(const policy::Policy& policy, const SubjectData& data, cons
     category.id = id;
     s.categories.push_back(std::move(category));
   }
-  std::set<std::string> held_ids;
-  for (const SummaryCategory& c : s.categories) held_ids.insert(c.id);
-
   for (const policy::Dataset* dataset : own_datasets) {
     AddUnique(s.sources, dataset->description.empty() ? dataset->table : dataset->description);
     for (const policy::RetentionRule* rule : policy.RulesForDataset(dataset->table)) {
@@ -118,12 +117,21 @@ Summary BuildSummary(const policy::Policy& policy, const SubjectData& data, cons
     }
   }
 
-  // Purposes in policy order, each once however many datasets serve it.
-  std::set<std::string> purpose_ids;
+  // Purposes in policy order, each once however many datasets serve it. A
+  // purpose covers the categories it names that are held in a dataset it
+  // serves: the VOG date in the employee record is not processed for
+  // conversation notes just because that purpose also names criminal data.
+  std::map<std::string, std::set<std::string>> purpose_held;  // purpose id -> category ids
   for (const policy::Dataset* dataset : own_datasets)
-    purpose_ids.insert(dataset->purposes.begin(), dataset->purposes.end());
+    for (const std::string& id : dataset->purposes) {
+      std::set<std::string>& categories = purpose_held[id];
+      const auto it = held_in.find(dataset->table);
+      if (it != held_in.end()) categories.insert(it->second.begin(), it->second.end());
+    }
   for (const policy::Purpose& purpose : policy.purposes) {
-    if (purpose_ids.count(purpose.id) == 0) continue;
+    const auto served = purpose_held.find(purpose.id);
+    if (served == purpose_held.end()) continue;
+    const std::set<std::string>& held_ids = served->second;
     SummaryPurpose p;
     p.id = purpose.id;
     p.description = purpose.description;
@@ -148,10 +156,9 @@ Summary BuildSummary(const policy::Policy& policy, const SubjectData& data, cons
     }
     for (const policy::Transfer& t : purpose.transfers) {
       const policy::Recipient* recipient = policy.FindRecipient(t.recipient);
-      SummaryTransfer transfer{t.country,
-                               recipient != nullptr && !recipient->description.empty() ? recipient->description
-                                                                                       : t.recipient,
-                               t.safeguard};
+      SummaryTransfer transfer{
+          t.country, recipient != nullptr && !recipient->description.empty() ? recipient->description : t.recipient,
+          t.safeguard};
       bool seen = false;
       for (const SummaryTransfer& other : s.transfers)
         seen = seen || (other.country == transfer.country && other.recipient == transfer.recipient &&

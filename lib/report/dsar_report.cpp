@@ -118,7 +118,8 @@ nlohmann::ordered_json TypedValue(const dsar::Cell& cell, source::TypeClass type
       if (v == "0" || v == "f" || v == "false" || v == "no" || v == "n" || v == "off") return false;
       break;
     }
-    default: break;
+    default:
+      break;
   }
   return text;
 }
@@ -138,17 +139,17 @@ std::string RenderSubjectDataJson(const dsar::SubjectData& data) {
     dataset["data_subject"] = d.data_subject;
     Json columns = Json::array();
     for (size_t c = 0; c < d.columns.size(); ++c)
-      columns.push_back(Json{{"name", d.columns[c]},
-                             {"type", source::TypeClassName(c < d.types.size() ? d.types[c]
-                                                                                 : source::TypeClass::kUnknown)}});
+      columns.push_back(
+          Json{{"name", d.columns[c]},
+               {"type", source::TypeClassName(c < d.types.size() ? d.types[c] : source::TypeClass::kUnknown)}});
     dataset["columns"] = std::move(columns);
     Json records = Json::array();
     for (const std::vector<dsar::Cell>& row : d.rows) {
       Json record = Json::object();
       for (size_t c = 0; c < d.columns.size(); ++c)
-        record[d.columns[c]] = c < row.size() ? TypedValue(row[c], c < d.types.size() ? d.types[c]
-                                                                                       : source::TypeClass::kUnknown)
-                                              : Json(nullptr);
+        record[d.columns[c]] = c < row.size()
+                                   ? TypedValue(row[c], c < d.types.size() ? d.types[c] : source::TypeClass::kUnknown)
+                                   : Json(nullptr);
       records.push_back(std::move(record));
     }
     dataset["records"] = std::move(records);
@@ -176,8 +177,8 @@ std::string CsvField(std::string_view text) {
   // A formula would run when the file is opened (CSV injection). A plain
   // number cannot run anything, and a quote in front of "-3" would turn a
   // number into text for no reason.
-  if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' || text[0] == '\t' ||
-                        text[0] == '\r') &&
+  if (!text.empty() &&
+      (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' || text[0] == '\t' || text[0] == '\r') &&
       !IsPlainNumber(text))
     value = "'";
   value += text;
@@ -301,45 +302,66 @@ std::string HumanDate(const std::string& iso, bool nl) {
 std::string HumanDuration(const std::string& short_form, bool nl, bool words = false) {
   auto d = util::ParseDuration(short_form);
   if (!d.ok()) return short_form;
-  static const char* const kEnNum[] = {"one", "two", "three", "four",   "five",   "six",
-                                       "seven", "eight", "nine", "ten", "eleven", "twelve"};
-  static const char* const kNlNum[] = {"één",   "twee",  "drie",  "vier", "vijf", "zes",
+  static const char* const kEnNum[] = {"one",   "two",   "three", "four", "five",   "six",
+                                       "seven", "eight", "nine",  "ten",  "eleven", "twelve"};
+  static const char* const kNlNum[] = {"één",   "twee", "drie",  "vier", "vijf", "zes",
                                        "zeven", "acht", "negen", "tien", "elf",  "twaalf"};
   const int n = d->amount;
   std::string number = words && n >= 1 && n <= 12 ? (nl ? kNlNum : kEnNum)[n - 1] : std::to_string(n);
   const bool one = n == 1;
   const char* unit = "";
   switch (d->unit) {
-    case util::Duration::Unit::kDays: unit = nl ? (one ? "dag" : "dagen") : (one ? "day" : "days"); break;
-    case util::Duration::Unit::kWeeks: unit = nl ? (one ? "week" : "weken") : (one ? "week" : "weeks"); break;
-    case util::Duration::Unit::kMonths: unit = nl ? (one ? "maand" : "maanden") : (one ? "month" : "months"); break;
-    case util::Duration::Unit::kYears: unit = nl ? "jaar" : (one ? "year" : "years"); break;
+    case util::Duration::Unit::kDays:
+      unit = nl ? (one ? "dag" : "dagen") : (one ? "day" : "days");
+      break;
+    case util::Duration::Unit::kWeeks:
+      unit = nl ? (one ? "week" : "weken") : (one ? "week" : "weeks");
+      break;
+    case util::Duration::Unit::kMonths:
+      unit = nl ? (one ? "maand" : "maanden") : (one ? "month" : "months");
+      break;
+    case util::Duration::Unit::kYears:
+      unit = nl ? "jaar" : (one ? "year" : "years");
+      break;
   }
   return number + " " + unit;
 }
 
-// The date part of an ISO timestamp, as a date; the rest (time, zone) adds
-// nothing for the reader.
-std::string HumanTimestamp(const std::string& iso, bool nl) {
-  if (iso.size() >= 10) {
-    std::string date = HumanDate(iso.substr(0, 10), nl);
-    if (date != iso.substr(0, 10)) return date;
-  }
-  return iso;
+// An ISO timestamp as a date, and with `with_time` its hour and minute when
+// it is in UTC ("2026-02-02T08:30:00Z" -> "2 February 2026, 08:30 UTC").
+// Anything else is shown as it is.
+std::string HumanTimestamp(const std::string& iso, bool nl, bool with_time = false) {
+  if (iso.size() < 10) return iso;
+  std::string date = HumanDate(iso.substr(0, 10), nl);
+  if (date == iso.substr(0, 10)) return iso;
+  if (with_time && iso.size() >= 16 && (iso[10] == 'T' || iso[10] == ' ') && iso.back() == 'Z' &&
+      std::isdigit(static_cast<unsigned char>(iso[11])) && iso[13] == ':')
+    date += (nl ? ", " : ", ") + iso.substr(11, 5) + " UTC";
+  return date;
 }
 
 std::string CountryName(const std::string& code, bool nl) {
   static const std::map<std::string, std::pair<const char*, const char*>> kNames = {
-      {"US", {"the United States", "de Verenigde Staten"}}, {"GB", {"the United Kingdom", "het Verenigd Koninkrijk"}},
-      {"UK", {"the United Kingdom", "het Verenigd Koninkrijk"}}, {"CH", {"Switzerland", "Zwitserland"}},
-      {"CA", {"Canada", "Canada"}},       {"JP", {"Japan", "Japan"}},
-      {"IN", {"India", "India"}},         {"AU", {"Australia", "Australië"}},
-      {"IL", {"Israel", "Israël"}},       {"KR", {"South Korea", "Zuid-Korea"}},
-      {"NZ", {"New Zealand", "Nieuw-Zeeland"}}, {"BR", {"Brazil", "Brazilië"}},
-      {"CN", {"China", "China"}},         {"PH", {"the Philippines", "de Filipijnen"}},
-      {"UA", {"Ukraine", "Oekraïne"}},    {"RS", {"Serbia", "Servië"}},
-      {"TR", {"Turkey", "Turkije"}},      {"ZA", {"South Africa", "Zuid-Afrika"}},
-      {"SG", {"Singapore", "Singapore"}}, {"MA", {"Morocco", "Marokko"}},
+      {"US", {"the United States", "de Verenigde Staten"}},
+      {"GB", {"the United Kingdom", "het Verenigd Koninkrijk"}},
+      {"UK", {"the United Kingdom", "het Verenigd Koninkrijk"}},
+      {"CH", {"Switzerland", "Zwitserland"}},
+      {"CA", {"Canada", "Canada"}},
+      {"JP", {"Japan", "Japan"}},
+      {"IN", {"India", "India"}},
+      {"AU", {"Australia", "Australië"}},
+      {"IL", {"Israel", "Israël"}},
+      {"KR", {"South Korea", "Zuid-Korea"}},
+      {"NZ", {"New Zealand", "Nieuw-Zeeland"}},
+      {"BR", {"Brazil", "Brazilië"}},
+      {"CN", {"China", "China"}},
+      {"PH", {"the Philippines", "de Filipijnen"}},
+      {"UA", {"Ukraine", "Oekraïne"}},
+      {"RS", {"Serbia", "Servië"}},
+      {"TR", {"Turkey", "Turkije"}},
+      {"ZA", {"South Africa", "Zuid-Afrika"}},
+      {"SG", {"Singapore", "Singapore"}},
+      {"MA", {"Morocco", "Marokko"}},
   };
   auto it = kNames.find(code);
   if (it == kNames.end()) return code;
@@ -360,16 +382,19 @@ Line LegalBasisLine(const dsar::SummaryPurpose& p, Words w) {
     line.T(w(": we need this data to enter into or carry out an agreement with you.",
              ": wij hebben deze gegevens nodig om een overeenkomst met u te sluiten of uit te voeren."));
   } else if (b == "legal_obligation") {
-    line.B(w("Legal obligation", "Wettelijke verplichting")).M(w(" (Art. 6(1)(c) GDPR)", " (art. 6 lid 1 onder c AVG)"));
+    line.B(w("Legal obligation", "Wettelijke verplichting"))
+        .M(w(" (Art. 6(1)(c) GDPR)", " (art. 6 lid 1 onder c AVG)"));
     line.T(w(": the law requires us to process this data", ": de wet verplicht ons deze gegevens te verwerken"));
     if (!p.law.empty()) line.T(w(". The law: ", ". De wet: ")).T(p.law);
     line.T(".");
   } else if (b == "legitimate_interests") {
-    line.B(w("Legitimate interest", "Gerechtvaardigd belang")).M(w(" (Art. 6(1)(f) GDPR)", " (art. 6 lid 1 onder f AVG)"));
+    line.B(w("Legitimate interest", "Gerechtvaardigd belang"))
+        .M(w(" (Art. 6(1)(f) GDPR)", " (art. 6 lid 1 onder f AVG)"));
     line.T(w(": we have an interest of our own, which we weighed against your privacy",
              ": wij hebben een eigen belang, dat wij hebben afgewogen tegen uw privacy"));
     if (!p.interest.empty()) line.T(w(". Our interest: ", ". Ons belang: ")).T(p.interest);
-    line.T(w(". You may object to this (see your rights below).", ". U kunt hiertegen bezwaar maken (zie uw rechten hieronder)."));
+    line.T(w(". You may object to this (see your rights below).",
+             ". U kunt hiertegen bezwaar maken (zie uw rechten hieronder)."));
   } else if (b == "vital_interests") {
     line.B(w("Vital interests", "Vitaal belang")).M(w(" (Art. 6(1)(d) GDPR)", " (art. 6 lid 1 onder d AVG)"));
     line.T(w(": this is needed to protect your life or health, or someone else's.",
@@ -464,25 +489,34 @@ Block CalloutBlock(std::vector<Line> lines) { return {Block::Kind::kCallout, std
 Section PackageSection(const dsar::Summary& s, Words w) {
   Section sec{w("What is in this package", "Wat dit pakket bevat"), {}};
   std::vector<Line> items;
-  items.push_back(Line().C("summary.html").T(w(", ", ", ")).C("summary.md").T(
-      w(": this summary, in plain words.", ": deze samenvatting, in gewone taal.")));
-  items.push_back(Line().C("data.json").T(
-      s.no_data ? w(": the result of our search, in a machine-readable form. It holds no records about you.",
-                    ": het resultaat van onze zoektocht, in machineleesbare vorm. Er staan geen records over u in.")
-                : w(": every record we hold about you, structured and machine-readable, so that you can take it to "
-                    "another organisation (Art. 20 GDPR).",
-                    ": alle records die wij over u hebben, gestructureerd en machineleesbaar, zodat u ze kunt "
-                    "meenemen naar een andere organisatie (art. 20 AVG).")));
+  items.push_back(Line()
+                      .C("summary.html")
+                      .T(w(", ", ", "))
+                      .C("summary.md")
+                      .T(w(": this summary, in plain words.", ": deze samenvatting, in gewone taal.")));
+  items.push_back(
+      Line()
+          .C("data.json")
+          .T(s.no_data
+                 ? w(": the result of our search, in a machine-readable form. It holds no records about you.",
+                     ": het resultaat van onze zoektocht, in machineleesbare vorm. Er staan geen records over u in.")
+                 : w(": every record we hold about you, structured and machine-readable, so that you can take it to "
+                     "another organisation (Art. 20 GDPR).",
+                     ": alle records die wij over u hebben, gestructureerd en machineleesbaar, zodat u ze kunt "
+                     "meenemen naar een andere organisatie (art. 20 AVG).")));
   if (!s.no_data)
-    items.push_back(Line().C("tables/").T(w(": one CSV file per kind of record, to open in a spreadsheet program. A "
-                                            "value that a spreadsheet could mistake for a formula starts with an "
-                                            "apostrophe (').",
-                                            ": per soort record een CSV-bestand, om te openen in een "
-                                            "spreadsheetprogramma. Een waarde die een spreadsheet voor een formule zou "
-                                            "kunnen aanzien, begint met een apostrof (').")));
-  items.push_back(Line().C("manifest.json").T(
-      w(": checksums of every file, so that anyone can verify that nothing was changed.",
-        ": controlegetallen van elk bestand, zodat iedereen kan nagaan dat er niets is veranderd.")));
+    items.push_back(
+        Line().C("tables/").T(w(": one CSV file per kind of record, to open in a spreadsheet program. A "
+                                "value that a spreadsheet could mistake for a formula starts with an "
+                                "apostrophe (').",
+                                ": per soort record een CSV-bestand, om te openen in een "
+                                "spreadsheetprogramma. Een waarde die een spreadsheet voor een formule zou "
+                                "kunnen aanzien, begint met een apostrof (').")));
+  items.push_back(
+      Line()
+          .C("manifest.json")
+          .T(w(": checksums of every file, so that anyone can verify that nothing was changed.",
+               ": controlegetallen van elk bestand, zodat iedereen kan nagaan dat er niets is veranderd.")));
   sec.blocks.push_back(ListBlock(std::move(items)));
   return sec;
 }
@@ -490,12 +524,14 @@ Section PackageSection(const dsar::Summary& s, Words w) {
 Section HoldSection(const dsar::Summary& s, Words w) {
   Section sec{w("What data we hold about you", "Welke gegevens wij van u hebben"), {}};
   if (s.categories.empty()) {
-    sec.Para(L(w("The records we found hold no data of a kind our records of processing describe; you find them in "
-                 "full in data.json.",
-                 "De gevonden records bevatten geen gegevens van een soort die ons verwerkingsregister beschrijft; "
-                 "u vindt ze volledig in data.json.")));
+    sec.Para(
+        L(w("The records we found hold no data of a kind our records of processing describe; you find them in "
+            "full in data.json.",
+            "De gevonden records bevatten geen gegevens van een soort die ons verwerkingsregister beschrijft; "
+            "u vindt ze volledig in data.json.")));
   } else {
-    Block table{Block::Kind::kTable, {}, {w("Kind of data", "Soort gegevens"), w("Stored in", "Opgeslagen in")}, {}, {}};
+    Block table{
+        Block::Kind::kTable, {}, {w("Kind of data", "Soort gegevens"), w("Stored in", "Opgeslagen in")}, {}, {}};
     for (const dsar::SummaryCategory& c : s.categories) {
       std::vector<Line> kind;
       Line first;
@@ -514,14 +550,15 @@ Section HoldSection(const dsar::Summary& s, Words w) {
     bool any_special = false;
     for (const dsar::SummaryCategory& c : s.categories) any_special = any_special || c.special;
     if (any_special)
-      sec.Para(Line()
-                   .Badge(w("special category", "bijzonder gegeven"))
-                   .T(w(" Data the law protects extra: health, beliefs, union membership, origin, sexual life, "
-                        "biometric data (Art. 9 GDPR) and criminal-law data (Art. 10 GDPR). We use it only on the "
-                        "extra conditions named under the purposes below.",
-                        " Gegevens die de wet extra beschermt: gezondheid, geloof, vakbondslidmaatschap, afkomst, "
-                        "seksueel leven, biometrische gegevens (art. 9 AVG) en strafrechtelijke gegevens (art. 10 "
-                        "AVG). Wij gebruiken ze alleen onder de extra voorwaarden die bij de doelen hieronder staan.")));
+      sec.Para(
+          Line()
+              .Badge(w("special category", "bijzonder gegeven"))
+              .T(w(" Data the law protects extra: health, beliefs, union membership, origin, sexual life, "
+                   "biometric data (Art. 9 GDPR) and criminal-law data (Art. 10 GDPR). We use it only on the "
+                   "extra conditions named under the purposes below.",
+                   " Gegevens die de wet extra beschermt: gezondheid, geloof, vakbondslidmaatschap, afkomst, "
+                   "seksueel leven, biometrische gegevens (art. 9 AVG) en strafrechtelijke gegevens (art. 10 "
+                   "AVG). Wij gebruiken ze alleen onder de extra voorwaarden die bij de doelen hieronder staan.")));
   }
   if (!s.sources.empty()) {
     sec.Sub(w("Where the data is kept", "Waar de gegevens staan"));
@@ -560,10 +597,11 @@ Section HoldSection(const dsar::Summary& s, Words w) {
 
 Section PurposeSection(const dsar::Summary& s, Words w) {
   Section sec{w("Why we use it, and on what legal basis", "Waarvoor wij uw gegevens gebruiken, en op welke grond"), {}};
-  sec.Para(L(w("The law allows us to use personal data only for a clear purpose and on one of six legal grounds "
-               "(Art. 6 GDPR). For your data:",
-               "De wet staat ons alleen toe persoonsgegevens te gebruiken voor een duidelijk doel en op een van zes "
-               "wettelijke grondslagen (art. 6 AVG). Voor uw gegevens:")));
+  sec.Para(
+      L(w("The law allows us to use personal data only for a clear purpose and on one of six legal grounds "
+          "(Art. 6 GDPR). For your data:",
+          "De wet staat ons alleen toe persoonsgegevens te gebruiken voor een duidelijk doel en op een van zes "
+          "wettelijke grondslagen (art. 6 AVG). Voor uw gegevens:")));
   Block cards{Block::Kind::kCards, {}, {}, {}, {}};
   bool automated = false;
   for (const dsar::SummaryPurpose& p : s.purposes) {
@@ -600,10 +638,11 @@ Section PurposeSection(const dsar::Summary& s, Words w) {
   }
   sec.blocks.push_back(std::move(cards));
   if (!automated)
-    sec.Para(L(w("We take no decisions about you based solely on automated processing, including profiling "
-                 "(Art. 22 GDPR).",
-                 "Wij nemen geen besluiten over u die uitsluitend op geautomatiseerde verwerking berusten, ook niet "
-                 "door profilering (art. 22 AVG).")));
+    sec.Para(
+        L(w("We take no decisions about you based solely on automated processing, including profiling "
+            "(Art. 22 GDPR).",
+            "Wij nemen geen besluiten over u die uitsluitend op geautomatiseerde verwerking berusten, ook niet "
+            "door profilering (art. 22 AVG).")));
   return sec;
 }
 
@@ -623,11 +662,12 @@ Section RecipientSection(const dsar::Summary& s, Words w) {
     sec.Para(L(w("We do not share your data with anyone outside our organisation.",
                  "Wij delen uw gegevens met niemand buiten onze organisatie.")));
   } else {
-    sec.Para(L(w("We share your data only where one of the purposes above needs it, and only what that purpose "
-                 "needs. Service providers that work for us (processors) are bound by a processing agreement.",
-                 "Wij delen uw gegevens alleen als een van de doelen hierboven dat nodig maakt, en alleen wat dat doel "
-                 "nodig heeft. Dienstverleners die voor ons werken (verwerkers) zijn gebonden aan een "
-                 "verwerkersovereenkomst.")));
+    sec.Para(
+        L(w("We share your data only where one of the purposes above needs it, and only what that purpose "
+            "needs. Service providers that work for us (processors) are bound by a processing agreement.",
+            "Wij delen uw gegevens alleen als een van de doelen hierboven dat nodig maakt, en alleen wat dat doel "
+            "nodig heeft. Dienstverleners die voor ons werken (verwerkers) zijn gebonden aan een "
+            "verwerkersovereenkomst.")));
     Block table{Block::Kind::kTable, {}, {w("Recipient", "Ontvanger"), w("Kinds of data", "Soorten gegevens")}, {}, {}};
     for (const auto& [recipient, categories] : recipients) {
       Line kinds;
@@ -641,15 +681,17 @@ Section RecipientSection(const dsar::Summary& s, Words w) {
   }
   sec.Sub(w("Outside the European Economic Area", "Buiten de Europese Economische Ruimte"));
   if (s.transfers.empty()) {
-    sec.Para(L(w("According to our records of processing, your data is not transferred to countries outside the "
-                 "European Economic Area (EEA).",
-                 "Volgens ons verwerkingsregister gaan uw gegevens niet naar landen buiten de Europese Economische "
-                 "Ruimte (EER).")));
+    sec.Para(
+        L(w("According to our records of processing, your data is not transferred to countries outside the "
+            "European Economic Area (EEA).",
+            "Volgens ons verwerkingsregister gaan uw gegevens niet naar landen buiten de Europese Economische "
+            "Ruimte (EER).")));
   } else {
-    sec.Para(L(w("Some of your data goes to a country outside the European Economic Area (EEA). The law allows this "
-                 "only with a safeguard:",
-                 "Een deel van uw gegevens gaat naar een land buiten de Europese Economische Ruimte (EER). De wet "
-                 "staat dat alleen toe met een waarborg:")));
+    sec.Para(
+        L(w("Some of your data goes to a country outside the European Economic Area (EEA). The law allows this "
+            "only with a safeguard:",
+            "Een deel van uw gegevens gaat naar een land buiten de Europese Economische Ruimte (EER). De wet "
+            "staat dat alleen toe met een waarborg:")));
     std::vector<Line> items;
     for (const dsar::SummaryTransfer& t : s.transfers)
       items.push_back(Line()
@@ -667,24 +709,32 @@ Section RecipientSection(const dsar::Summary& s, Words w) {
 Section RetentionSection(const dsar::Summary& s, Words w) {
   Section sec{w("How long we keep it", "Hoe lang wij uw gegevens bewaren"), {}};
   if (s.retention.empty()) {
-    sec.Para(L(w("Our policy sets no fixed period for these records: we keep them no longer than the purposes above "
-                 "need. Ask us if you want to know more.",
-                 "Ons beleid kent voor deze records geen vaste termijn: wij bewaren ze niet langer dan de doelen "
-                 "hierboven nodig maken. Vraag het ons als u meer wilt weten.")));
+    sec.Para(
+        L(w("Our policy sets no fixed period for these records: we keep them no longer than the purposes above "
+            "need. Ask us if you want to know more.",
+            "Ons beleid kent voor deze records geen vaste termijn: wij bewaren ze niet langer dan de doelen "
+            "hierboven nodig maken. Vraag het ons als u meer wilt weten.")));
     return sec;
   }
   sec.Para(L(w("We keep data no longer than its purpose needs, or than a law requires. Per kind of record:",
                "Wij bewaren gegevens niet langer dan het doel nodig maakt, of dan een wet voorschrijft. Per soort "
                "record:")));
-  Block table{Block::Kind::kTable, {}, {w("Records", "Records"), w("How long", "Hoe lang"), w("Why this period", "Waarom deze termijn")}, {}, {}};
+  Block table{Block::Kind::kTable,
+              {},
+              {w("Records", "Records"), w("How long", "Hoe lang"), w("Why this period", "Waarom deze termijn")},
+              {},
+              {}};
   for (const dsar::SummaryRetention& r : s.retention) {
     std::vector<Line> period;
     Line main;
     if (r.keep.empty()) {
       main.B(w("not yet determined", "nog niet vastgesteld")).T(w("; ask us", "; vraag het ons"));
     } else {
-      main.B(HumanDuration(r.keep, w.nl)).T(w(" after the date in ", " na de datum in ")).C(r.after).T(", ").T(
-          ActionText(r.action, w));
+      main.B(HumanDuration(r.keep, w.nl))
+          .T(w(" after the date in ", " na de datum in "))
+          .C(r.after)
+          .T(", ")
+          .T(ActionText(r.action, w));
     }
     period.push_back(std::move(main));
     if (!r.description.empty()) period.push_back(Line().M(r.description));
@@ -709,40 +759,69 @@ Section RightsSection(const dsar::Summary& s, Words w) {
             ". Wij kunnen u eerst vragen uw identiteit te bevestigen, zodat niemand anders uw rechten kan gebruiken."));
   sec.Para(std::move(intro));
   std::vector<Line> items;
-  items.push_back(Line().B(w("Access", "Inzage")).M(w(" (Art. 15 GDPR)", " (art. 15 AVG)")).T(
-      w(": this package is our answer. You may ask again later.",
-        ": dit pakket is ons antwoord daarop. U kunt later opnieuw inzage vragen.")));
-  items.push_back(Line().B(w("Rectification", "Rectificatie")).M(w(" (Art. 16 GDPR)", " (art. 16 AVG)")).T(
-      w(": if something is wrong or incomplete, we correct or complete it.",
-        ": klopt er iets niet of is iets onvolledig, dan verbeteren of vullen wij het aan.")));
-  items.push_back(Line().B(w("Erasure", "Verwijdering")).M(w(" (Art. 17 GDPR)", " (art. 17 AVG)")).T(
-      w(": you can ask us to delete your data. We do so unless a law requires us to keep it (for example for the tax "
-        "authority) or we need it for a legal claim; we then tell you what we keep, and why.",
-        ": u kunt ons vragen uw gegevens te wissen. Dat doen wij, tenzij een wet ons verplicht ze te bewaren "
-        "(bijvoorbeeld voor de Belastingdienst) of wij ze nodig hebben voor een rechtsvordering; dan laten wij u "
-        "weten wat wij bewaren en waarom.")));
-  items.push_back(Line().B(w("Restriction", "Beperking")).M(w(" (Art. 18 GDPR)", " (art. 18 AVG)")).T(
-      w(": you can ask us to stop using your data for a while, for example while we check a correction you asked "
-        "for.",
-        ": u kunt ons vragen het gebruik van uw gegevens tijdelijk stop te zetten, bijvoorbeeld zolang wij een door "
-        "u gevraagde correctie controleren.")));
-  items.push_back(Line().B(w("Objection", "Bezwaar")).M(w(" (Art. 21 GDPR)", " (art. 21 AVG)")).T(
-      w(": where we rely on our legitimate interest, you can object; we then stop, unless we have compelling reasons "
-        "that outweigh yours. You can always object to direct marketing.",
-        ": gebruiken wij uw gegevens op grond van ons gerechtvaardigd belang, dan kunt u daartegen bezwaar maken; "
-        "wij stoppen dan, tenzij wij dwingende redenen hebben die zwaarder wegen dan uw belangen. Tegen direct "
-        "marketing kunt u altijd bezwaar maken.")));
-  items.push_back(Line().B(w("Data portability", "Overdraagbaarheid")).M(w(" (Art. 20 GDPR)", " (art. 20 AVG)")).T(
-      w(": the data you gave us, which we use with your consent or for a contract, you receive in a structured, "
-        "machine-readable form: the file data.json in this package. You can also ask us to send it directly to "
-        "another organisation.",
-        ": de gegevens die u ons heeft gegeven en die wij met uw toestemming of voor een overeenkomst gebruiken, "
-        "krijgt u in een gestructureerde, machineleesbare vorm: het bestand data.json in dit pakket. U kunt ons ook "
-        "vragen ze rechtstreeks naar een andere organisatie te sturen.")));
-  items.push_back(Line().B(w("Withdrawing consent", "Toestemming intrekken")).M(w(" (Art. 7(3) GDPR)", " (art. 7 lid 3 AVG)")).T(
-      w(": where we rely on your consent, you can withdraw it at any time, as easily as you gave it.",
-        ": waar wij op uw toestemming steunen, kunt u die op elk moment intrekken, even gemakkelijk als u haar gaf.")));
-  const std::string authority = s.supervisory_authority.empty() ? "Autoriteit Persoonsgegevens" : s.supervisory_authority;
+  items.push_back(Line()
+                      .B(w("Access", "Inzage"))
+                      .M(w(" (Art. 15 GDPR)", " (art. 15 AVG)"))
+                      .T(w(": this package is our answer. You may ask again later.",
+                           ": dit pakket is ons antwoord daarop. U kunt later opnieuw inzage vragen.")));
+  items.push_back(Line()
+                      .B(w("Rectification", "Rectificatie"))
+                      .M(w(" (Art. 16 GDPR)", " (art. 16 AVG)"))
+                      .T(w(": if something is wrong or incomplete, we correct or complete it.",
+                           ": klopt er iets niet of is iets onvolledig, dan verbeteren of vullen wij het aan.")));
+  items.push_back(
+      Line()
+          .B(w("Erasure", "Verwijdering"))
+          .M(w(" (Art. 17 GDPR)", " (art. 17 AVG)"))
+          .T(w(
+              ": you can ask us to delete your data. We do so unless a law requires us to keep it (for example for the "
+              "tax "
+              "authority) or we need it for a legal claim; we then tell you what we keep, and why.",
+              ": u kunt ons vragen uw gegevens te wissen. Dat doen wij, tenzij een wet ons verplicht ze te bewaren "
+              "(bijvoorbeeld voor de Belastingdienst) of wij ze nodig hebben voor een rechtsvordering; dan laten wij u "
+              "weten wat wij bewaren en waarom.")));
+  items.push_back(
+      Line()
+          .B(w("Restriction", "Beperking"))
+          .M(w(" (Art. 18 GDPR)", " (art. 18 AVG)"))
+          .T(w(
+              ": you can ask us to stop using your data for a while, for example while we check a correction you asked "
+              "for.",
+              ": u kunt ons vragen het gebruik van uw gegevens tijdelijk stop te zetten, bijvoorbeeld zolang wij een "
+              "door "
+              "u gevraagde correctie controleren.")));
+  items.push_back(
+      Line()
+          .B(w("Objection", "Bezwaar"))
+          .M(w(" (Art. 21 GDPR)", " (art. 21 AVG)"))
+          .T(w(": where we rely on our legitimate interest, you can object; we then stop, unless we have compelling "
+               "reasons "
+               "that outweigh yours. You can always object to direct marketing.",
+               ": gebruiken wij uw gegevens op grond van ons gerechtvaardigd belang, dan kunt u daartegen bezwaar "
+               "maken; "
+               "wij stoppen dan, tenzij wij dwingende redenen hebben die zwaarder wegen dan uw belangen. Tegen direct "
+               "marketing kunt u altijd bezwaar maken.")));
+  items.push_back(
+      Line()
+          .B(w("Data portability", "Overdraagbaarheid"))
+          .M(w(" (Art. 20 GDPR)", " (art. 20 AVG)"))
+          .T(w(
+              ": the data you gave us, which we use with your consent or for a contract, you receive in a structured, "
+              "machine-readable form: the file data.json in this package. You can also ask us to send it directly to "
+              "another organisation.",
+              ": de gegevens die u ons heeft gegeven en die wij met uw toestemming of voor een overeenkomst gebruiken, "
+              "krijgt u in een gestructureerde, machineleesbare vorm: het bestand data.json in dit pakket. U kunt ons "
+              "ook "
+              "vragen ze rechtstreeks naar een andere organisatie te sturen.")));
+  items.push_back(
+      Line()
+          .B(w("Withdrawing consent", "Toestemming intrekken"))
+          .M(w(" (Art. 7(3) GDPR)", " (art. 7 lid 3 AVG)"))
+          .T(w(": where we rely on your consent, you can withdraw it at any time, as easily as you gave it.",
+               ": waar wij op uw toestemming steunen, kunt u die op elk moment intrekken, even gemakkelijk als u die "
+               "gaf.")));
+  const std::string authority =
+      s.supervisory_authority.empty() ? "Autoriteit Persoonsgegevens" : s.supervisory_authority;
   Line complaint;
   complaint.B(w("Complaint", "Klacht")).M(w(" (Art. 77 GDPR)", " (art. 77 AVG)"));
   complaint.T(w(": if you are not satisfied with how we handle your data, you can complain to the ",
@@ -763,26 +842,28 @@ Section DeadlineSection(const dsar::Summary& s, Words w) {
   Section sec{w("When we must answer", "Wanneer wij moeten antwoorden"), {}};
   Block facts{Block::Kind::kFacts, {}, {}, {}, {}};
   facts.items.push_back({L(w("Request received", "Verzoek ontvangen")), L(HumanDate(s.received, w.nl))});
-  facts.items.push_back({L(w("Answer due by", "Uiterlijk antwoord op")), Line().B(HumanDate(s.due, w.nl))});
-  facts.items.push_back({L(w("If extended, at the latest", "Bij verlenging uiterlijk")), L(HumanDate(s.due_extended, w.nl))});
+  facts.items.push_back({L(w("Answer due by", "Uiterste antwoorddatum")), Line().B(HumanDate(s.due, w.nl))});
+  facts.items.push_back(
+      {L(w("If extended, at the latest", "Bij verlenging uiterlijk")), L(HumanDate(s.due_extended, w.nl))});
   sec.blocks.push_back(std::move(facts));
   const std::string period = HumanDuration(s.response_period, w.nl, true);
   const std::string extension = HumanDuration(s.extension, w.nl, true);
-  sec.Para(Line()
-               .T(w("The law gives us ", "De wet geeft ons "))
-               .T(period)
-               .T(w(" from receipt to answer (Art. 12(3) GDPR). If your request is complex, or you sent us many, we "
-                    "may extend this by at most ",
-                    " na ontvangst om te antwoorden (art. 12 lid 3 AVG). Is uw verzoek ingewikkeld of heeft u ons "
-                    "veel verzoeken gestuurd, dan mogen wij die termijn met ten hoogste "))
-               .T(extension)
-               .T(w(", to ", " verlengen, tot uiterlijk "))
-               .T(HumanDate(s.due_extended, w.nl))
-               .T(w(" at the latest. We must then tell you so, with our reasons, before the first period ends: by ",
-                    ". Dat moeten wij u dan, met onze redenen, laten weten voordat de eerste termijn afloopt: uiterlijk "
-                    "op "))
-               .B(HumanDate(s.due, w.nl))
-               .T("."));
+  sec.Para(
+      Line()
+          .T(w("The law gives us ", "De wet geeft ons "))
+          .T(period)
+          .T(w(" from receipt to answer (Art. 12(3) GDPR). If your request is complex, or you sent us many, we "
+               "may extend this by at most ",
+               " na ontvangst om te antwoorden (art. 12 lid 3 AVG). Is uw verzoek ingewikkeld of heeft u ons "
+               "veel verzoeken gestuurd, dan mogen wij die termijn met ten hoogste "))
+          .T(extension)
+          .T(w(", to ", " verlengen, tot uiterlijk "))
+          .T(HumanDate(s.due_extended, w.nl))
+          .T(w(" at the latest. We must then tell you so, with our reasons, before the first period ends: by ",
+               ". Dat moeten wij u dan, met onze redenen, laten weten voordat de eerste termijn afloopt: uiterlijk "
+               "op "))
+          .B(HumanDate(s.due, w.nl))
+          .T("."));
   sec.Para(L(w("If we asked you to confirm your identity, the period starts on the day we received that confirmation.",
                "Als wij u hebben gevraagd uw identiteit te bevestigen, begint de termijn op de dag dat wij die "
                "bevestiging ontvingen.")));
@@ -805,7 +886,8 @@ Section ContactSection(const dsar::Summary& s, Words w) {
     dpo.T(s.dpo_contact);
     facts.items.push_back({L(w("Data protection officer", "Functionaris gegevensbescherming")), std::move(dpo)});
   }
-  const std::string authority = s.supervisory_authority.empty() ? "Autoriteit Persoonsgegevens" : s.supervisory_authority;
+  const std::string authority =
+      s.supervisory_authority.empty() ? "Autoriteit Persoonsgegevens" : s.supervisory_authority;
   Line ap = L(authority);
   if (IsDutchAuthority(s.supervisory_authority)) ap.T(", ").T("autoriteitpersoonsgegevens.nl");
   facts.items.push_back({L(w("Supervisory authority", "Toezichthouder")), std::move(ap)});
@@ -835,21 +917,22 @@ Document BuildDocument(const dsar::Summary& s, Language language) {
              "bij ons een ander e-mailadres, telefoonnummer of een andere naam gebruikt, laat het ons dan weten; dan "
              "zoeken wij opnieuw."))}));
   } else {
-    doc.lead.push_back(ParaBlock(L(w("You asked us which personal data we hold about you. This summary answers that "
-                                     "in plain words; the files with it contain the data itself.",
-                                     "U heeft ons gevraagd welke persoonsgegevens wij van u hebben. Deze samenvatting "
-                                     "beantwoordt die vraag in gewone taal; de bijgevoegde bestanden bevatten de "
-                                     "gegevens zelf."))));
+    doc.lead.push_back(
+        ParaBlock(L(w("You asked us which personal data we hold about you. This summary answers that "
+                      "in plain words; the files with it contain the data itself.",
+                      "U heeft ons gevraagd welke persoonsgegevens wij van u hebben. Deze samenvatting "
+                      "beantwoordt die vraag in gewone taal; de bijgevoegde bestanden bevatten de "
+                      "gegevens zelf."))));
     int64_t special = 0;
     for (const dsar::SummaryCategory& c : s.categories) special += c.special ? 1 : 0;
     Block stats{Block::Kind::kStats, {}, {}, {}, {}};
     stats.items.push_back({L(std::to_string(s.records)), L(s.records == 1 ? "record" : "records")});
-    stats.items.push_back({L(std::to_string(s.categories.size())),
-                           L(s.categories.size() == 1 ? w("kind of data", "soort gegevens")
-                                                      : w("kinds of data", "soorten gegevens"))});
-    stats.items.push_back({L(std::to_string(special)),
-                           L(special == 1 ? w("special category", "bijzonder gegeven")
-                                          : w("special categories", "bijzondere gegevens"))});
+    stats.items.push_back(
+        {L(std::to_string(s.categories.size())),
+         L(s.categories.size() == 1 ? w("kind of data", "soort gegevens") : w("kinds of data", "soorten gegevens"))});
+    stats.items.push_back(
+        {L(std::to_string(special)), L(special == 1 ? w("special category", "bijzonder gegeven")
+                                                    : w("special categories", "bijzondere gegevens"))});
     stats.items.push_back({L(std::to_string(s.purposes.size())),
                            L(s.purposes.size() == 1 ? w("purpose", "doel") : w("purposes", "doelen"))});
     doc.lead.push_back(std::move(stats));
@@ -867,7 +950,7 @@ Document BuildDocument(const dsar::Summary& s, Language language) {
   doc.sections.push_back(ContactSection(s, w));
 
   doc.footer.T(w("Prepared on ", "Opgesteld op "))
-      .T(s.generated_at)
+      .T(HumanTimestamp(s.generated_at, w.nl, true))
       .T(w(" from our records of processing and the records we found about you. This document contains personal "
            "data: keep it safe.",
            " op basis van ons verwerkingsregister en de records die wij over u vonden. Dit document bevat "
@@ -882,7 +965,8 @@ Document BuildDocument(const dsar::Summary& s, Language language) {
 bool CodeSafe(const std::string& s) {
   if (s.empty()) return false;
   for (char c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-' && c != ' ' && c != '/') return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-' && c != ' ' && c != '/')
+      return false;
   return true;
 }
 
@@ -892,7 +976,9 @@ std::string Md(const Line& line) {
     const std::string& text = span.text;
     switch (span.style) {
       case Style::kPlain:
-      case Style::kMuted: out += MarkdownEscape(text); break;
+      case Style::kMuted:
+        out += MarkdownEscape(text);
+        break;
       case Style::kStrong:
       case Style::kBadge: {
         // Emphasis cannot open on a space: keep the spaces outside the stars.
@@ -907,7 +993,9 @@ std::string Md(const Line& line) {
         break;
       }
       case Style::kCode:
-      case Style::kChip: out += CodeSafe(text) ? "`" + text + "`" : MarkdownEscape(text); break;
+      case Style::kChip:
+        out += CodeSafe(text) ? "`" + text + "`" : MarkdownEscape(text);
+        break;
     }
   }
   return out;
@@ -921,8 +1009,12 @@ std::string JoinMd(const std::vector<Line>& lines, const char* sep) {
 
 void RenderBlockMd(const Block& b, std::ostringstream& out) {
   switch (b.kind) {
-    case Block::Kind::kPara: out << Md(b.lines[0]) << "\n\n"; break;
-    case Block::Kind::kHeading: out << "### " << Md(b.lines[0]) << "\n\n"; break;
+    case Block::Kind::kPara:
+      out << Md(b.lines[0]) << "\n\n";
+      break;
+    case Block::Kind::kHeading:
+      out << "### " << Md(b.lines[0]) << "\n\n";
+      break;
     case Block::Kind::kCallout:
       for (size_t i = 0; i < b.lines.size(); ++i) out << (i ? ">\n" : "") << "> " << Md(b.lines[i]) << "\n";
       out << "\n";
@@ -951,7 +1043,7 @@ void RenderBlockMd(const Block& b, std::ostringstream& out) {
       break;
     case Block::Kind::kCards:
       for (const std::vector<Line>& card : b.items) {
-        out << "#### " << Md(card[0]) << "\n\n";
+        out << "### " << Md(card[0]) << "\n\n";
         for (size_t i = 1; i < card.size(); ++i) out << "- " << Md(card[i]) << "\n";
         out << "\n";
       }
@@ -975,13 +1067,13 @@ body { margin:0; background:var(--bg); color:var(--ink);
   font: 15px/1.6 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", "Liberation Sans", sans-serif; }
 main { max-width: 880px; margin: 0 auto; padding: 32px 32px 48px; }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", "DejaVu Sans Mono", monospace;
-  font-size: 13px; background: #eef2f7; padding: 0 4px; border-radius: 3px; overflow-wrap: anywhere; }
+  font-size: 13px; background: #eef2f7; padding: 0 4px; border-radius: 3px; overflow-wrap: break-word; }
 h1 { font-size: 28px; line-height: 1.25; margin: 4px 0 6px; overflow-wrap: anywhere; }
 h2 { font-size: 20px; margin: 36px 0 12px; padding-bottom: 6px; border-bottom: 2px solid var(--line); }
 h3 { font-size: 16px; margin: 22px 0 8px; }
 p { margin: 0 0 12px; }
 .kicker { text-transform: uppercase; letter-spacing: .08em; font-size: 12px; color: var(--accent); font-weight: 700; }
-.meta { color: var(--muted); }
+.meta { color: var(--muted); margin-bottom: 14px; }
 .callout { margin: 22px 0; padding: 16px 20px; border-radius: 8px; background: var(--card);
   border: 1px solid var(--line); border-left: 8px solid var(--accent); }
 .callout p:first-child { font-size: 19px; }
@@ -996,7 +1088,6 @@ td p { margin: 0 0 4px; } td p:last-child { margin: 0; }
 th { background: #eef2f7; font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
-td:first-child { min-width: 160px; }
 ul { margin: 0 0 14px; padding-left: 22px; } li { margin: 0 0 6px; }
 ul.boxed { list-style: none; padding: 0; }
 ul.boxed li { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; margin-bottom: 8px; }
@@ -1014,7 +1105,11 @@ dl.facts { display:grid; grid-template-columns: 240px 1fr; gap: 6px 16px; margin
   border: 1px solid var(--line); border-radius: 8px; padding: 14px 18px; }
 dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 footer { margin-top: 36px; padding-top: 12px; border-top: 1px solid var(--line); color: var(--muted); font-size: 13px; }
-@media screen and (max-width: 700px) { .stats { grid-template-columns: repeat(2, 1fr); } dl.facts { grid-template-columns: 1fr; } }
+@media screen and (max-width: 700px) {
+  main { padding: 20px 14px 32px; }
+  .stats { grid-template-columns: repeat(2, 1fr); } dl.facts { grid-template-columns: 1fr; }
+  th, td { padding: 6px 7px; } td { overflow-wrap: anywhere; }
+}
 @page { size: A4; margin: 16mm; }
 @media print {
   body { background: #fff; font-size: 12px; }
@@ -1023,17 +1118,41 @@ footer { margin-top: 36px; padding-top: 12px; border-top: 1px solid var(--line);
 }
 )CSS";
 
+// Identifiers (table and column names) may wrap after a dot or an
+// underscore, so that a narrow table column breaks "conversation_notes" at
+// its joint rather than mid-word. Takes escaped text.
+std::string Breakable(const std::string& escaped) {
+  std::string out;
+  for (const char c : escaped) {
+    out += c;
+    if (c == '.' || c == '_') out += "<wbr>";
+  }
+  return out;
+}
+
 std::string Html(const Line& line) {
   std::string out;
   for (const Span& span : line.spans) {
     const std::string text = HtmlEscape(span.text);
     switch (span.style) {
-      case Style::kPlain: out += text; break;
-      case Style::kStrong: out += "<strong>" + text + "</strong>"; break;
-      case Style::kCode: out += "<code>" + text + "</code>"; break;
-      case Style::kChip: out += "<span class=\"chip\">" + text + "</span>"; break;
-      case Style::kBadge: out += "<span class=\"badge\">" + text + "</span>"; break;
-      case Style::kMuted: out += "<span class=\"small\">" + text + "</span>"; break;
+      case Style::kPlain:
+        out += text;
+        break;
+      case Style::kStrong:
+        out += "<strong>" + text + "</strong>";
+        break;
+      case Style::kCode:
+        out += "<code>" + Breakable(text) + "</code>";
+        break;
+      case Style::kChip:
+        out += "<span class=\"chip\">" + text + "</span>";
+        break;
+      case Style::kBadge:
+        out += "<span class=\"badge\">" + text + "</span>";
+        break;
+      case Style::kMuted:
+        out += "<span class=\"small\">" + text + "</span>";
+        break;
     }
   }
   return out;
@@ -1041,8 +1160,12 @@ std::string Html(const Line& line) {
 
 void RenderBlockHtml(const Block& b, std::ostringstream& out) {
   switch (b.kind) {
-    case Block::Kind::kPara: out << "<p>" << Html(b.lines[0]) << "</p>\n"; break;
-    case Block::Kind::kHeading: out << "<h3>" << Html(b.lines[0]) << "</h3>\n"; break;
+    case Block::Kind::kPara:
+      out << "<p>" << Html(b.lines[0]) << "</p>\n";
+      break;
+    case Block::Kind::kHeading:
+      out << "<h3>" << Html(b.lines[0]) << "</h3>\n";
+      break;
     case Block::Kind::kCallout:
       out << "<section class=\"callout\">";
       for (const Line& l : b.lines) out << "<p>" << Html(l) << "</p>";
@@ -1101,7 +1224,8 @@ void RenderBlockHtml(const Block& b, std::ostringstream& out) {
 std::string RenderSummaryMarkdown(const dsar::Summary& summary, Language language) {
   const Document doc = BuildDocument(summary, language);
   std::ostringstream out;
-  out << "# " << MarkdownEscape(doc.title) << "\n\n_" << MarkdownEscape(doc.kicker) << "_\n\n" << Md(doc.meta) << "\n\n";
+  out << "# " << MarkdownEscape(doc.title) << "\n\n_" << MarkdownEscape(doc.kicker) << "_\n\n"
+      << Md(doc.meta) << "\n\n";
   for (const Block& b : doc.lead) RenderBlockMd(b, out);
   for (const Section& sec : doc.sections) {
     out << "## " << MarkdownEscape(sec.heading) << "\n\n";

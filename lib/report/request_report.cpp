@@ -43,14 +43,16 @@ std::string RulesText(const dsar::DeadlineRules& rules) {
          rules.extension.ToHuman();
 }
 
-nlohmann::json DateOrNull(const std::optional<util::Date>& d) {
-  return d ? nlohmann::json(d->ToIso()) : nlohmann::json(nullptr);
+nlohmann::ordered_json DateOrNull(const std::optional<util::Date>& d) {
+  return d ? nlohmann::ordered_json(d->ToIso()) : nlohmann::ordered_json(nullptr);
 }
-nlohmann::json TextOrNull(const std::string& s) { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); }
+nlohmann::ordered_json TextOrNull(const std::string& s) {
+  return s.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s);
+}
 
-nlohmann::json RequestObject(const Request& r, const RequestRenderOptions& options) {
+nlohmann::ordered_json RequestObject(const Request& r, const RequestRenderOptions& options) {
   Deadline d = dsar::DeadlineOf(r, options.rules, options.as_of);
-  nlohmann::json o = nlohmann::json::object();
+  nlohmann::ordered_json o = nlohmann::ordered_json::object();
   o["id"] = r.id;
   o["type"] = dsar::RequestTypeName(r.type);
   o["article"] = dsar::RequestTypeArticle(r.type);
@@ -62,7 +64,8 @@ nlohmann::json RequestObject(const Request& r, const RequestRenderOptions& optio
   o["extension_months"] = r.extension_months;
   o["extension_reason"] = TextOrNull(r.extension_reason);
   o["due"] = DateOrNull(d.due);
-  o["days_left"] = d.due && !dsar::IsFinished(r.status) ? nlohmann::json(d.days_left) : nlohmann::json(nullptr);
+  o["days_left"] =
+      d.due && !dsar::IsFinished(r.status) ? nlohmann::ordered_json(d.days_left) : nlohmann::ordered_json(nullptr);
   o["overdue"] = d.overdue;
   o["closed_on"] = DateOrNull(r.closed_on);
   o["answered_late"] = d.answered_late;
@@ -72,7 +75,7 @@ nlohmann::json RequestObject(const Request& r, const RequestRenderOptions& optio
   return o;
 }
 
-nlohmann::json Envelope(const char* format, const RequestRenderOptions& options) {
+nlohmann::ordered_json Envelope(const char* format, const RequestRenderOptions& options) {
   return {{"format", format},
           {"format_version", 1},
           {"register", options.register_path},
@@ -82,9 +85,9 @@ nlohmann::json Envelope(const char* format, const RequestRenderOptions& options)
           {"identity_check", options.rules.identity_check}};
 }
 
-std::string Dump(const nlohmann::json& j) {
+std::string Dump(const nlohmann::ordered_json& j) {
   // Invalid UTF-8 typed into a label becomes U+FFFD rather than an exception.
-  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace
@@ -109,13 +112,10 @@ std::string RenderRequestListText(const std::vector<Request>& requests, const Re
       overdue += d.overdue ? 1 : 0;
       pending += d.identity_pending ? 1 : 0;
     }
-    std::vector<std::string> row = {std::to_string(r.id),
-                                    dsar::RequestTypeName(r.type),
-                                    dsar::RequestStatusName(r.status),
-                                    r.received.ToIso(),
-                                    IdentityText(r, options.rules),
-                                    d.due ? d.due->ToIso() : "-",
-                                    LeftText(r, d)};
+    std::vector<std::string> row = {
+        std::to_string(r.id), dsar::RequestTypeName(r.type),  dsar::RequestStatusName(r.status),
+        r.received.ToIso(),   IdentityText(r, options.rules), d.due ? d.due->ToIso() : "-",
+        LeftText(r, d)};
     if (!options.hide_subject) row.push_back(Line(r.subject, 60));
     rows.push_back(std::move(row));
   }
@@ -147,8 +147,8 @@ std::string RenderRequestListText(const std::vector<Request>& requests, const Re
 }
 
 std::string RenderRequestListJson(const std::vector<Request>& requests, const RequestRenderOptions& options) {
-  nlohmann::json j = Envelope("dpo-requests", options);
-  nlohmann::json list = nlohmann::json::array();
+  nlohmann::ordered_json j = Envelope("dpo-requests", options);
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
   int overdue = 0;
   for (const Request& r : requests) {
     list.push_back(RequestObject(r, options));
@@ -204,7 +204,7 @@ std::string RenderRequestText(const Request& r, const RequestRenderOptions& opti
 }
 
 std::string RenderRequestJson(const Request& request, const RequestRenderOptions& options) {
-  nlohmann::json j = Envelope("dpo-request", options);
+  nlohmann::ordered_json j = Envelope("dpo-request", options);
   j["request"] = RequestObject(request, options);
   return Dump(j);
 }

@@ -24,7 +24,46 @@ std::string HoldsText(const plan::RulePlan& r) {
 
 }  // namespace
 
+// An erasure plan: per table what goes and what is kept, and why (the
+// exceptions the admin tells the data subject about).
+static std::string RenderErasureText(const plan::RetentionPlan& plan, bool show_sql) {
+  std::ostringstream out;
+  std::string keys;
+  for (const std::string& k : plan.subject_keys) keys += (keys.empty() ? "" : ", ") + k;
+  out << "erasure plan for " << util::EscapeForMessage(plan.source, 512) << " (subject by "
+      << util::EscapeForMessage(keys, 512) << ") as of " << plan.as_of << " (policy "
+      << util::EscapeForMessage(plan.policy_file, 512) << ", sha256 " << plan.policy_sha256.substr(0, 12) << ")\n\n";
+  int64_t kept = 0;
+  for (const plan::RulePlan& r : plan.rules) {
+    out << "  " << r.table << ": erase " << Rows(r.to_act) << "\n";
+    for (const plan::HoldCount& h : r.holds) {
+      out << "      keep " << Rows(h.rows) << ": " << util::EscapeForMessage(h.name, 1024) << "\n";
+      kept += h.rows;
+    }
+    if (!r.note.empty()) out << "      note: " << util::EscapeForMessage(r.note, 1024) << "\n";
+  }
+  if (plan.rules.empty()) out << "  no rows of this subject were found: nothing to erase\n";
+  out << "\nsteps, in the order they run (one transaction):\n";
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const plan::PlanStep& s = plan.steps[i];
+    out << "  " << (i + 1) << ". " << s.action << " " << Rows(s.rows) << " of " << s.table;
+    if (!s.via.empty()) out << "  (" << s.via << ")";
+    out << "\n";
+    if (show_sql) out << "       " << util::EscapeForMessage(s.sql, 1 << 20) << ";\n";
+  }
+  if (!plan.index_advice.empty()) {
+    out << "\nindexes: these lookups have no index; on a large table each is a full scan:\n";
+    for (const plan::IndexAdvice& a : plan.index_advice)
+      out << "  " << util::EscapeForMessage(a.sql, 4096) << ";  -- " << util::EscapeForMessage(a.reason, 512) << "\n";
+  }
+  out << "\n" << Rows(plan.TotalRows()) << " in " << plan.steps.size() << " step(s); " << Rows(kept)
+      << " kept (see 'keep' above: tell the data subject what was kept and why). Nothing has changed yet: review, "
+         "then 'dpo erase apply PLAN.json SOURCE'.\n";
+  return out.str();
+}
+
 std::string RenderPlanText(const plan::RetentionPlan& plan, bool show_sql) {
+  if (plan.kind == "erasure") return RenderErasureText(plan, show_sql);
   std::ostringstream out;
   out << "retention plan for " << util::EscapeForMessage(plan.source, 512) << " as of " << plan.as_of
       << " (policy " << util::EscapeForMessage(plan.policy_file, 512) << ", sha256 " << plan.policy_sha256.substr(0, 12)

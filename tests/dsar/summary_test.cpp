@@ -1,10 +1,11 @@
 // BuildSummary against the staffing-agency policy: which categories, purposes,
 // recipients, retention rules and deadlines a subject's summary tells.
+#include "dsar/summary.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
 
-#include "dsar/summary.h"
 #include "policy/loader.h"
 
 namespace {
@@ -12,8 +13,8 @@ namespace {
 using dpo::dsar::Cell;
 using dpo::dsar::DatasetRows;
 using dpo::dsar::RowRole;
-using dpo::dsar::Summary;
 using dpo::dsar::SubjectData;
+using dpo::dsar::Summary;
 
 const dpo::policy::Policy& Staffing() {
   static const dpo::policy::Policy policy = [] {
@@ -94,7 +95,7 @@ TEST_CASE("summary: categories come from the policy's column mapping, counting n
 
   const auto* notes = FindCategory(s, "conversation_notes");
   REQUIRE(notes != nullptr);
-  CHECK(notes->special);  // sensitivity: special
+  CHECK(notes->special);      // sensitivity: special
   CHECK(notes->values == 1);  // the NULL note does not count
   CHECK(notes->datasets == std::vector<std::string>{"conversation_notes"});
 
@@ -196,15 +197,17 @@ TEST_CASE("summary: context rows alone are no data of the subject") {
   CHECK(s.controller == "Flexwerk Nederland B.V.");
 }
 
-TEST_CASE("summary: criminal data makes a category special and brings the purpose's Art. 10 basis; a worker's transfers") {
+TEST_CASE(
+    "summary: criminal data makes a category special and brings the purpose's Art. 10 basis; a worker's transfers") {
   SubjectData data;
-  data.datasets.push_back(Rows("employees", RowRole::kSubject, {"id", "email", "vog_issued_on"},
-                               {{"4", "w@example.nl", "2024-05-01"}}));
-  data.datasets.push_back(Rows("website_visits", RowRole::kBelongs, {"id", "candidate_id", "ip_address"},
-                               {{"9", "7", "192.0.2.1"}}));
+  data.datasets.push_back(
+      Rows("employees", RowRole::kSubject, {"id", "email", "vog_issued_on"}, {{"4", "w@example.nl", "2024-05-01"}}));
+  data.datasets.push_back(
+      Rows("website_visits", RowRole::kBelongs, {"id", "candidate_id", "ip_address"}, {{"9", "7", "192.0.2.1"}}));
+  data.datasets.push_back(Rows("conversation_notes", RowRole::kBelongs, {"id", "note"}, {{"2", "Heeft VOG"}}));
   data.datasets.push_back(Rows("no_such_table", RowRole::kBelongs, {"x"}, {{"1"}}));
   Summary s = dpo::dsar::BuildSummary(Staffing(), data, Day("2026-01-31"), "t");
-  CHECK(s.records == 3);  // the undeclared table's row counts, though it has no categories
+  CHECK(s.records == 4);  // the undeclared table's row counts, though it has no categories
   const auto* criminal = FindCategory(s, "criminal");
   REQUIRE(criminal != nullptr);
   CHECK(criminal->special);
@@ -212,6 +215,14 @@ TEST_CASE("summary: criminal data makes a category special and brings the purpos
   REQUIRE(vog != nullptr);
   CHECK(vog->art10_basis.find("UAVG art. 33") != std::string::npos);
   CHECK(vog->art9_condition.empty());
+  CHECK(vog->categories == std::vector<std::string>{"criminal"});
+  // The notes' purpose names criminal data too, but the VOG date is held in
+  // employees, which that purpose does not serve.
+  const auto* notes = FindPurpose(s, "candidate_file_notes");
+  REQUIRE(notes != nullptr);
+  CHECK(notes->categories == std::vector<std::string>{"conversation_notes"});
+  CHECK(notes->art10_basis.empty());
+  CHECK(notes->art9_condition == "explicit_consent");
   REQUIRE(s.transfers.size() == 1);
   CHECK(s.transfers[0].country == "US");
   CHECK(s.transfers[0].recipient == "Website statistics service");

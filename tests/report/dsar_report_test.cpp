@@ -2,6 +2,8 @@
 // and the summary for the data subject in English and Dutch (with a hostile
 // value, and with no data at all). With DPO_REPORT_PREVIEW=DIR the summaries
 // of a realistic subject are left in DIR to look at in a browser.
+#include "report/dsar_report.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -11,7 +13,6 @@
 #include "dsar/summary.h"
 #include "policy/loader.h"
 #include "render_util.h"
-#include "report/dsar_report.h"
 
 namespace {
 
@@ -70,29 +71,26 @@ SubjectData Worker() {
                                {kI, kT, kT, kT, kT, kT, kT, kD, kT, kT, kTs, kB},
                                {{"7", "Sanne", "van der", "Berg", "sanne.vdberg@example.nl", "+31 6 12345678",
                                  "Utrecht", "1994-03-12", std::nullopt, "active", "2025-11-02 10:15:00", "0"}}));
-  data.datasets.push_back(Rows("employees", RowRole::kSubject, "email",
-                               {"id", "candidate_id", "personnel_number", "email", "iban", "hourly_wage",
-                                "contract_start", "vog_issued_on"},
-                               {kI, kI, kT, kT, kT, kR, kD, kD},
-                               {{"41", "7", "P-000041", "sanne.vdberg@example.nl", "NL91ABNA0417164300", "16.75",
-                                 "2024-02-01", "2024-01-20"}}));
+  data.datasets.push_back(Rows(
+      "employees", RowRole::kSubject, "email",
+      {"id", "candidate_id", "personnel_number", "email", "iban", "hourly_wage", "contract_start", "vog_issued_on"},
+      {kI, kI, kT, kT, kT, kR, kD, kD},
+      {{"41", "7", "P-000041", "sanne.vdberg@example.nl", "NL91ABNA0417164300", "16.75", "2024-02-01", "2024-01-20"}}));
   data.datasets.push_back(Rows("payslips", RowRole::kBelongs, "payslips.employee_id -> employees",
                                {"id", "employee_id", "period", "gross_pay", "net_pay", "union_dues"},
                                {kI, kI, kT, kR, kR, kR},
                                {{"901", "41", "2025-09", "2412.5", "1890.1", std::nullopt},
                                 {"902", "41", "2025-10", "2530", "1961.8", std::nullopt}}));
-  data.datasets.push_back(Rows("conversation_notes", RowRole::kBelongs,
-                               "conversation_notes.candidate_id -> candidates",
-                               {"id", "candidate_id", "created_at", "note"}, {kI, kI, kTs, kT},
-                               {{"12", "7", "2025-10-03 14:00:00",
-                                 "Wil liever geen nachtdiensten; referentie [redacted], tel. [redacted]."}}));
+  data.datasets.push_back(Rows(
+      "conversation_notes", RowRole::kBelongs, "conversation_notes.candidate_id -> candidates",
+      {"id", "candidate_id", "created_at", "note"}, {kI, kI, kTs, kT},
+      {{"12", "7", "2025-10-03 14:00:00", "Wil liever geen nachtdiensten; referentie [redacted], tel. [redacted]."}}));
   data.datasets.back().redacted_spans = 2;
   data.datasets.push_back(Rows("website_visits", RowRole::kBelongs, "website_visits.candidate_id -> candidates",
-                               {"id", "candidate_id", "visited_at", "ip_address", "cookie_id"},
-                               {kI, kI, kTs, kT, kT},
+                               {"id", "candidate_id", "visited_at", "ip_address", "cookie_id"}, {kI, kI, kTs, kT, kT},
                                {{"5001", "7", "2025-12-01 20:11:09", "192.0.2.44", "c-9f2a"}}));
-  DatasetRows company = Rows("client_companies", RowRole::kContext, "placements.company_id", {"id", "name"},
-                             {kI, kT}, {{"3", "Zorggroep Oost B.V."}});
+  DatasetRows company = Rows("client_companies", RowRole::kContext, "placements.company_id", {"id", "name"}, {kI, kT},
+                             {{"3", "Zorggroep Oost B.V."}});
   company.withheld = {{"phone", "not declared personal-free in the policy"},
                       {"address", "not declared personal-free in the policy"}};
   data.datasets.push_back(company);
@@ -152,8 +150,10 @@ TEST_CASE("data.json: structured per dataset, typed values, key order as documen
   CHECK(j["datasets"][3]["redacted_spans"] == 2);
   const auto& context = j["datasets"][5];
   CHECK(context["role"] == "context");
-  CHECK(context["withheld"][0] == nlohmann::json{{"column", "phone"}, {"reason", "not declared personal-free in the policy"}});
-  CHECK(j["matches"][0] == nlohmann::json{{"table", "candidates"}, {"columns", {"email"}}, {"method", "index"}, {"rows", 1}});
+  CHECK(context["withheld"][0] ==
+        nlohmann::json{{"column", "phone"}, {"reason", "not declared personal-free in the policy"}});
+  CHECK(j["matches"][0] ==
+        nlohmann::json{{"table", "candidates"}, {"columns", {"email"}}, {"method", "index"}, {"rows", 1}});
 }
 
 TEST_CASE("data.json: a number is a number only when it parses exactly; anything else stays text") {
@@ -174,7 +174,7 @@ TEST_CASE("data.json: a number is a number only when it parses exactly; anything
   CHECK(r[1]["i"] == "007");   // a number would lose the zeros
   CHECK(r[1]["r"] == 1000.0);
   CHECK(r[1]["b"] == false);
-  CHECK(r[2]["i"] == "99999999999999999999");  // beyond 64 bits
+  CHECK(r[2]["i"] == "99999999999999999999");                  // beyond 64 bits
   CHECK(r[2]["r"] == "0.1000000000000000055511151231257827");  // more digits than a double holds
   CHECK(r[2]["b"] == "maybe");
   CHECK(r[3]["i"] == "-0");
@@ -192,9 +192,9 @@ TEST_CASE("data.json: a number is a number only when it parses exactly; anything
 
 TEST_CASE("data.json: no data is a valid, small file") {
   const std::string text = dpo::report::RenderSubjectDataJson(SubjectData{});
-  CHECK(nlohmann::json::parse(text) ==
-        nlohmann::json{{"format", "dpo-dsar-data/1"}, {"datasets", nlohmann::json::array()},
-                       {"matches", nlohmann::json::array()}});
+  CHECK(nlohmann::json::parse(text) == nlohmann::json{{"format", "dpo-dsar-data/1"},
+                                                      {"datasets", nlohmann::json::array()},
+                                                      {"matches", nlohmann::json::array()}});
   CHECK(text.size() < 100);
 }
 
@@ -202,9 +202,10 @@ TEST_CASE("CSV: RFC 4180 with CRLF, BOM, quoting, NULL as an empty field") {
   DatasetRows d = Rows("t", RowRole::kSubject, "", {"id", "name", "note"}, {kI, kT, kT},
                        {{"1", "Berg, van der", "zei \"ja\"\nen ging"}, {"2", "", std::nullopt}});
   const std::string csv = dpo::report::RenderDatasetCsv(d);
-  CHECK(csv == "\xEF\xBB\xBFid,name,note\r\n"
-               "1,\"Berg, van der\",\"zei \"\"ja\"\"\nen ging\"\r\n"
-               "2,\"\",\r\n");
+  CHECK(csv ==
+        "\xEF\xBB\xBFid,name,note\r\n"
+        "1,\"Berg, van der\",\"zei \"\"ja\"\"\nen ging\"\r\n"
+        "2,\"\",\r\n");
 }
 
 TEST_CASE("CSV: a cell a spreadsheet would run as a formula starts with a quote; a plain number does not") {
@@ -237,11 +238,11 @@ TEST_CASE("summary (English): what we hold, why, who receives it, how long, righ
   dpo::report::testing::MaybePreview("dsar-summary-en.md", md);
 
   CHECK(html.rfind("<!DOCTYPE html>\n<html lang=\"en\">", 0) == 0);
-  for (const std::string& heading :
+  for (const char* heading :
        {"What data we hold about you", "Why we use it, and on what legal basis", "Who receives your data",
         "How long we keep it", "Your rights", "When we must answer", "What is in this package", "Contact"}) {
-    CHECK_MESSAGE(Has(html, "<h2>" + heading), heading);
-    CHECK_MESSAGE(Has(md, "## " + heading), heading);
+    CHECK_MESSAGE(Has(html, std::string("<h2>") + heading), heading);
+    CHECK_MESSAGE(Has(md, std::string("## ") + heading), heading);
   }
   CHECK(Has(html, "<h1>Your personal data at Flexwerk Nederland B.V.</h1>"));
   // Deadlines: received 31 January, due 28 February, extended to 30 April.
@@ -260,17 +261,17 @@ TEST_CASE("summary (English): what we hold, why, who receives it, how long, righ
   CHECK(Has(html, "Criminal-law data"));                // VOG date: Art. 10
   // Special categories marked; retention in words with its action and hold.
   CHECK(Has(html, "<span class=\"badge\">special category</span>"));
-  CHECK(Has(html, "<strong>2 years</strong> after the date in <code>last_active_at</code>, then deleted"));
+  CHECK(Has(html, "<strong>2 years</strong> after the date in <code>last_<wbr>active_<wbr>at</code>, then deleted"));
   CHECK(Has(html, "Kept longer while: "));
   // Recipients and the transfer to the US with its safeguard.
   CHECK(Has(html, "Payroll service that computes wages and payslips"));
   CHECK(Has(html, "the United States (US)"));
   CHECK(Has(html, "adequacy decision"));
   // Rights, each with its article, and the authority with its website.
-  for (const std::string& right : {"Rectification", "Erasure", "Restriction", "Objection", "Data portability",
-                                   "Withdrawing consent", "Complaint"})
-    CHECK_MESSAGE(Has(html, "<strong>" + right + "</strong>"), right);
-  for (const std::string& article : {"Art. 16 GDPR", "Art. 17 GDPR", "Art. 18 GDPR", "Art. 21 GDPR", "Art. 20 GDPR"})
+  for (const char* right :
+       {"Rectification", "Erasure", "Restriction", "Objection", "Data portability", "Withdrawing consent", "Complaint"})
+    CHECK_MESSAGE(Has(html, std::string("<strong>") + right + "</strong>"), right);
+  for (const char* article : {"Art. 16 GDPR", "Art. 17 GDPR", "Art. 18 GDPR", "Art. 21 GDPR", "Art. 20 GDPR"})
     CHECK_MESSAGE(Has(html, article), article);
   CHECK(Has(html, "Autoriteit Persoonsgegevens"));
   CHECK(Has(html, "autoriteitpersoonsgegevens.nl"));
@@ -294,12 +295,12 @@ TEST_CASE("summary (Dutch): the same content, in Dutch, u-form") {
   dpo::report::testing::MaybePreview("dsar-summary-nl.md", md);
 
   CHECK(html.rfind("<!DOCTYPE html>\n<html lang=\"nl\">", 0) == 0);
-  for (const std::string& heading :
+  for (const char* heading :
        {"Welke gegevens wij van u hebben", "Waarvoor wij uw gegevens gebruiken, en op welke grond",
         "Wie uw gegevens ontvangt", "Hoe lang wij uw gegevens bewaren", "Uw rechten", "Wanneer wij moeten antwoorden",
         "Wat dit pakket bevat", "Contact"}) {
-    CHECK_MESSAGE(Has(html, "<h2>" + heading), heading);
-    CHECK_MESSAGE(Has(md, "## " + heading), heading);
+    CHECK_MESSAGE(Has(html, std::string("<h2>") + heading), heading);
+    CHECK_MESSAGE(Has(md, std::string("## ") + heading), heading);
   }
   CHECK(Has(html, "<h1>Uw persoonsgegevens bij Flexwerk Nederland B.V.</h1>"));
   CHECK(Has(html, "31 januari 2026"));
@@ -309,15 +310,15 @@ TEST_CASE("summary (Dutch): the same content, in Dutch, u-form") {
   CHECK(Has(html, "<strong>Toestemming</strong>"));
   CHECK(Has(html, "<strong>Wettelijke verplichting</strong>"));
   CHECK(Has(html, "<strong>Gerechtvaardigd belang</strong>"));
-  CHECK(Has(html, "<strong>2 jaar</strong> na de datum in <code>last_active_at</code>, daarna verwijderd"));
-  for (const std::string& right : {"Rectificatie", "Verwijdering", "Beperking", "Bezwaar", "Overdraagbaarheid",
-                                   "Toestemming intrekken", "Klacht"})
-    CHECK_MESSAGE(Has(html, "<strong>" + right + "</strong>"), right);
+  CHECK(Has(html, "<strong>2 jaar</strong> na de datum in <code>last_<wbr>active_<wbr>at</code>, daarna verwijderd"));
+  for (const char* right :
+       {"Rectificatie", "Verwijdering", "Beperking", "Bezwaar", "Overdraagbaarheid", "Toestemming intrekken", "Klacht"})
+    CHECK_MESSAGE(Has(html, std::string("<strong>") + right + "</strong>"), right);
   CHECK(Has(html, "art. 16 AVG"));
   CHECK(Has(html, "autoriteitpersoonsgegevens.nl"));
   CHECK(Has(html, "de Verenigde Staten (US)"));
   // u-form throughout: never the informal je/jij/jouw.
-  for (const std::string& informal : {" je ", " jij ", " jouw ", " jou "}) {
+  for (const char* informal : {" je ", " jij ", " jouw ", " jou "}) {
     CHECK_MESSAGE(!Has(html, informal), informal);
     CHECK_MESSAGE(!Has(md, informal), informal);
   }

@@ -171,8 +171,11 @@ std::string RenderRequestText(const Request& r, const RequestRenderOptions& opti
   if (!options.hide_subject) field("subject", Line(r.subject));
   field("status", dsar::RequestStatusName(r.status));
   field("received", r.received.ToIso());
+  const bool finished = dsar::IsFinished(r.status);
   if (r.identity_verified_on)
     field("identity verified", r.identity_verified_on->ToIso());
+  else if (options.rules.identity_check && finished)
+    field("identity verified", "never");
   else if (options.rules.identity_check)
     field("identity verified", "not yet: the deadline starts when it is (dpo requests update " + std::to_string(r.id) +
                                    " --identity-verified DATE)");
@@ -183,10 +186,10 @@ std::string RenderRequestText(const Request& r, const RequestRenderOptions& opti
                            Line(r.extension_reason));
   std::string due;
   if (!d.due) {
-    due = "not yet (waiting for identity verification)";
+    due = finished ? "none (the identity was never verified)" : "not yet (waiting for identity verification)";
   } else {
     due = d.due->ToIso();
-    if (dsar::IsFinished(r.status))
+    if (finished)
       due += d.answered_late ? " (answered late)" : " (answered on time)";
     else if (d.overdue)
       due += " (OVERDUE " + Days(-d.days_left) + ")";

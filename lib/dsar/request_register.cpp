@@ -478,7 +478,6 @@ Result<Request> RequestRegister::Update(Request updated, const DeadlineRules& ru
     // Finishing is Close's job; an update keeps how a request was finished.
     updated.status = stored->status;
     updated.closed_on = stored->closed_on;
-    if (updated.outcome.empty()) updated.outcome = stored->outcome;
   } else {
     if (IsFinished(updated.status) || updated.closed_on)
       return Status::Error("use 'dpo requests close " + std::to_string(updated.id) + "' to close a request");

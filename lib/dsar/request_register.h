@@ -135,10 +135,12 @@ class RequestRegister {
   // The request with this id; kNotFound when there is none.
   Result<Request> Get(int64_t id);
 
-  // Replaces the stored fields of request `updated.id` with `updated`'s.
-  // The status follows the extension while the request is unfinished (open
-  // or extended); a finished request keeps its status, closing date and
-  // outcome as given. Validated first; nothing changes on an error.
+  // Replaces the stored fields of request `updated.id` with `updated`'s
+  // (Get, change, Update). The status follows the extension while the
+  // request is unfinished (open or extended); a finished request keeps its
+  // stored status and closing date, and its outcome may be corrected but not
+  // emptied. An unfinished request cannot be closed here (Close does that).
+  // Validated first; nothing changes on an error.
   Result<Request> Update(Request updated, const DeadlineRules& rules, const util::Date& today);
 
   // Finishes request `id` on `closed_on` with `outcome` (what was done, or

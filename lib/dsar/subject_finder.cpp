@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -111,10 +112,11 @@ struct ReadRows {
   std::vector<Row> rows;
 };
 
+// Reads the rows matching `where`, keeping those `keep` accepts (all when
+// unset): a scan of a large table holds only the rows it keeps.
 Result<ReadRows> ReadWhere(source::Source& src, const std::string& table, std::optional<Predicate> where,
-                           std::vector<std::string> columns = {}) {
+                           const std::function<bool(const std::vector<std::string>& names, const Row&)>& keep = {}) {
   source::ReadRequest request;
-  request.columns = std::move(columns);
   request.where = std::move(where);
   Result<std::unique_ptr<source::RowReader>> reader = src.Read(table, request);
   if (!reader.ok()) return reader.status();
@@ -133,7 +135,7 @@ Result<ReadRows> ReadWhere(source::Source& src, const std::string& table, std::o
         if (batch.IsNull(r, c)) row.emplace_back(std::nullopt);
         else row.emplace_back(std::string(batch.Cell(r, c)));
       }
-      out.rows.push_back(std::move(row));
+      if (!keep || keep(out.names, row)) out.rows.push_back(std::move(row));
     }
   }
   return out;
@@ -351,6 +353,20 @@ class Finder {
         }
       }
 
+    // Verify (index) or decide (scan) with normalised values.
+    auto matches = [&](const std::vector<std::string>& names, const Row& row) {
+      for (size_t s = 0; s < targets.size(); ++s) {
+        bool any = false;
+        for (const TargetColumn& c : targets[s]) {
+          int i = IndexOf(names, c.column);
+          if (i < 0 || !row[i]) continue;
+          std::string want = canonical(s, c.kind);
+          if (!want.empty() && NormaliseIdentity(c.kind, *row[i]) == want) any = true;
+        }
+        if (!any) return false;
+      }
+      return true;
+    };
     ReadRows read;
     if (indexed) {
       std::vector<Predicate> all;
@@ -364,31 +380,15 @@ class Finder {
         if (any.empty()) return RecordMatch(table, used_columns, "index", 0);
         all.push_back(any.size() == 1 ? std::move(any[0]) : Predicate::Any(std::move(any)));
       }
-      Result<ReadRows> r = ReadWhere(source_, table, all.size() == 1 ? std::move(all[0]) : Predicate::All(std::move(all)));
+      Result<ReadRows> r =
+          ReadWhere(source_, table, all.size() == 1 ? std::move(all[0]) : Predicate::All(std::move(all)), matches);
       if (!r.ok()) return r.status();
       read = std::move(*r);
     } else {
-      Result<ReadRows> r = ReadWhere(source_, table, std::nullopt);
+      Result<ReadRows> r = ReadWhere(source_, table, std::nullopt, matches);
       if (!r.ok()) return r.status();
       read = std::move(*r);
     }
-    // Verify (index) or decide (scan) with normalised values.
-    std::vector<Row> matched;
-    for (Row& row : read.rows) {
-      bool ok = true;
-      for (size_t s = 0; s < targets.size() && ok; ++s) {
-        bool any = false;
-        for (const TargetColumn& c : targets[s]) {
-          int i = IndexOf(read.names, c.column);
-          if (i < 0 || !row[i]) continue;
-          std::string want = canonical(s, c.kind);
-          if (!want.empty() && NormaliseIdentity(c.kind, *row[i]) == want) any = true;
-        }
-        ok = any;
-      }
-      if (ok) matched.push_back(std::move(row));
-    }
-    read.rows = std::move(matched);
     if (read.rows.size() > 1 && !options_.all_matches) {
       std::string keys;
       for (const SubjectSelector& s : selectors) keys += (keys.empty() ? "" : ", ") + s.key;

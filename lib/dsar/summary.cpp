@@ -121,6 +121,10 @@ Summary BuildSummary(const policy::Policy& policy, const SubjectData& data, cons
   // purpose covers the categories it names that are held in a dataset it
   // serves: the VOG date in the employee record is not processed for
   // conversation notes just because that purpose also names criminal data.
+  // A purpose none of whose categories the subject has values of does not
+  // process their data and is left out (the VOG check of a worker who has
+  // no VOG date), with its recipients and transfers; one that names no
+  // categories at all (a draft) cannot be judged and is kept.
   std::map<std::string, std::set<std::string>> purpose_held;  // purpose id -> category ids
   for (const policy::Dataset* dataset : own_datasets)
     for (const std::string& id : dataset->purposes) {
@@ -148,6 +152,7 @@ Summary BuildSummary(const policy::Policy& policy, const SubjectData& data, cons
       covers_art9 = covers_art9 || category->sensitivity == policy::Sensitivity::kSpecial;
       covers_art10 = covers_art10 || category->sensitivity == policy::Sensitivity::kCriminal;
     }
+    if (p.categories.empty() && !purpose.categories.empty()) continue;
     if (covers_art9 && purpose.art9_condition) p.art9_condition = policy::Art9ConditionName(*purpose.art9_condition);
     if (covers_art10) p.art10_basis = purpose.art10_basis;
     for (const std::string& id : purpose.recipients) {

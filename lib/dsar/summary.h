@@ -84,12 +84,15 @@ struct Summary {
   int64_t withheld_columns = 0;      // context columns left out
 };
 
-// Builds the summary. Categories are those of the policy columns (of the
-// datasets the subject has rows in) that hold at least one non-NULL value of
-// the subject; purposes are the policy purposes of those datasets, each with
-// the categories it names among those held in the datasets it serves (the
-// policy's Art. 9 condition and Art. 10 basis only where those include a
-// special or criminal category); retention is the policy rules of those
+// Builds the summary. Only rows of role subject and belongs are the
+// subject's data; context rows count for nothing but their withheld columns.
+// Categories are those of the policy columns (of the datasets the subject has
+// rows in) that hold at least one non-NULL value of the subject, in policy
+// order. Purposes are the policy purposes of those datasets, each with the
+// categories it names among those held in the datasets it serves; a purpose
+// left with none is left out, with its recipients and transfers. A purpose's
+// Art. 9 condition and Art. 10 basis are given only where its categories
+// include a special or criminal one. Retention is the policy rules of those
 // datasets. `received` is the day the period starts (the request, or the day
 // identity was verified); `generated_at` is passed in so output is
 // reproducible in tests.

@@ -22,7 +22,8 @@ std::string Days(long n) { return std::to_string(n) + (n == 1 ? " day" : " days"
 
 std::string IdentityText(const Request& r, const dsar::DeadlineRules& rules) {
   if (r.identity_verified_on) return r.identity_verified_on->ToIso();
-  return rules.identity_check ? "pending" : "not needed";
+  if (!rules.identity_check) return "not needed";
+  return dsar::IsFinished(r.status) ? "never" : "pending";
 }
 
 // How much time is left, in the words a DPO scans for.

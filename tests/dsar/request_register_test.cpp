@@ -291,6 +291,9 @@ TEST_CASE("register update and close: identity, extension, outcome; finished sta
   CHECK(kept->status == RequestStatus::kRefused);
   CHECK(Iso(reg.Get(r.id)->closed_on) == "2026-03-10");
   CHECK(reg.Get(r.id)->notes == "subject informed by letter");
+  notes.outcome = "";
+  CHECK_FALSE(reg.Update(notes, rules, today).ok());  // an outcome may be corrected, not emptied
+  CHECK(reg.Get(r.id)->outcome == "manifestly unfounded: third request this month");
 
   // An extension recorded under a longer policy survives an unrelated update.
   Request old = MustAdd(reg, Received("2026-03-01", "2026-03-01"), today);

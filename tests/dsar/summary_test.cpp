@@ -106,8 +106,9 @@ TEST_CASE("summary: purposes of the subject's datasets, with basis, held categor
   Summary s = dpo::dsar::BuildSummary(Staffing(), Candidate(), Day("2026-01-31"), "t");
   std::vector<std::string> ids;
   for (const auto& p : s.purposes) ids.push_back(p.id);
-  // candidates: mediation, consent_administration, payroll; notes: candidate_file_notes. Policy order.
-  CHECK(ids == std::vector<std::string>{"mediation", "candidate_file_notes", "consent_administration", "payroll"});
+  // candidates: mediation, consent_administration, payroll; notes: candidate_file_notes. Policy order;
+  // consent_administration (consent, technical) is left out: this candidate has no values of either.
+  CHECK(ids == std::vector<std::string>{"mediation", "candidate_file_notes", "payroll"});
 
   const auto* mediation = FindPurpose(s, "mediation");
   REQUIRE(mediation != nullptr);

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "plan/cascade.h"
+#include "plan/index_advice.h"
 #include "plan/retention_predicate.h"
 #include "relations/policy_relations.h"
 #include "source/write_guard.h"
@@ -116,6 +117,24 @@ std::vector<Predicate> Selectors(const TableRows& t, const std::vector<size_t>& 
   return out;
 }
 
+// Rows whose `columns` equal one of `tuples` (one IN for one column).
+Predicate KeyIn(const std::vector<std::string>& columns, const std::vector<std::vector<std::string>>& tuples) {
+  if (columns.size() == 1) {
+    Predicate in;
+    in.op = Predicate::Op::kIn;
+    in.column = columns[0];
+    for (const auto& t : tuples) in.values.push_back(t[0]);
+    return in;
+  }
+  std::vector<Predicate> any;
+  for (const auto& t : tuples) {
+    std::vector<Predicate> all;
+    for (size_t i = 0; i < columns.size(); ++i) all.push_back(Predicate::Compare(Predicate::Op::kEq, columns[i], t[i]));
+    any.push_back(Predicate::All(std::move(all)));
+  }
+  return Predicate::Any(std::move(any));
+}
+
 Predicate AnyOf(std::vector<Predicate> v) { return v.size() == 1 ? std::move(v[0]) : Predicate::Any(std::move(v)); }
 
 class Planner {
@@ -212,6 +231,94 @@ class Planner {
     return keys;
   }
 
+  // The values of `columns` in `row`; empty when one is NULL (a NULL
+  // reference points nowhere).
+  static std::vector<std::string> Values(const std::vector<std::string>& names, const Row& row,
+                                         const std::vector<std::string>& columns) {
+    std::vector<std::string> v;
+    for (const std::string& c : columns) {
+      int at = IndexOf(names, c);
+      if (at < 0 || !row[at]) return {};
+      v.push_back(*row[at]);
+    }
+    return v;
+  }
+
+  // Among the rows of `table` whose `columns` equal one of `tuples`, the
+  // `columns` values of those under a legal hold: their own, or one reaching
+  // them from a row they belong to (references other than SET NULL, as far up
+  // as they go; `path` stops cycles). The same rule as plan::LegalHoldRows,
+  // evaluated by key.
+  Result<std::set<std::vector<std::string>>> HeldAmong(const std::string& table, const std::vector<std::string>& columns,
+                                                       const std::vector<std::vector<std::string>>& tuples,
+                                                       std::set<std::string> path) {
+    std::set<std::vector<std::string>> held;
+    const source::Table* t = graph_.Find(table);
+    if (t == nullptr || tuples.empty()) return held;
+    path.insert(table);
+    Result<std::optional<Predicate>> own = plan::OwnLegalHoldRows(policy_, *t, options_.as_of);
+    if (!own.ok()) return own.status();
+    std::vector<source::ForeignKey> up;
+    for (const source::ForeignKey& fk : ReferencesFrom(*t))
+      if (!OutlivesParent(fk) && !path.count(fk.referenced_table) && graph_.Find(fk.referenced_table) != nullptr)
+        up.push_back(fk);
+    if (!*own && up.empty()) return held;
+    std::vector<std::string> wanted = columns;
+    for (const source::ForeignKey& fk : up)
+      for (const std::string& c : fk.columns)
+        if (std::find(wanted.begin(), wanted.end(), c) == wanted.end()) wanted.push_back(c);
+    // The rows, with whether each holds itself.
+    std::vector<std::pair<Row, bool>> rows;
+    for (size_t at = 0; at < tuples.size(); at += kKeyChunk) {
+      std::vector<std::vector<std::string>> chunk(tuples.begin() + at,
+                                                  tuples.begin() + std::min(tuples.size(), at + kKeyChunk));
+      Predicate by_key = KeyIn(columns, chunk);
+      for (int pass = 0; pass < (*own ? 2 : 1); ++pass) {
+        source::ReadRequest request;
+        request.columns = wanted;
+        request.where = pass == 0 ? by_key : Predicate::All({by_key, **own});
+        Result<std::unique_ptr<source::RowReader>> reader = source_.Read(table, request);
+        if (!reader.ok()) return reader.status();
+        source::RowBatch batch;
+        while (true) {
+          Result<bool> more = (*reader)->Next(&batch);
+          if (!more.ok()) return more.status();
+          if (!*more) break;
+          for (size_t r = 0; r < batch.num_rows(); ++r) {
+            Row row;
+            for (size_t c = 0; c < batch.num_columns(); ++c)
+              row.push_back(batch.IsNull(r, c) ? Cell() : Cell(std::string(batch.Cell(r, c))));
+            if (pass == 0) rows.emplace_back(std::move(row), false);
+            else held.insert(Values(wanted, row, columns));
+          }
+        }
+      }
+    }
+    for (const source::ForeignKey& fk : up) {
+      std::vector<std::vector<std::string>> parents;
+      std::set<std::vector<std::string>> seen;
+      for (const auto& [row, _] : rows) {
+        std::vector<std::string> v = Values(wanted, row, fk.columns);
+        if (!v.empty() && seen.insert(v).second) parents.push_back(std::move(v));
+      }
+      Result<std::set<std::vector<std::string>>> parent_held = HeldAmong(fk.referenced_table, fk.referenced_columns, parents, path);
+      if (!parent_held.ok()) return parent_held.status();
+      for (const auto& [row, _] : rows) {
+        std::vector<std::string> v = Values(wanted, row, fk.columns);
+        if (!v.empty() && parent_held->count(v)) held.insert(Values(wanted, row, columns));
+      }
+    }
+    return held;
+  }
+
+  void Advise(const std::string& table, const std::vector<std::string>& columns, const std::string& reason) {
+    std::optional<plan::IndexAdvice> a = plan::AdviseIndex(graph_, source_.kind(), table, columns, reason);
+    if (!a) return;
+    for (const plan::IndexAdvice& have : plan_.index_advice)
+      if (have.table == a->table && have.columns.front() == a->columns.front()) return;
+    plan_.index_advice.push_back(std::move(*a));
+  }
+
   void MarkKept(TableRows& t, const std::set<std::string>& keys, const std::string& reason,
                 const policy::RetentionRule* anonymise = nullptr) {
     for (size_t i = 0; i < t.rows.size(); ++i) {
@@ -233,23 +340,33 @@ class Planner {
         MarkKept(t, *keys, "legal hold " + hold.name + (hold.reason.empty() ? "" : ": " + hold.reason));
       }
     }
-    // Holds that reach these rows from a row they belong to.
-    Result<std::optional<Predicate>> inherited = plan::LegalHoldRows(policy_, table, graph_, options_.as_of);
-    if (!inherited.ok()) return inherited.status();
-    if (*inherited) {
-      Result<std::set<std::string>> keys = Matching(t, **inherited);
-      if (!keys.ok()) return keys.status();
-      MarkKept(t, *keys, "belongs to a row under a legal hold");
+    // Holds that reach these rows from a row they belong to: looked up by
+    // key, parent by parent (a semi-join over the whole parent table would
+    // read it all for one subject).
+    for (const source::ForeignKey& fk : ReferencesFrom(*t.table)) {
+      if (OutlivesParent(fk) || graph_.Find(fk.referenced_table) == nullptr) continue;
+      std::vector<std::vector<std::string>> tuples;
+      std::set<std::vector<std::string>> seen;
+      for (const Row& row : t.rows) {
+        std::vector<std::string> v = Values(t.names, row, fk.columns);
+        if (!v.empty() && seen.insert(v).second) tuples.push_back(std::move(v));
+      }
+      Result<std::set<std::vector<std::string>>> held =
+          HeldAmong(fk.referenced_table, fk.referenced_columns, tuples, {table});
+      if (!held.ok()) return held.status();
+      if (held->empty()) continue;
+      for (size_t i = 0; i < t.rows.size(); ++i) {
+        if (!t.kept[i].empty()) continue;
+        std::vector<std::string> v = Values(t.names, t.rows[i], fk.columns);
+        if (!v.empty() && held->count(v)) t.kept[i] = "belongs to a row of " + fk.referenced_table + " under a legal hold";
+      }
     }
     for (const policy::RetentionRule* rule : policy_.RulesForDataset(table)) {
       if (rule->todo || rule->on_erasure == policy::ErasureHandling::kErase) continue;
       Result<plan::RuleRows> rows = plan::RetentionRows(policy_, *rule, graph_, options_.as_of);
       if (!rows.ok())
         return rows.status().WithContext("retention rule " + rule->id + " (on_erasure) cannot be evaluated");
-      std::vector<Predicate> within;
-      for (const policy::Condition& c : rule->when) within.push_back(plan::ConditionPredicate(c, options_.as_of, *t.table));
-      within.push_back(Predicate::Negate(rows->expired));
-      Result<std::set<std::string>> keys = Matching(t, Predicate::All(std::move(within)));
+      Result<std::set<std::string>> keys = Matching(t, rows->within);
       if (!keys.ok()) return keys.status();
       std::string reason = "retention " + rule->id + ": kept " + rule->keep.ToString() + " after " + rule->AfterText() +
                            (rule->basis.empty() ? "" : " (" + rule->basis + ")");
@@ -343,6 +460,8 @@ class Planner {
   // Rows of `ref.child` that point at erased rows of `parent` and are not
   // erased themselves, as predicates (chunked).
   std::vector<Predicate> OthersPointingAt(const TableRows& parent, const source::Reference& ref) {
+    Advise(ref.child, ref.key.columns, "dpo erase looks up the " + ref.child + " rows that point at erased " +
+                                           parent.table->name + " rows");
     std::vector<std::vector<std::string>> values = ErasedValues(parent, ref.key.referenced_columns);
     std::vector<Predicate> out;
     std::optional<Predicate> not_erased;

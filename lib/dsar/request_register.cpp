@@ -215,14 +215,20 @@ std::optional<util::Date> DueDate(const Request& request, const util::Duration& 
                                   const util::Duration& extension, bool identity_check) {
   std::optional<util::Date> start = identity_check ? request.identity_verified_on : request.received;
   if (!start) return std::nullopt;
-  util::Date due = util::Add(*start, response_period);
   // An extension counts only with its reason: Art. 12(3) lets the controller
   // extend, but it must tell the subject why.
-  if (request.extension_months > 0 && !request.extension_reason.empty()) {
-    int months = std::min(request.extension_months, MaxExtensionMonths(extension));
-    if (months > 0) due = util::Add(due, util::Duration::Months(months));
+  int months = 0;
+  if (request.extension_months > 0 && !request.extension_reason.empty())
+    months = std::min(request.extension_months, MaxExtensionMonths(extension));
+  if (months <= 0) return util::Add(*start, response_period);
+  // One period from the start, as the access package's summary counts it
+  // (dsar/summary.cpp): 2026-01-31 + 1 + 2 months is 2026-04-30, not
+  // 2026-02-28 + 2 months.
+  if (response_period.unit == util::Duration::Unit::kMonths || response_period.unit == util::Duration::Unit::kYears) {
+    int first = response_period.unit == util::Duration::Unit::kYears ? 12 * response_period.amount : response_period.amount;
+    return util::Add(*start, util::Duration::Months(first + months));
   }
-  return due;
+  return util::Add(util::Add(*start, response_period), util::Duration::Months(months));
 }
 
 Deadline DeadlineOf(const Request& request, const DeadlineRules& rules, const util::Date& as_of) {

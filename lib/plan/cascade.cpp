@@ -123,7 +123,7 @@ Result<SchemaGraph> LoadSchemaGraph(source::Source& source,
   Result<std::vector<std::string>> names = source.ListTables();
   if (!names.ok()) return names.status();
   for (const std::string& name : *names) {
-    Result<source::Table> table = source.Describe(name);
+    Result<source::Table> table = source.DescribeShape(name);
     if (!table.ok()) return table.status();
     graph.tables.push_back(std::move(*table));
   }

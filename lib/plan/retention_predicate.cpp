@@ -250,6 +250,11 @@ Result<std::optional<Predicate>> LegalHoldRows(const policy::Policy& policy, con
   return std::optional<Predicate>(Predicate::Any(std::move(any)));
 }
 
+Result<std::optional<Predicate>> OwnLegalHoldRows(const policy::Policy& policy, const source::Table& table,
+                                                  const util::Date& as_of) {
+  return OwnHolds(policy, table, as_of);
+}
+
 Result<RuleRows> RetentionRows(const policy::Policy& policy, const policy::RetentionRule& rule,
                                const SchemaGraph& schema, const util::Date& as_of) {
   const std::string what = "retention rule " + rule.id;
@@ -305,6 +310,9 @@ Result<RuleRows> RetentionRows(const policy::Policy& policy, const policy::Reten
   rows.expired = any_hold.empty()
                      ? past_and_applicable
                      : Predicate::All({past_and_applicable, Predicate::Negate(Predicate::Any(std::move(any_hold)))});
+  std::vector<Predicate> within = applies;
+  within.push_back(Predicate::Negate(period->past));
+  rows.within = Predicate::All(std::move(within));
   applies.push_back(period->undated);
   rows.undated = Predicate::All(std::move(applies));
   return rows;

@@ -50,6 +50,7 @@ struct RuleRows {
   source::Predicate expired;   // past the period, matching `when`, not held: the rows to act on
   std::vector<HoldRows> held;  // one per own legal hold, then one per parent table whose hold reaches them
   source::Predicate undated;   // matching `when`, with no date to count from: never expire by this rule
+  source::Predicate within;    // matching `when` and not past the period (dated within it, or undated), held or not
 };
 
 // Resolves `rule` against `schema` (tables, references) as of `as_of`.
@@ -63,6 +64,13 @@ Result<RuleRows> RetentionRows(const policy::Policy& policy, const policy::Reten
 // from a row they belong to; nullopt when no hold can reach the table.
 Result<std::optional<source::Predicate>> LegalHoldRows(const policy::Policy& policy, const std::string& table,
                                                        const SchemaGraph& schema, const util::Date& as_of);
+
+// Rows of `table` under a legal hold of their own (a hold of any rule on the
+// table whose `when` tests all hold), without the holds that reach them from
+// rows they belong to; nullopt when the table has no holds. Only tests on
+// the row itself: cheap to combine with a lookup by key.
+Result<std::optional<source::Predicate>> OwnLegalHoldRows(const policy::Policy& policy, const source::Table& table,
+                                                          const util::Date& as_of);
 
 // One policy condition as a predicate, evaluated as of `as_of`.
 source::Predicate ConditionPredicate(const policy::Condition& condition, const util::Date& as_of,

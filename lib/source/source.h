@@ -228,6 +228,10 @@ class Source {
   // Columns, keys, relations and row count of one table. An unknown table is
   // an error naming the table.
   virtual Result<Table> Describe(const std::string& table) = 0;
+  // Describe without the row count (row_count left unknown where counting
+  // costs a scan: SQLite's count(*) reads the whole table). For callers that
+  // need the shape only: the relation graph of plans and of the DSAR walk.
+  virtual Result<Table> DescribeShape(const std::string& table) { return Describe(table); }
   // Streams rows. Unknown columns are an error naming table.column.
   virtual Result<std::unique_ptr<RowReader>> Read(const std::string& table,
                                                   const ReadRequest& request) = 0;

@@ -110,11 +110,11 @@ TEST_CASE("register deadline: an extension counts only with its reason, never be
   CHECK(Iso(DueDate(r, month, two)) == "2026-02-12");  // no reason recorded: not extended
   r.extension_reason = "complex: twelve datasets";
   CHECK(Iso(DueDate(r, month, two)) == "2026-04-12");
-  // The extension runs from the end of the first month: Jan 31 -> Feb 28 -> Apr 28.
+  // The extended period counts from the start, as the package summary does: Jan 31 + 3 months -> Apr 30.
   Request end = Received("2026-01-31", "2026-01-31");
   end.extension_months = 2;
   end.extension_reason = "numerous requests";
-  CHECK(Iso(DueDate(end, month, two)) == "2026-04-28");
+  CHECK(Iso(DueDate(end, month, two)) == "2026-04-30");
   // The policy shrank to one month after the extension was recorded: one month counts.
   CHECK(Iso(DueDate(r, month, Duration::Months(1))) == "2026-03-12");
   CHECK(Iso(DueDate(r, month, Duration::Weeks(6))) == "2026-03-12");  // 6 weeks hold one whole 30-day month

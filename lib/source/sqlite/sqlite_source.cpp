@@ -459,7 +459,7 @@ class SqliteSource : public Source {
   }
 
   // Columns, keys and relations, without the row count.
-  Result<Table> DescribeShape(const std::string& name) {
+  Result<Table> DescribeShape(const std::string& name) override {
     Statement exists;
     std::string doing = "describing table " + name;
     DPO_RETURN_IF_ERROR(exists.Prepare(*db_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", doing));

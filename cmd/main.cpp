@@ -49,7 +49,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("dpo ") + DPO_VERSION);
   app.require_subcommand(1);
   app.footer(
-      "Exit codes: 0 ok; 1 findings (scan, detect), a retention rule or replayed rows left out, a tampered audit log;\n"
+      "Exit codes: 0 ok; 1 findings (scan, detect), a retention rule or replayed rows left out, a tampered audit log,\n"
+      "a changed DSAR package, an overdue request;\n"
       "2 usage, policy, source or input error (nothing was changed); 3 internal error (a bug: please report).\n"
       "Run 'dpo help SUBCOMMAND' or 'man dpo-SUBCOMMAND' for details.");
 

@@ -4,7 +4,9 @@
 // changes nor creates anything.
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 #include <memory>
 
 #include "commands.h"
@@ -81,11 +83,23 @@ Result<Context> CheckCommon(const CommonArgs& args) {
     const char* env = std::getenv("DPO_REGISTER");
     if (env != nullptr) context.register_path = env;
   }
-  if (context.register_path.empty())
-    return Status::Error("no request register given; pass --register FILE (or set DPO_REGISTER)");
+  std::optional<policy::Policy> loaded;
   if (!args.policy.empty()) {
     Result<policy::Policy> policy = LoadPolicyForUse(args.policy);
     if (!policy.ok()) return policy.status();
+    loaded = std::move(*policy);
+  }
+  // Last: the policy's dsar.register, relative to the policy file's directory.
+  if (context.register_path.empty() && loaded && !loaded->dsar.register_path.empty()) {
+    std::filesystem::path p(loaded->dsar.register_path);
+    context.register_path =
+        p.is_absolute() ? p.string() : (std::filesystem::path(args.policy).parent_path() / p).lexically_normal().string();
+  }
+  if (context.register_path.empty())
+    return Status::Error("no request register given; pass --register FILE, set DPO_REGISTER, or write "
+                         "dsar: { register: requests.db } in the policy and pass --policy");
+  if (loaded) {
+    const policy::Policy* policy = &*loaded;
     context.rules.response_period = policy->dsar.response_period;
     context.rules.extension = policy->dsar.extension;
     context.rules.identity_check = policy->dsar.identity_check;

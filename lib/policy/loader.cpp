@@ -233,7 +233,7 @@ const std::vector<std::string> kHoldKeys = {"name", "reason", "when"};
 const std::vector<std::string> kConditionOps = {"equals", "not_equals", "in",          "is_null",
                                                 "before", "after",      "older_than", "within"};
 const std::vector<std::string> kDsarKeys = {"response_period", "extension", "identity_check", "identity_methods",
-                                            "contact"};
+                                            "contact", "register"};
 
 struct Entry {
   Node key;
@@ -1220,6 +1220,7 @@ void Loader::LoadDsar(const Node& node) {
   Bool(f, "identity_check", what, &s.identity_check);
   List(f, "identity_methods", what, "dsar.identity_methods", &s.identity_methods, "[email_confirmation]");
   Str(f, "contact", what, "dsar.contact", &s.contact);
+  Str(f, "register", what, "dsar.register", &s.register_path);
 }
 
 }  // namespace

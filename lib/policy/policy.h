@@ -239,6 +239,7 @@ struct DsarSettings {
   bool identity_check = true;
   std::vector<std::string> identity_methods;  // e.g. [email_confirmation, id_document_in_person]
   std::string contact;                         // where requests go
+  std::string register_path;                   // dsar.register: the request register (dpo requests), relative to the policy file
   Location location;
 };
 

@@ -320,12 +320,26 @@ Result<std::string> DraftPolicyYaml(source::Source& source, const DraftOptions& 
   }
   for (TablePlan& t : tables) {
     if (t.subject_table || !t.personal) continue;
+    // The reference that says "these rows belong to that person": one the
+    // rows cannot outlive (ON DELETE CASCADE, or a NOT NULL column that is
+    // not SET NULL) before one they can (a note's nullable employee_id
+    // naming the recruiter, ON DELETE SET NULL). dsar and erase follow only
+    // the subject_key's reference, so a wrong guess here hides rows.
+    int best = -1;
     for (const source::ForeignKey& fk : t.table.foreign_keys) {
       auto it = subject_of_table.find(fk.referenced_table);
-      if (it != subject_of_table.end() && fk.columns.size() == 1) {
+      if (it == subject_of_table.end() || fk.columns.size() != 1) continue;
+      const source::Column* column = t.table.FindColumn(fk.columns[0]);
+      bool outlives = fk.on_delete == source::ForeignKey::OnDelete::kSetNull ||
+                      fk.on_delete == source::ForeignKey::OnDelete::kSetDefault;
+      int rank = fk.on_delete == source::ForeignKey::OnDelete::kCascade ? 3
+                 : outlives                                                ? 0
+                 : (column != nullptr && !column->nullable)                ? 2
+                                                                           : 1;
+      if (rank > best) {
+        best = rank;
         t.data_subject = it->second;
         t.subject_key = fk.columns[0];
-        break;
       }
     }
     if (t.data_subject.empty()) {

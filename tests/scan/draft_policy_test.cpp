@@ -169,3 +169,21 @@ TEST_CASE("draft of an empty database is a valid skeleton") {
   dpo::policy::Policy p;
   for (const auto& d : CheckDraft(*draft, &p)) CHECK(d.code == "todo");
 }
+
+// Regression (issue 10): a conversation note has candidate_id (NOT NULL, ON
+// DELETE CASCADE) and employee_id (the recruiter; nullable, ON DELETE SET
+// NULL). The draft guessed employee_id as its subject_key, so `dpo dsar`
+// with a draft left the candidate's notes out of their package.
+TEST_CASE("draft: subject_key is the reference the rows cannot outlive, not a SET NULL one") {
+  auto source = dpo::source::OpenSource(std::string(DPO_SOURCE_DIR) + "/samples/staffing.db", {});
+  REQUIRE_MESSAGE(source.ok(), source.status().message());
+  dpo::scan::DraftOptions options;
+  options.date = "2026-01-02";
+  auto draft = dpo::scan::DraftPolicyYaml(**source, options);
+  REQUIRE_MESSAGE(draft.ok(), draft.status().message());
+  auto loaded = dpo::policy::LoadPolicyString(*draft, "draft.yaml");
+  REQUIRE_MESSAGE(loaded.ok(), loaded.status().message());
+  const auto* notes = loaded->policy.FindDataset("conversation_notes");
+  REQUIRE(notes != nullptr);
+  CHECK(notes->subject_key == "candidate_id");
+}

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <zip.h>
 
+#include "util/fault.h"
 #include "util/keyed_hash.h"
 
 namespace dpo::dsar {
@@ -60,6 +61,7 @@ std::string ManifestJson(const std::vector<PackageFile>& files, const PackageInf
 }
 
 Status WriteOwnerOnly(const std::string& path, const std::string& content) {
+  DPO_RETURN_IF_ERROR(util::InjectedFault(util::FaultPoint::kWrite, path));
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return Errno("cannot create", path);
   size_t done = 0;
@@ -94,6 +96,7 @@ std::string ParentOf(const std::string& out) {
 // rename() that never replaces: an empty directory at `to` would otherwise
 // be replaced silently by a directory rename.
 Status RenameNoReplace(const std::string& from, const std::string& to) {
+  DPO_RETURN_IF_ERROR(util::InjectedFault(util::FaultPoint::kRename, to));
   if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return Status::Ok();
   if (errno == EEXIST)
     return Status::Error(to + " already exists; choose another --out, or remove it first", StatusCode::kInvalidArgument);

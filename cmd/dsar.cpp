@@ -3,6 +3,7 @@
 // dpo erase plan | apply: the erasure of one data subject (Art. 17) as a
 // reviewed plan, applied with retention's executor.
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -114,7 +115,15 @@ int RunExport(const ExportArgs& args) {
   Result<util::Date> received = DateFlag(args.received, "--received");
   if (!received.ok()) return ReportError(received.status());
   if (args.out.empty()) return ReportError(Status::Error("--out: give the directory to write the package to"));
-  Result<util::OutputTarget> out = CheckOutput(args.out, false, InputsOf(args.source, args.policy), "--out");
+  std::string out_path = args.out;
+  while (out_path.size() > 1 && out_path.back() == '/') out_path.pop_back();
+  Result<util::OutputTarget> out = CheckOutput(out_path, false, InputsOf(args.source, args.policy), "--out");
+  // An existing --out that is not an input: export has no --force, a
+  // package is never written into or over another.
+  if ((!out.ok() && out.status().message().find("--force") != std::string::npos) ||
+      (out.ok() && std::filesystem::exists(std::filesystem::symlink_status(out_path))))
+    return ReportError(Status::Error("--out " + args.out + " already exists; a package is never written into or over "
+                                     "another: choose a new name, or remove it first"));
   if (!out.ok()) return ReportError(out.status());
   if (out->kind != util::OutputKind::kRegularFile)
     return ReportError(Status::Error("--out " + args.out + ": give a new directory name (or with --zip a file name)"));
@@ -196,6 +205,8 @@ int RunErasePlan(const ErasePlanArgs& args) {
   options.tool_version = DPO_VERSION;
   Result<plan::RetentionPlan> made = dsar::MakeErasurePlan(found->policy, *found->source, found->data, options);
   if (!made.ok()) return ReportError(made.status());
+  for (const plan::RulePlan& r : made->rules)
+    if (r.note.find("TODO") != std::string::npos) ReportWarning(r.table + ": " + r.note);
   std::string json = plan::PlanToJson(*made);
   if (output->kind != util::OutputKind::kStdout) {
     // The plan names the subject's rows by key (a whole-row match by value):

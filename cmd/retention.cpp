@@ -98,7 +98,9 @@ int RunPlan(const PlanArgs& args) {
 // The key, when a ledger, the plan (keyed pseudonyms) or the user asks for one.
 Result<std::optional<util::SecretKey>> KeyIfNeeded(const ApplyArgs& args, const plan::RetentionPlan& plan) {
   bool pseudonyms = plan::NeedsKey(plan);
-  bool wanted = pseudonyms || !args.ledger.empty() || !args.key_file.empty() || std::getenv("DPO_KEY") != nullptr;
+  // An empty DPO_KEY is no key (a cron environment that sets it blank).
+  const char* env_key = std::getenv("DPO_KEY");
+  bool wanted = pseudonyms || !args.ledger.empty() || !args.key_file.empty() || (env_key != nullptr && *env_key != 0);
   if (!wanted) return std::optional<util::SecretKey>();
   Result<util::SecretKey> key = util::SecretKey::Load(args.key_file);
   if (!key.ok())

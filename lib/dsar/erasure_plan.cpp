@@ -193,6 +193,13 @@ class Planner {
     }
     Status s = MakeSteps();
     if (!s.ok()) return s;
+    // What each table loses, as the steps count it (identical rows of a
+    // table without a key are one record of the lookup and several rows).
+    for (plan::RulePlan& r : plan_.rules) {
+      r.to_act = 0;
+      for (const plan::PlanStep& step : plan_.steps)
+        if (step.table == r.table && step.action == "delete") r.to_act += step.rows;
+    }
     for (plan::PlanStep& step : plan_.steps) {
       Status d = plan::DescribePlanStep(policy_, source_, graph_, 0, &step);
       if (!d.ok()) return d;
@@ -585,6 +592,13 @@ class Planner {
       if (!t.ByKey())
         r.note = "no primary key: rows are matched on every column (identical rows are one record and all go); "
                  "add a primary key to " + name + " to erase by key";
+      // A draft's rules are TODO: nothing is kept for a legal obligation
+      // that the policy has not stated yet. Said per table, by name.
+      for (const policy::RetentionRule* rule : policy_.RulesForDataset(name))
+        if (rule->todo && r.to_act > 0)
+          r.note += std::string(r.note.empty() ? "" : "; ") + "retention rule " + rule->id +
+                    " is TODO: rows a legal obligation keeps (payroll, tax) are not known and would be erased; "
+                    "finish the rule (keep, on_erasure: keep) before applying";
       plan_.rules.push_back(std::move(r));
     }
 

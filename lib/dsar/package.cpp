@@ -249,7 +249,11 @@ std::string TableFileName(const std::string& table, const std::string& prefix) {
   return name + ".csv";
 }
 
-Status WritePackage(const std::string& out, const std::vector<PackageFile>& files, const PackageInfo& info, bool zip) {
+Status WritePackage(const std::string& out_arg, const std::vector<PackageFile>& files, const PackageInfo& info,
+                    bool zip) {
+  // "pkg/" names the directory pkg.
+  std::string out = out_arg;
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
   if (out.empty()) return Status::Error("--out is empty; give the directory (or with --zip the file) to write");
   std::set<std::string> names;
   for (const PackageFile& f : files) {

@@ -67,7 +67,9 @@ struct SubjectData {
   // in walk order. A dataset appears at most once per role.
   std::vector<DatasetRows> datasets;
   // How the identity was matched per start table: "index" (spelling variants
-  // looked up by key) or "scan" (every value normalised and compared).
+  // looked up by key), "folded" (e-mail compared case-folded inside the
+  // database), "index, then folded" (nothing under the usual spellings, so
+  // case-folded too), or "scan" (every value read and normalised by dpo).
   struct Match {
     std::string table;
     std::vector<std::string> columns;

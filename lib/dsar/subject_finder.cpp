@@ -367,37 +367,81 @@ class Finder {
       }
       return true;
     };
-    ReadRows read;
-    if (indexed) {
+    // The lookup inside the database: each e-mail column either by its
+    // spellings (an index on the column serves it) or case-folded (lower(trim
+    // (col)) = the canonical address: complete, but a scan inside the
+    // database unless an index on that expression exists); other kinds by
+    // their spellings.
+    bool sql = source_.kind() != source::SourceKind::kCsv && !options_.exhaustive;
+    bool all_email = true;
+    for (const auto& cols : targets)
+      for (const TargetColumn& c : cols) all_email &= c.kind == IdentityKind::kEmail;
+    auto lookup = [&](bool fold_emails) -> std::optional<Predicate> {
       std::vector<Predicate> all;
       for (size_t s = 0; s < targets.size(); ++s) {
         std::vector<Predicate> any;
         for (const TargetColumn& c : targets[s]) {
-          std::vector<std::string> literals =
-              UsableLiterals(*t.FindColumn(c.column), SpellingVariants(c.kind, selectors[s].value));
+          const source::Column* column = t.FindColumn(c.column);
+          if (fold_emails && c.kind == IdentityKind::kEmail && column->type != source::TypeClass::kInteger &&
+              column->type != source::TypeClass::kReal) {
+            std::string canonical = NormaliseIdentity(c.kind, selectors[s].value);
+            if (canonical.empty()) continue;
+            Predicate folded = In(c.column, {canonical});
+            folded.fold_case = true;
+            any.push_back(std::move(folded));
+            continue;
+          }
+          std::vector<std::string> literals = UsableLiterals(*column, SpellingVariants(c.kind, selectors[s].value));
           if (!literals.empty()) any.push_back(In(c.column, std::move(literals)));
         }
-        if (any.empty()) return RecordMatch(table, used_columns, "index", 0);
+        if (any.empty()) return std::nullopt;  // no column can hold this value: no match
         all.push_back(any.size() == 1 ? std::move(any[0]) : Predicate::Any(std::move(any)));
       }
-      Result<ReadRows> r =
-          ReadWhere(source_, table, all.size() == 1 ? std::move(all[0]) : Predicate::All(std::move(all)), matches);
-      if (!r.ok()) return r.status();
-      read = std::move(*r);
+      return all.size() == 1 ? std::move(all[0]) : Predicate::All(std::move(all));
+    };
+    ReadRows read;
+    std::string method;
+    if (sql && (indexed || all_email)) {
+      method = indexed ? "index" : "folded";
+      std::optional<Predicate> where = lookup(/*fold_emails=*/!indexed);
+      if (where) {
+        Result<ReadRows> r = ReadWhere(source_, table, std::move(*where), matches);
+        if (!r.ok()) return r.status();
+        read = std::move(*r);
+      }
+      bool has_email = false;
+      for (const auto& cols : targets)
+        for (const TargetColumn& c : cols) has_email |= c.kind == IdentityKind::kEmail;
+      // An address stored in another case ("Jan.Jansen@Example.com") is no
+      // spelling the index knows: look again, case-folded, before saying
+      // there is nothing.
+      if (indexed && read.rows.empty() && has_email) {
+        method = "index, then folded";
+        std::optional<Predicate> folded = lookup(/*fold_emails=*/true);
+        if (folded) {
+          Result<ReadRows> r = ReadWhere(source_, table, std::move(*folded), matches);
+          if (!r.ok()) return r.status();
+          read = std::move(*r);
+        }
+      }
     } else {
+      method = "scan";
       Result<ReadRows> r = ReadWhere(source_, table, std::nullopt, matches);
       if (!r.ok()) return r.status();
       read = std::move(*r);
     }
-    if (read.rows.size() > 1 && !options_.all_matches) {
+    // Identical rows (a table without a key) are one record, not two people.
+    std::set<std::string> distinct;
+    for (const Row& row : read.rows) distinct.insert(RowKey(t, read.names, row));
+    if (distinct.size() > 1 && !options_.all_matches) {
       std::string keys;
       for (const SubjectSelector& s : selectors) keys += (keys.empty() ? "" : ", ") + s.key;
-      return Status::Error("ambiguous identity: " + std::to_string(read.rows.size()) + " rows of " + table +
+      return Status::Error("ambiguous identity: " + std::to_string(distinct.size()) + " rows of " + table +
                            " match the --subject values (" + keys + "); add another --subject to narrow it (e.g. " +
                            (t.primary_key.size() == 1 ? table + "." + t.primary_key[0] + "=N" : std::string("bsn=...")) +
                            "), or pass --all-matches if they are all this person", StatusCode::kConflict);
     }
-    Status s = RecordMatch(table, used_columns, indexed ? "index" : "scan", static_cast<int64_t>(read.rows.size()));
+    Status s = RecordMatch(table, used_columns, method, static_cast<int64_t>(read.rows.size()));
     if (!s.ok()) return s;
     if (read.rows.empty()) return Status::Ok();
     std::string via;
@@ -656,7 +700,7 @@ void RedactOtherPeople(const policy::Policy& policy, SubjectData* data) {
         while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back()))) trimmed.pop_back();
         size_t start = 0;
         while (start < trimmed.size() && std::isspace(static_cast<unsigned char>(trimmed[start]))) ++start;
-        if (n == 1 && trimmed.substr(start) == kRedacted) continue;
+        if (n == 1 && trimmed.substr(start) == kRedacted && !free_text[i]) continue;
         row[i] = std::move(text);
         d.redacted_spans += n;
       }

@@ -39,6 +39,13 @@ struct Predicate {
   //    (PostgreSQL: COLLATE "C"), so ISO-8601 dates and timestamps compare in
   //    time order ("2024-01-31" < "2024-02-01 08:00:00") and '9' > '10'.
   std::vector<std::string> values;
+  // kIn on a text column only: compare the column's value with surrounding
+  // spaces (ASCII blanks) removed and ASCII letters lower-cased, so that
+  // " Jan@Example.COM" matches "jan@example.com"; `values` must already be in
+  // that form. SQL: lower(trim(column)) IN (...), evaluated inside the
+  // database (an index on lower(trim(column)) serves it). Ignored on other
+  // column types. Used to find a data subject by e-mail however it was typed.
+  bool fold_case = false;
   std::vector<Predicate> children;
   // kInSelect only.
   std::vector<std::string> key_columns;

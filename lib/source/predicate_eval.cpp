@@ -184,6 +184,7 @@ Status BoundPredicate::BindNode(const Predicate& p, const std::vector<Column>& c
   node->column = *index;
   const Column& column = columns[*index];
   node->compare_as = CompareAsFor(column.type);
+  node->fold_case = p.fold_case && p.op == Op::kIn && node->compare_as == CompareAs::kText;
   const std::string where = table + "." + p.column;
   if (p.op == Op::kIsNull || p.op == Op::kIsNotNull) return Status::Ok();
   if (p.op == Op::kLike) {
@@ -346,6 +347,17 @@ BoundPredicate::Truth BoundPredicate::Eval(const Node& node, const RowCells& row
   if (node.op == Op::kIsNotNull) return cell ? Truth::kTrue : Truth::kFalse;
   if (!cell) return Truth::kUnknown;
   if (node.op == Op::kLike) return LikeMatches(*cell, node.values[0].text) ? Truth::kTrue : Truth::kFalse;
+  if (node.fold_case) {
+    std::string_view v = *cell;
+    while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+    while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+    std::string folded(v);
+    for (char& c : folded)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    for (const Literal& lit : node.values)
+      if (lit.text == folded) return Truth::kTrue;
+    return Truth::kFalse;
+  }
 
   // <0, 0, >0 against each literal, by the column's rule; nullopt when the
   // rule cannot read the cell.

@@ -98,6 +98,7 @@ class BoundPredicate {
   struct Node {
     Predicate::Op op = Predicate::Op::kAnd;
     CompareAs compare_as = CompareAs::kText;  // of the column
+    bool fold_case = false;                   // kIn on text: Predicate::fold_case
     size_t column = 0;
     std::vector<size_t> key_columns;  // kInSelect
     std::vector<Literal> values;

@@ -86,7 +86,9 @@ class Renderer {
           out_->sql += "(1=0)";
           return Status::Ok();
         }
-        out_->sql += "(" + ColumnOperand(p.column, column) + " IN (";
+        bool fold = p.fold_case && (column == nullptr || CompareAsFor(column->type) == CompareAs::kText);
+        out_->sql += "(" + (fold ? "lower(trim(" + QuoteIdentifier(p.column, dialect_) + "))"
+                                 : ColumnOperand(p.column, column)) + " IN (";
         for (size_t i = 0; i < p.values.size(); ++i) {
           if (i > 0) out_->sql += ", ";
           Result<std::string> param = Literal(p.values[i], p.column, column);

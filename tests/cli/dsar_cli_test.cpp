@@ -686,12 +686,10 @@ TEST_CASE("a table without a primary key holding the subject's rows is erased by
   CHECK(w.Sql("SELECT count(*) FROM candidates WHERE id = 4") == "0");
 }
 
-// Known bug (reported, not fixed here): RedactOtherPeople keeps a cell whose
-// whole text is one detected span, meant for a field of the subject's own
-// record; in a free-text column (a note) that is another person's number or
-// address and it leaves in the package. Remove should_fail once fixed.
-TEST_CASE("a note that is nothing but another person's phone number or e-mail is redacted too" *
-          doctest::should_fail()) {
+// Regression: RedactOtherPeople kept a cell whose whole text is one detected
+// span (meant for a field of the subject's own record) also in a free-text
+// column, where it is another person's number or address.
+TEST_CASE("a note that is nothing but another person's phone number or e-mail is redacted too") {
   Work w;
   std::string email = CandidateEmail(w, 4);
   w.Sql("UPDATE conversation_notes SET note = '06-53190840' WHERE id = (SELECT min(id) FROM conversation_notes WHERE "

@@ -72,10 +72,24 @@ struct TableRows {
 };
 
 // Rows equal to one of `rows` (by primary key, or every column).
-std::vector<Predicate> Selectors(const TableRows& t, const std::vector<size_t>& which) {
+std::vector<Predicate> WholeRowSelectors(const TableRows& t, const std::vector<size_t>& which);
+
+std::vector<Predicate> Selectors(const TableRows& t, const std::vector<size_t>& which_in) {
   std::vector<Predicate> out;
-  if (which.empty()) return out;
+  if (which_in.empty()) return out;
   if (t.ByKey()) {
+    // A NULL in a key column (SQLite allows it outside INTEGER PRIMARY KEY)
+    // matches nothing by key: such rows are matched on every column.
+    std::vector<size_t> which, null_key;
+    for (size_t i : which_in) {
+      bool has_null = false;
+      for (const std::string& c : t.table->primary_key) {
+        int at = IndexOf(t.names, c);
+        has_null |= at < 0 || !t.rows[i][at];
+      }
+      (has_null ? null_key : which).push_back(i);
+    }
+    out = WholeRowSelectors(t, null_key);
     const std::vector<std::string>& pk = t.table->primary_key;
     for (size_t at = 0; at < which.size(); at += kKeyChunk) {
       std::vector<Predicate> any;
@@ -103,6 +117,11 @@ std::vector<Predicate> Selectors(const TableRows& t, const std::vector<size_t>& 
     }
     return out;
   }
+  return WholeRowSelectors(t, which_in);
+}
+
+std::vector<Predicate> WholeRowSelectors(const TableRows& t, const std::vector<size_t>& which) {
+  std::vector<Predicate> out;
   for (size_t at = 0; at < which.size(); at += kWholeRowChunk) {
     std::vector<Predicate> any;
     for (size_t j = at; j < std::min(which.size(), at + kWholeRowChunk); ++j) {
@@ -195,10 +214,19 @@ class Planner {
     if (!s.ok()) return s;
     // What each table loses, as the steps count it (identical rows of a
     // table without a key are one record of the lookup and several rows).
+    // Fewer than the rows meant means a match on values that does not find
+    // its rows again (a REAL printed with fewer digits, a BLOB): refused,
+    // never an erasure that silently leaves the person's rows.
     for (plan::RulePlan& r : plan_.rules) {
+      int64_t meant = static_cast<int64_t>(Erased(tables_[r.table]).size());
       r.to_act = 0;
       for (const plan::PlanStep& step : plan_.steps)
         if (step.table == r.table && step.action == "delete") r.to_act += step.rows;
+      if (r.to_act < meant)
+        return Status::Error("table " + r.table + ": " + std::to_string(meant - r.to_act) + " of the subject's " +
+                             std::to_string(meant) + " rows cannot be selected again by their values (a table without "
+                             "a primary key, with REAL or BLOB columns); add a primary key to " + r.table +
+                             ", then plan again");
     }
     for (plan::PlanStep& step : plan_.steps) {
       Status d = plan::DescribePlanStep(policy_, source_, graph_, 0, &step);
@@ -338,8 +366,8 @@ class Planner {
   Status MarkKeptByPolicy(TableRows& t) {
     const std::string& table = t.table->name;
     for (const policy::RetentionRule* rule : policy_.RulesForDataset(table)) {
-      if (rule->todo) continue;
       for (const policy::LegalHold& hold : rule->legal_holds) {
+        if (hold.when.empty()) continue;
         std::vector<Predicate> when;
         for (const policy::Condition& c : hold.when) when.push_back(plan::ConditionPredicate(c, options_.as_of, *t.table));
         Result<std::set<std::string>> keys = Matching(t, Predicate::All(std::move(when)));
@@ -629,6 +657,10 @@ class Planner {
     }
     for (const std::string& name : ordered) {
       TableRows& t = tables_[name];
+      // A legal hold put on a row after the plan was made changes the
+      // step's count, so apply refuses the plan as stale.
+      Result<std::optional<Predicate>> own_holds = plan::OwnLegalHoldRows(policy_, *t.table, options_.as_of);
+      if (!own_holds.ok()) return own_holds.status();
       for (Predicate& where : Selectors(t, Erased(t))) {
         plan::PlanStep s;
         s.rule = "erasure";
@@ -636,7 +668,7 @@ class Planner {
         s.action = "delete";
         s.op.kind = WriteOp::Kind::kDelete;
         s.op.table = name;
-        s.op.where = std::move(where);
+        s.op.where = *own_holds ? Predicate::All({std::move(where), Predicate::Negate(**own_holds)}) : std::move(where);
         Result<int64_t> n = source_.Count(name, s.op.where);
         if (!n.ok()) return n.status();
         s.rows = *n;

@@ -177,6 +177,7 @@ class Finder {
       per_selector.push_back(std::move(*cols));
     }
     for (const source::Table& t : graph_.tables) {
+      if (!CanStart(t)) continue;
       std::vector<std::vector<TargetColumn>> targets;
       for (const auto& m : per_selector) {
         auto it = m.find(t.name);
@@ -214,6 +215,14 @@ class Finder {
   }
 
  private:
+  // `key` for a message, unless it looks like a value typed the wrong way
+  // round (an e-mail, a number, a name): that is personal data.
+  static std::string Shown(const std::string& key) {
+    bool plain = !key.empty() && !std::isdigit(static_cast<unsigned char>(key[0]));
+    for (char c : key) plain &= std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+    return plain ? key : std::string("(a KEY that looks like a value; write KEY=VALUE, e.g. email=...)");
+  }
+
   // The columns `key` names, by table.
   Result<std::map<std::string, std::vector<TargetColumn>>> Resolve(const std::string& key) {
     std::map<std::string, std::vector<TargetColumn>> out;
@@ -221,11 +230,11 @@ class Finder {
     if (dot != std::string::npos) {
       std::string table = key.substr(0, dot), column = key.substr(dot + 1);
       const source::Table* t = graph_.Find(table);
-      if (t == nullptr) return Status::Error("--subject " + key + ": no table '" + table + "' in " + data_.source +
+      if (t == nullptr) return Status::Error("--subject " + Shown(key) + ": no such table in " + data_.source +
                                              "; run 'dpo inspect' to list the tables", StatusCode::kNotFound);
       if (t->FindColumn(column) == nullptr)
-        return Status::Error("--subject " + key + ": table '" + table + "' has no column '" + column +
-                             "'; run 'dpo inspect' to list its columns", StatusCode::kNotFound);
+        return Status::Error("--subject " + Shown(key) + ": the table has no such column; run 'dpo inspect' to list its "
+                             "columns", StatusCode::kNotFound);
       out[table].push_back({column, KindOf(table, column)});
       return out;
     }
@@ -253,11 +262,26 @@ class Finder {
         for (const std::string& c : ds.IdentifierColumns()) known.insert(c);
       std::string list;
       for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
-      return Status::Error("--subject " + key + " names no column of " + data_.source +
+      return Status::Error("--subject " + Shown(key) + " names no column of " + data_.source +
                            (list.empty() ? std::string() : "; the policy's identifier columns are " + list) +
                            "; or use TABLE.COLUMN=VALUE", StatusCode::kNotFound);
     }
     return out;
+  }
+
+  // Whether a match in `t` identifies the person its row is about. A dataset
+  // whose subject_key is a reference (a note's candidate_id) holds rows about
+  // the person it points at: an address in it (the note's author) names
+  // someone else, and its rows are reached through the walk instead.
+  bool CanStart(const source::Table& t) const {
+    const policy::Dataset* ds = policy_.FindDataset(t.name);
+    if (ds == nullptr || ds->subject_key.empty()) return true;
+    if (std::find(t.primary_key.begin(), t.primary_key.end(), ds->subject_key) != t.primary_key.end()) return true;
+    for (const source::ForeignKey& fk : t.foreign_keys)
+      if (std::find(fk.columns.begin(), fk.columns.end(), ds->subject_key) != fk.columns.end()) return false;
+    for (const policy::Relation& r : ds->relations)
+      if (std::find(r.columns.begin(), r.columns.end(), ds->subject_key) != r.columns.end()) return false;
+    return true;  // its own id column (CSV: no primary key declared)
   }
 
   IdentityKind KindOf(const std::string& table, const std::string& column) const {
@@ -514,6 +538,9 @@ class Finder {
     for (const source::Reference& ref : source::ReferencesTo(parent, graph_.tables, graph_.declared)) {
       std::string via = ref.child + "." + Join(ref.key.columns) + " -> " + parent;
       if (!done.insert(via).second) continue;  // the schema and the policy both declare it
+      // A row pointing at a row of its own table (a manager, a referrer) is
+      // another person's record, never theirs.
+      if (ref.child == parent) continue;
       if (!Belongs(ref.child, ref.key)) continue;
       const source::Table* child = graph_.Find(ref.child);
       if (child == nullptr) continue;
@@ -571,6 +598,10 @@ class Finder {
         std::vector<int> keep_idx;
         std::vector<DatasetRows::Withheld> withheld;
         const policy::Dataset* ds = policy_.FindDataset(parent->name);
+        // A row of another person's dataset (the recruiter, a client's
+        // contact) is not shown at all: even its "none" columns (a hold
+        // flag, an id) say something about them.
+        if (ds == nullptr || !ds->data_subject.empty()) continue;
         for (size_t i = 0; i < found->names.size(); ++i) {
           const policy::ColumnMapping* m = ds ? ds->FindColumn(found->names[i]) : nullptr;
           if (m != nullptr && m->category.empty()) {

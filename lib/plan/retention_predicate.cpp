@@ -117,7 +117,9 @@ Result<std::optional<Predicate>> OwnHolds(const policy::Policy& policy, const so
                                           const util::Date& as_of) {
   std::vector<Predicate> holds;
   for (const policy::RetentionRule& rule : policy.retention) {
-    if (rule.todo || rule.dataset != table.name) continue;
+    // A hold counts even in a rule whose period is still TODO (a draft):
+    // the hold itself is complete, and it keeps rows whatever the period.
+    if (rule.dataset != table.name) continue;
     for (const policy::LegalHold& hold : rule.legal_holds) {
       DPO_RETURN_IF_ERROR(
           CheckColumns(table, hold.when, "legal hold " + hold.name + " of retention rule " + rule.id));

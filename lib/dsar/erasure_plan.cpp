@@ -661,7 +661,26 @@ class Planner {
       // step's count, so apply refuses the plan as stale.
       Result<std::optional<Predicate>> own_holds = plan::OwnLegalHoldRows(policy_, *t.table, options_.as_of);
       if (!own_holds.ok()) return own_holds.status();
+      // A row that changed owner after the plan was made (its subject_key now
+      // names someone else) no longer matches, so apply refuses the plan.
+      std::optional<Predicate> same_owner;
+      if (const policy::Dataset* ds = policy_.FindDataset(name);
+          ds != nullptr && !ds->subject_key.empty() && t.table->FindColumn(ds->subject_key) != nullptr &&
+          std::find(t.table->primary_key.begin(), t.table->primary_key.end(), ds->subject_key) ==
+              t.table->primary_key.end()) {
+        std::vector<std::vector<std::string>> owners;
+        std::set<std::vector<std::string>> seen;
+        bool null_owner = false;
+        for (size_t i : Erased(t)) {
+          std::vector<std::string> v = Values(t.names, t.rows[i], {ds->subject_key});
+          if (v.empty()) null_owner = true;
+          else if (seen.insert(v).second) owners.push_back(std::move(v));
+        }
+        if (!null_owner && !owners.empty() && owners.size() <= kKeyChunk)
+          same_owner = KeyIn({ds->subject_key}, owners);
+      }
       for (Predicate& where : Selectors(t, Erased(t))) {
+        if (same_owner) where = Predicate::All({std::move(where), *same_owner});
         plan::PlanStep s;
         s.rule = "erasure";
         s.table = name;

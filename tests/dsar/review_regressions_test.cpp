@@ -175,3 +175,13 @@ TEST_CASE("rows a whole-row match cannot find again (REAL in a keyless table) re
   REQUIRE_FALSE(plan.ok());
   CHECK(plan.status().message().find("add a primary key to hours") != std::string::npos);
 }
+
+TEST_CASE("a row that changes owner between plan and apply makes the plan stale") {
+  Db db;
+  auto plan = db.Erasure("jan@example.nl");
+  REQUIRE_MESSAGE(plan.ok(), plan.status().message());
+  bool checks_owner = false;
+  for (const plan::PlanStep& s : plan->steps)
+    if (s.table == "notes") checks_owner |= s.sql.find("candidate_id") != std::string::npos;
+  CHECK(checks_owner);
+}

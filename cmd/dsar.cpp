@@ -51,15 +51,6 @@ struct ErasePlanArgs : SubjectArgs {
   bool sql = false;
 };
 
-std::string NowUtc() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 Result<std::string> PolicySha256(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::Error(path + ": cannot read the policy", StatusCode::kNotFound);
@@ -134,7 +125,7 @@ int RunExport(const ExportArgs& args) {
   dsar::SubjectData& data = found->data;
   dsar::RedactOtherPeople(found->policy, &data);
 
-  std::string now = NowUtc();
+  std::string now = util::NowUtc();
   dsar::Summary summary = dsar::BuildSummary(found->policy, data, *received, now);
   std::vector<dsar::PackageFile> files;
   files.push_back({"data.json", report::RenderSubjectDataJson(data)});

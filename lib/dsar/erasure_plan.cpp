@@ -1,4 +1,5 @@
 #include "dsar/erasure_plan.h"
+#include "util/duration.h"
 
 #include <algorithm>
 #include <ctime>
@@ -7,6 +8,7 @@
 #include <set>
 #include <utility>
 
+#include "dsar/key_predicate.h"
 #include "plan/cascade.h"
 #include "plan/index_advice.h"
 #include "plan/retention_predicate.h"
@@ -22,21 +24,6 @@ using Row = std::vector<Cell>;
 
 constexpr size_t kKeyChunk = 500;       // keys per IN list
 constexpr size_t kWholeRowChunk = 100;  // rows per OR of whole-row matches
-
-std::string NowUtc() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-int IndexOf(const std::vector<std::string>& names, const std::string& name) {
-  for (size_t i = 0; i < names.size(); ++i)
-    if (names[i] == name) return static_cast<int>(i);
-  return -1;
-}
 
 bool OutlivesParent(const source::ForeignKey& key) {
   return key.on_delete == source::ForeignKey::OnDelete::kSetNull ||
@@ -136,24 +123,6 @@ std::vector<Predicate> WholeRowSelectors(const TableRows& t, const std::vector<s
   return out;
 }
 
-// Rows whose `columns` equal one of `tuples` (one IN for one column).
-Predicate KeyIn(const std::vector<std::string>& columns, const std::vector<std::vector<std::string>>& tuples) {
-  if (columns.size() == 1) {
-    Predicate in;
-    in.op = Predicate::Op::kIn;
-    in.column = columns[0];
-    for (const auto& t : tuples) in.values.push_back(t[0]);
-    return in;
-  }
-  std::vector<Predicate> any;
-  for (const auto& t : tuples) {
-    std::vector<Predicate> all;
-    for (size_t i = 0; i < columns.size(); ++i) all.push_back(Predicate::Compare(Predicate::Op::kEq, columns[i], t[i]));
-    any.push_back(Predicate::All(std::move(all)));
-  }
-  return Predicate::Any(std::move(any));
-}
-
 Predicate AnyOf(std::vector<Predicate> v) { return v.size() == 1 ? std::move(v[0]) : Predicate::Any(std::move(v)); }
 
 class Planner {
@@ -168,7 +137,7 @@ class Planner {
     plan_.kind = "erasure";
     plan_.subject_keys = data.selector_keys;
     plan_.tool_version = options_.tool_version;
-    plan_.created_at = NowUtc();
+    plan_.created_at = util::NowUtc();
     plan_.as_of = options_.as_of.ToIso();
     plan_.policy_file = policy_.file;
     plan_.policy_sha256 = options_.policy_sha256;
@@ -294,7 +263,7 @@ class Planner {
     Result<std::optional<Predicate>> own = plan::OwnLegalHoldRows(policy_, *t, options_.as_of);
     if (!own.ok()) return own.status();
     std::vector<source::ForeignKey> up;
-    for (const source::ForeignKey& fk : ReferencesFrom(*t))
+    for (const source::ForeignKey& fk : graph_.ReferencesFrom(*t))
       if (!OutlivesParent(fk) && !path.count(fk.referenced_table) && graph_.Find(fk.referenced_table) != nullptr)
         up.push_back(fk);
     if (!*own && up.empty()) return held;
@@ -378,7 +347,7 @@ class Planner {
     // Holds that reach these rows from a row they belong to: looked up by
     // key, parent by parent (a semi-join over the whole parent table would
     // read it all for one subject).
-    for (const source::ForeignKey& fk : ReferencesFrom(*t.table)) {
+    for (const source::ForeignKey& fk : graph_.ReferencesFrom(*t.table)) {
       if (OutlivesParent(fk) || graph_.Find(fk.referenced_table) == nullptr) continue;
       std::vector<std::vector<std::string>> tuples;
       std::set<std::vector<std::string>> seen;
@@ -410,19 +379,6 @@ class Planner {
     return Status::Ok();
   }
 
-  // References from `table`: its foreign keys and the policy's relations, each once.
-  std::vector<source::ForeignKey> ReferencesFrom(const source::Table& table) const {
-    std::vector<source::ForeignKey> out = table.foreign_keys;
-    for (const auto& [child, key] : graph_.declared) {
-      if (child != table.name) continue;
-      bool have = false;
-      for (const source::ForeignKey& k : out)
-        if (k.columns == key.columns && k.referenced_table == key.referenced_table) have = true;
-      if (!have) out.push_back(key);
-    }
-    return out;
-  }
-
   std::vector<source::Reference> ReferencesTo(const std::string& table) const {
     std::vector<source::Reference> out;
     for (const source::Reference& r : source::ReferencesTo(table, graph_.tables, graph_.declared)) {
@@ -438,7 +394,7 @@ class Planner {
   bool KeepParentsOfKept(const std::string& child_name) {
     TableRows& child = tables_[child_name];
     bool changed = false;
-    for (const source::ForeignKey& fk : ReferencesFrom(*child.table)) {
+    for (const source::ForeignKey& fk : graph_.ReferencesFrom(*child.table)) {
       if (OutlivesParent(fk) || !tables_.count(fk.referenced_table)) continue;
       TableRows& parent = tables_[fk.referenced_table];
       std::set<std::vector<std::string>> wanted;

@@ -11,6 +11,7 @@
 
 #include "detect/column_names.h"
 #include "dsar/identity.h"
+#include "dsar/key_predicate.h"
 #include "dsar/redact.h"
 #include "plan/cascade.h"
 #include "plan/index_advice.h"
@@ -89,23 +90,6 @@ Predicate In(const std::string& column, std::vector<std::string> values) {
   return p;
 }
 
-// Rows whose `columns` equal one of `tuples` (one IN for one column).
-Predicate KeyIn(const std::vector<std::string>& columns, const std::vector<std::vector<std::string>>& tuples) {
-  if (columns.size() == 1) {
-    std::vector<std::string> values;
-    values.reserve(tuples.size());
-    for (const auto& t : tuples) values.push_back(t[0]);
-    return In(columns[0], std::move(values));
-  }
-  std::vector<Predicate> any;
-  for (const auto& t : tuples) {
-    std::vector<Predicate> all;
-    for (size_t i = 0; i < columns.size(); ++i) all.push_back(Predicate::Compare(Predicate::Op::kEq, columns[i], t[i]));
-    any.push_back(Predicate::All(std::move(all)));
-  }
-  return Predicate::Any(std::move(any));
-}
-
 struct ReadRows {
   std::vector<std::string> names;
   std::vector<source::TypeClass> types;
@@ -139,12 +123,6 @@ Result<ReadRows> ReadWhere(source::Source& src, const std::string& table, std::o
     }
   }
   return out;
-}
-
-int IndexOf(const std::vector<std::string>& names, const std::string& name) {
-  for (size_t i = 0; i < names.size(); ++i)
-    if (names[i] == name) return static_cast<int>(i);
-  return -1;
 }
 
 // A column a selector names in one table, with the kind its values are
@@ -563,27 +541,13 @@ class Finder {
     return s;
   }
 
-  // References from `table` to other tables: its foreign keys and the
-  // relations the policy declares for it, each once.
-  std::vector<source::ForeignKey> ReferencesFrom(const source::Table& table) const {
-    std::vector<source::ForeignKey> out = table.foreign_keys;
-    for (const auto& [child, key] : graph_.declared) {
-      if (child != table.name) continue;
-      bool have = false;
-      for (const source::ForeignKey& k : out)
-        if (k.columns == key.columns && k.referenced_table == key.referenced_table) have = true;
-      if (!have) out.push_back(key);
-    }
-    return out;
-  }
-
   Status AddContext() {
     size_t subject_sets = data_.datasets.size();
     // Index-based: AddContext appends to data_.datasets.
     for (size_t d = 0; d < subject_sets; ++d) {
       const std::string table_name = data_.datasets[d].table;
       const source::Table* table = graph_.Find(table_name);
-      for (const source::ForeignKey& fk : ReferencesFrom(*table)) {
+      for (const source::ForeignKey& fk : graph_.ReferencesFrom(*table)) {
         const source::Table* parent = graph_.Find(fk.referenced_table);
         if (parent == nullptr) continue;
         ReadRows rows{data_.datasets[d].columns, data_.datasets[d].types, data_.datasets[d].rows};

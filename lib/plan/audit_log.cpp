@@ -1,4 +1,5 @@
 #include "plan/audit_log.h"
+#include "util/duration.h"
 
 #include <fcntl.h>
 #include <pwd.h>
@@ -112,15 +113,6 @@ std::string ParseLine(const std::string& line, ParsedLine* out) {
   out->hash = std::string(written_hash);
   out->line_sha = util::Sha256Hex(line);
   return "";
-}
-
-std::string NowUtc() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 std::string CurrentUser() {
@@ -248,7 +240,7 @@ Status AppendAudit(const std::string& path, AuditEntry entry) {
     entry.seq = parsed.seq + 1;
     entry.prev = parsed.line_sha;
   }
-  entry.time = NowUtc();
+  entry.time = util::NowUtc();
   if (entry.user.empty()) entry.user = CurrentUser();
   if (entry.host.empty()) entry.host = HostName();
   if (entry.tool_version.empty()) entry.tool_version = DPO_VERSION;

@@ -57,6 +57,20 @@ struct SchemaGraph {
       if (t.name == name) return &t;
     return nullptr;
   }
+
+  // References from `table` to other tables: its foreign keys, then the
+  // relations declared for it that the schema does not already state, each once.
+  std::vector<source::ForeignKey> ReferencesFrom(const source::Table& table) const {
+    std::vector<source::ForeignKey> out = table.foreign_keys;
+    for (const auto& [child, key] : declared) {
+      if (child != table.name) continue;
+      bool have = false;
+      for (const source::ForeignKey& k : out)
+        if (k.columns == key.columns && k.referenced_table == key.referenced_table) have = true;
+      if (!have) out.push_back(key);
+    }
+    return out;
+  }
 };
 
 // Describes every table of `source` (no row counts needed) into a graph.

@@ -1,4 +1,5 @@
 #include "plan/ledger.h"
+#include "util/duration.h"
 
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -75,15 +76,6 @@ int ActionIndex(std::string_view action) {
   for (size_t i = 0; i < std::size(kLedgerActions); ++i)
     if (action == kLedgerActions[i]) return static_cast<int>(i);
   return -1;
-}
-
-std::string NowUtc() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 class Stmt {
@@ -223,7 +215,7 @@ struct Ledger::Impl {
       Status made = Exec(kSchema, "creating the ledger");
       if (made.ok()) {
         std::string meta = std::string("INSERT INTO ledger_meta VALUES ('format', '") + kFormat +
-                           "'), ('version', '" + kVersion + "'), ('created', '" + NowUtc() + "')";
+                           "'), ('version', '" + kVersion + "'), ('created', '" + util::NowUtc() + "')";
         made = Exec(meta.c_str(), "creating the ledger");
       }
       if (made.ok()) made = Exec("COMMIT", "creating the ledger");
@@ -315,7 +307,7 @@ Status Ledger::Begin() {
   if (impl_->in_tx) return Status::Error("erasure ledger: Begin while a transaction is open", StatusCode::kInternal);
   DPO_RETURN_IF_ERROR(impl_->Exec("BEGIN IMMEDIATE", "starting a transaction"));
   impl_->in_tx = true;
-  impl_->tx_date = NowUtc();
+  impl_->tx_date = util::NowUtc();
   impl_->table_ids.clear();
   impl_->recording.clear();
   return Status::Ok();

@@ -1,4 +1,5 @@
 #include "plan/retention_plan.h"
+#include "util/duration.h"
 
 #include <array>
 #include <chrono>
@@ -27,15 +28,6 @@ const char* ActionName(policy::RetentionAction a) {
     case policy::RetentionAction::kRestrict: return "restrict";
   }
   return "?";
-}
-
-std::string NowUtc() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 }  // namespace
@@ -380,7 +372,7 @@ Result<RetentionPlan> MakeRetentionPlan(const policy::Policy& policy, source::So
   if (!graph.ok()) return graph.status();
   RetentionPlan plan;
   plan.tool_version = options.tool_version;
-  plan.created_at = NowUtc();
+  plan.created_at = util::NowUtc();
   plan.as_of = options.as_of.ToIso();
   plan.policy_file = policy.file;
   plan.policy_sha256 = options.policy_sha256;

@@ -150,4 +150,13 @@ Date Subtract(const Date& date, const Duration& duration) {
   return Add(date, negative);
 }
 
+std::string NowUtc() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
 }  // namespace dpo::util

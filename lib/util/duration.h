@@ -46,6 +46,9 @@ struct Date {
 Result<Date> ParseIsoDate(std::string_view text);
 // Today in UTC, or DPO_TODAY=YYYY-MM-DD from the environment when set (tests, reproducible runs).
 Date Today();
+// The current time in UTC as ISO 8601, "2026-11-30T18:59:08Z" (plans, ledgers,
+// audit entries, packages): the real clock, never DPO_TODAY.
+std::string NowUtc();
 Date Subtract(const Date& date, const Duration& duration);
 Date Add(const Date& date, const Duration& duration);
 // Days since 1970-01-01 and back.

@@ -1,5 +1,6 @@
 #include "common.h"
 
+#include "anonymise/export_operator.h"
 #include "commands.h"
 
 #include <cstdlib>
@@ -47,12 +48,21 @@ Result<std::unique_ptr<source::Source>> OpenSourceWithFlags(const std::string& s
   return opened;
 }
 
+policy::ValidateOptions ValidateOptionsForCli() {
+  policy::ValidateOptions options;
+  for (detect::Kind k : detect::AllKinds()) options.known_detectors.emplace_back(detect::KindName(k));
+  options.check_anonymise_operator = [](const std::string& name) {
+    Result<anonymise::ExportOperator> op = anonymise::ParseExportOperator(name);
+    return op.ok() ? std::string() : op.status().message();
+  };
+  return options;
+}
+
 Result<policy::Policy> LoadPolicyForUse(const std::string& path) {
   Result<policy::LoadedPolicy> loaded = policy::LoadPolicyFile(path);
   if (!loaded.ok()) return loaded.status();
   std::vector<policy::Diagnostic> diagnostics = loaded->diagnostics;
-  policy::ValidateOptions options;
-  for (detect::Kind k : detect::AllKinds()) options.known_detectors.emplace_back(detect::KindName(k));
+  policy::ValidateOptions options = ValidateOptionsForCli();
   for (policy::Diagnostic& d : policy::ValidatePolicy(loaded->policy, options)) diagnostics.push_back(std::move(d));
   policy::SortDiagnostics(&diagnostics);
   // A draft from `dpo policy init` is usable before its TODOs are filled in:

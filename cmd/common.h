@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "policy/policy.h"
+#include "policy/validate.h"
 #include "source/source.h"
 #include "util/output_path.h"
 #include "util/status.h"
@@ -29,6 +30,9 @@ Result<std::unique_ptr<source::Source>> OpenSourceWithFlags(const std::string& s
 // its warnings and errors to stderr. Returns an error (exit 2) when the policy
 // has errors: commands never act on a policy that `dpo policy check` rejects.
 Result<policy::Policy> LoadPolicyForUse(const std::string& path);
+// Validation as the CLI runs it: the detector names and anonymise operators
+// lib/policy cannot know by itself.
+policy::ValidateOptions ValidateOptionsForCli();
 
 bool StderrIsTerminal();
 // Colours on stdout: only on a terminal and when NO_COLOR is unset.

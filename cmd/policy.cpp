@@ -49,8 +49,7 @@ std::string Plural(size_t n, const std::string& word) {
 Result<policy::LoadedPolicy> LoadAndValidate(const std::string& path) {
   Result<policy::LoadedPolicy> loaded = policy::LoadPolicyFile(path);
   if (!loaded.ok()) return loaded.status();
-  policy::ValidateOptions options;
-  for (detect::Kind k : detect::AllKinds()) options.known_detectors.emplace_back(detect::KindName(k));
+  policy::ValidateOptions options = ValidateOptionsForCli();
   for (policy::Diagnostic& d : policy::ValidatePolicy(loaded->policy, options))
     loaded->diagnostics.push_back(std::move(d));
   policy::SortDiagnostics(&loaded->diagnostics);

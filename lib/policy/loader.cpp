@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -211,7 +212,8 @@ const std::vector<std::string> kRecipientTypes = {"processor", "third_party", "a
 const std::vector<std::string> kSafeguards = {"adequacy", "scc", "bcr", "derogation"};
 
 const std::vector<std::string> kTopKeys = {"version",  "controller", "data_subjects", "categories", "recipients",
-                                           "purposes", "datasets",   "retention",     "dsar"};
+                                           "purposes", "datasets",   "retention",     "dsar",
+                                           "anonymise"};
 const std::vector<std::string> kControllerKeys = {"name", "contact", "address", "dpo", "supervisory_authority",
                                                   "security_measures"};
 const std::vector<std::string> kDpoKeys = {"name", "contact"};
@@ -564,6 +566,9 @@ class Loader {
                       std::vector<Condition>* out);
   void LoadHolds(const Node& node, const std::string& what, const std::string& path, std::vector<LegalHold>* out);
   void LoadDsar(const Node& node);
+  void LoadAnonymise(const Node& node);
+  void LoadOperatorMap(const Fields& f, const std::string& key, const std::string& what, const std::string& example,
+                       std::map<std::string, std::string>* out);
 
   // The id -> object entries of a top-level section.
   std::vector<Entry> Section(const Node& node, const std::string& section, const std::string& id_word,
@@ -672,6 +677,7 @@ void Loader::LoadRoot(const Node& root) {
   if (const Node* n = at_top("datasets")) LoadDatasets(*n);
   if (const Node* n = at_top("retention")) LoadRetention(*n);
   if (const Node* n = at_top("dsar")) LoadDsar(*n);
+  if (const Node* n = at_top("anonymise")) LoadAnonymise(*n);
 }
 
 void Loader::LoadController(const Node& node) {
@@ -1221,6 +1227,53 @@ void Loader::LoadDsar(const Node& node) {
   List(f, "identity_methods", what, "dsar.identity_methods", &s.identity_methods, "[email_confirmation]");
   Str(f, "contact", what, "dsar.contact", &s.contact);
   Str(f, "register", what, "dsar.register", &s.register_path);
+}
+
+void Loader::LoadOperatorMap(const Fields& f, const std::string& key, const std::string& what,
+                             const std::string& example, std::map<std::string, std::string>* out) {
+  const Node* m = f.Get(key);
+  if (m == nullptr || m->IsNull()) return;
+  if (!m->IsMap()) {
+    Error(*m, "wrong-type", "'" + key + "' of " + what + " must be a map of names to operators, not " + TypeWord(*m),
+          "write " + key + ": with indented lines such as " + example);
+    return;
+  }
+  for (const Entry& e : Entries(*m, "'" + key + "' of " + what, "duplicate-key", key == "columns" ? "column" : "category")) {
+    if (!e.value.IsScalar()) {
+      Error(e.value, "wrong-type", "the operator for '" + e.name + "' in '" + key + "' of " + what +
+                                       " must be a single name, not " + TypeWord(e.value),
+            "write " + example + " (operators: docs/policy-format.md, section anonymise)");
+      continue;
+    }
+    std::string path = "anonymise." + key + "." + e.name;
+    Record(path, e.value);
+    if (IsTodoText(e.value.Scalar())) AddTodo(e.value, path, "operator for '" + e.name + "' in " + what);
+    (*out)[e.name] = e.value.Scalar();
+  }
+}
+
+void Loader::LoadAnonymise(const Node& node) {
+  AnonymiseSettings& s = policy_->anonymise;
+  s.location = Loc(node);
+  const std::string what = "the anonymise settings";
+  Fields f = Object(node, what, {"categories", "columns", "quasi_identifiers", "k"},
+                    "write anonymise: with indented keys categories, columns, quasi_identifiers, k");
+  if (!f.ok) return;
+  LoadOperatorMap(f, "categories", what, "`contact: pseudonym`", &s.category_operators);
+  LoadOperatorMap(f, "columns", what, "`candidates.date_of_birth: generalise:year`", &s.column_operators);
+  List(f, "quasi_identifiers", what, "anonymise.quasi_identifiers", &s.quasi_identifiers,
+       "[candidates.date_of_birth, candidates.postcode, candidates.gender]");
+  if (const Node* n = f.Get("k"); n != nullptr && !n->IsNull()) {
+    std::string v = n->IsScalar() ? n->Scalar() : "";
+    int k = 0;
+    auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), k);
+    if (v.empty() || ec != std::errc() || ptr != v.data() + v.size() || k < 1 || k > 1000000)
+      Error(*n, "invalid-value", "'k' of " + what + " must be a whole number from 1 to 1000000",
+            "write k: 5 (every combination of quasi-identifiers shared by at least 5 rows)");
+    else
+      s.k = k;
+    Record("anonymise.k", *n);
+  }
 }
 
 }  // namespace

@@ -243,6 +243,20 @@ struct DsarSettings {
   Location location;
 };
 
+// anonymise: how `dpo anonymise` treats each column of an export. Operator
+// names are the vocabulary of anonymise/export_operator.h; the policy keeps
+// them as text (the policy knows no operators) and `dpo anonymise` and
+// `dpo policy check` read them, with the place they were written
+// (value_locations "anonymise.categories.<id>", "anonymise.columns.<t.c>",
+// "anonymise.quasi_identifiers[i]").
+struct AnonymiseSettings {
+  std::map<std::string, std::string> category_operators;  // category id -> operator
+  std::map<std::string, std::string> column_operators;    // "table.column" -> operator
+  std::vector<std::string> quasi_identifiers;             // "table.column"
+  int k = 0;                                              // smallest class size wanted (0: only report)
+  Location location;
+};
+
 // A value written as TODO (as `dpo policy init` writes them) that a person
 // still has to fill in. The loader records each; validation reports each as an
 // error, so a draft cannot pass `policy check` until it is complete. An enum
@@ -264,6 +278,7 @@ struct Policy {
   std::vector<Dataset> datasets;
   std::vector<RetentionRule> retention;
   DsarSettings dsar;
+  AnonymiseSettings anonymise;
   std::vector<Todo> todos;  // in file order
   // Where each value was written, by YAML path: "purposes.payroll.law",
   // "purposes.payroll.categories[1]", "datasets.candidates.columns.email",

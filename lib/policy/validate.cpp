@@ -44,6 +44,7 @@ class Validator {
     Datasets();
     Retention();
     UnusedCategories();
+    Anonymise();
     SortDiagnostics(&out_);
     return std::move(out_);
   }
@@ -119,6 +120,40 @@ class Validator {
          close.empty() ? "add `" + column + ": none` (or its category) under datasets." + d.table +
                              ".columns, so the policy shows every column it relies on"
                        : "did you mean '" + close + "'?");
+  }
+
+  void Anonymise() {
+    const AnonymiseSettings& a = p_.anonymise;
+    auto check_op = [&](const std::string& path, const std::string& name, const std::string& where) {
+      if (!options_.check_anonymise_operator || IsTodoText(name)) return;
+      std::string problem = options_.check_anonymise_operator(name);
+      if (!problem.empty())
+        Error(p_.LocationOf(path, a.location), "invalid-operator", where + ": " + problem,
+              "operators: docs/policy-format.md, section anonymise");
+    };
+    auto check_column_name = [&](const std::string& path, const std::string& name, const std::string& where) {
+      size_t dot = name.rfind('.');
+      if (dot == std::string::npos || dot == 0 || dot + 1 == name.size()) {
+        Error(p_.LocationOf(path, a.location), "invalid-value",
+              where + " names '" + name + "', which is not TABLE.COLUMN", "write the table, a dot and the column: candidates.email");
+        return;
+      }
+      if (const Dataset* d = p_.FindDataset(name.substr(0, dot)))
+        CheckColumn(*d, name.substr(dot + 1), p_.LocationOf(path, a.location), where);
+    };
+    for (const auto& [category, op] : a.category_operators) {
+      std::string path = "anonymise.categories." + category;
+      CheckCategory(category, p_.LocationOf(path, a.location), "anonymise.categories");
+      check_op(path, op, "the operator of category '" + category + "'");
+    }
+    for (const auto& [column, op] : a.column_operators) {
+      std::string path = "anonymise.columns." + column;
+      check_column_name(path, column, "anonymise.columns");
+      check_op(path, op, "the operator of column '" + column + "'");
+    }
+    for (size_t i = 0; i < a.quasi_identifiers.size(); ++i)
+      check_column_name("anonymise.quasi_identifiers[" + std::to_string(i) + "]", a.quasi_identifiers[i],
+                        "anonymise.quasi_identifiers");
   }
 
   void Todos() {

@@ -6,6 +6,7 @@
 // docs/policy-format.md lists the codes.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct ValidateOptions {
   // Detector kind names a category may list (cmd/ passes the names of
   // lib/detect; policy does not depend on detect). Empty: not checked.
   std::vector<std::string> known_detectors;
+  // Reads an anonymise operator name (cmd/ passes anonymise's parser; policy
+  // does not depend on it): "" when valid, else what is wrong. Unset: not checked.
+  std::function<std::string(const std::string& name)> check_anonymise_operator;
 };
 
 // Diagnostics in file order. Errors make `policy check` fail; warnings only

@@ -1,0 +1,292 @@
+#include "anonymise/export.h"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace dpo::anonymise {
+namespace {
+
+using Value = std::optional<std::string>;
+
+// The sink's shape of a table: dropped columns left out, types as the
+// operators make them, the schema's own keys and foreign keys (relations
+// only a policy declares are not constraints of the output).
+SinkTable OutputShape(const TablePlan& tp, source::SourceKind source_kind, SinkKind sink_kind, bool suppressed) {
+  SinkTable t;
+  t.name = tp.table.name;
+  std::set<std::string> kept;
+  for (const ColumnChoice& c : tp.columns) {
+    if (c.op.kind == ExportOperator::Kind::kDrop) continue;
+    kept.insert(c.column.name);
+    SinkColumn sc;
+    sc.name = c.column.name;
+    sc.type = c.output_type;
+    bool same_kind = (source_kind == source::SourceKind::kSqlite && sink_kind == SinkKind::kSqlite) ||
+                     (source_kind == source::SourceKind::kPostgres && sink_kind == SinkKind::kPostgres);
+    // A declared type is kept when the values still fit it: unchanged, or
+    // changed into the same type class by an operator that keeps lengths
+    // within what the type allows (PostgreSQL varchar(n) may not hold a
+    // pseudonym, so a changed text column is declared text).
+    bool type_kept = c.output_type == c.column.type &&
+                     (!c.op.ChangesValues() || c.column.type != source::TypeClass::kText);
+    if (same_kind && type_kept) sc.declared_type = c.column.declared_type;
+    sc.nullable = c.column.nullable || c.op.kind == ExportOperator::Kind::kNull || (suppressed && c.quasi_identifier);
+    t.columns.push_back(std::move(sc));
+  }
+  t.primary_key = tp.table.primary_key;
+  for (const ColumnChoice& c : tp.columns)
+    if (c.column.unique && c.column.primary_key_position == 0)
+      for (const std::vector<std::string>& index : tp.table.indexes)
+        if (index.size() == 1 && index[0] == c.column.name) {
+          t.unique.push_back(index);
+          break;
+        }
+  for (const source::ForeignKey& fk : tp.table.foreign_keys) {
+    if (fk.origin != "schema") continue;
+    bool all_kept = true;
+    for (const std::string& col : fk.columns) all_kept = all_kept && kept.count(col) > 0;
+    if (all_kept) t.foreign_keys.push_back(fk);
+  }
+  return t;
+}
+
+// A batch on its way from the transformer to the writer.
+struct Work {
+  source::RowBatch rows;
+  bool end = false;
+  Status error = Status::Ok();
+};
+
+// A bounded queue: the transformer waits when the writer is two batches behind.
+class Queue {
+ public:
+  // False when the writer gave up (the batch is dropped). The end marker
+  // is always delivered.
+  bool Push(Work w) {
+    std::unique_lock<std::mutex> lock(mu_);
+    space_.wait(lock, [&] { return items_.size() < 3 || closed_ || w.end; });
+    if (closed_ && !w.end) return false;
+    items_.push_back(std::move(w));
+    ready_.notify_one();
+    return true;
+  }
+  Work Pop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    ready_.wait(lock, [&] { return !items_.empty(); });
+    Work w = std::move(items_.front());
+    items_.pop_front();
+    space_.notify_one();
+    return w;
+  }
+  // The writer gave up: the transformer's next Push returns at once.
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    space_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable ready_, space_;
+  std::deque<Work> items_;
+  bool closed_ = false;
+};
+
+class TableCopier {
+ public:
+  TableCopier(source::Source& source, const TablePlan& tp, const KAnonymity* k, const ExportOptions& options)
+      : source_(source), tp_(tp), k_(k), options_(options) {}
+
+  // Reads and transforms the table, handing each output batch to `emit`.
+  Status Run(const std::function<Status(Work)>& emit) {
+    std::vector<Transform> transforms;
+    std::vector<size_t> out_columns;  // input index of each output column
+    std::vector<size_t> quasi;        // output positions of quasi-identifiers
+    std::vector<bool> not_null_text;  // per output column
+    for (size_t i = 0; i < tp_.columns.size(); ++i) {
+      const ColumnChoice& c = tp_.columns[i];
+      if (c.op.kind == ExportOperator::Kind::kDrop) continue;
+      TransformContext ctx;
+      ctx.key = options_.key;
+      ctx.as_of = options_.as_of;
+      ctx.type = c.column.type;
+      ctx.source_kind = source_.kind();
+      ctx.declared_type = c.column.declared_type;
+      Result<Transform> t = MakeTransform(c.op, ctx);
+      if (!t.ok()) return t.status().WithContext(tp_.table.name + "." + c.column.name);
+      if (c.quasi_identifier) quasi.push_back(out_columns.size());
+      not_null_text.push_back(!c.column.nullable && c.op.kind != ExportOperator::Kind::kNull &&
+                              c.output_type == source::TypeClass::kText);
+      transforms.push_back(std::move(*t));
+      out_columns.push_back(i);
+    }
+    counts_.assign(out_columns.size(), TransformCounts());
+    source::ReadRequest request;
+    request.batch_rows = 2048;
+    Result<std::unique_ptr<source::RowReader>> reader = source_.Read(tp_.table.name, request);
+    if (!reader.ok()) return reader.status();
+    source::RowBatch in;
+    std::vector<Value> row(out_columns.size());
+    std::vector<Value> tuple(quasi.size());
+    const bool suppress = k_ != nullptr && !k_->suppressed.empty();
+    while (true) {
+      if (options_.cancel != nullptr && options_.cancel->load()) return Status::Error("interrupted");
+      Result<bool> more = (*reader)->Next(&in);
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+      Work w;
+      w.rows.Reset(out_columns.size());
+      for (size_t r = 0; r < in.num_rows(); ++r) {
+        for (size_t o = 0; o < out_columns.size(); ++o) {
+          size_t c = out_columns[o];
+          Value v = in.IsNull(r, c) ? Value() : Value(std::string(in.Cell(r, c)));
+          row[o] = transforms[o](v, &counts_[o]);
+          // A generaliser that cannot read a value writes NULL, never the
+          // value; a NOT NULL text column gets "" instead.
+          if (!row[o] && v && not_null_text[o]) row[o] = std::string();
+        }
+        if (suppress) {
+          for (size_t q = 0; q < quasi.size(); ++q) tuple[q] = row[quasi[q]];
+          if (k_->suppressed.count(TupleKey(tuple)))
+            for (size_t q : quasi) row[q].reset();
+        }
+        for (const Value& v : row) {
+          if (v) w.rows.AddCell(*v);
+          else w.rows.AddNull();
+        }
+        w.rows.EndRow(in.RowNumber(r));
+      }
+      rows_ += static_cast<int64_t>(in.num_rows());
+      if (Status s = emit(std::move(w)); !s.ok()) return s;
+    }
+    out_columns_ = std::move(out_columns);
+    return Status::Ok();
+  }
+
+  TableSummary Summary() const {
+    TableSummary s;
+    s.table = tp_.table.name;
+    s.rows = rows_;
+    size_t o = 0;
+    for (const ColumnChoice& c : tp_.columns) {
+      ColumnSummary cs;
+      cs.column = c.column.name;
+      cs.op = c.op.Name();
+      cs.reason = c.reason;
+      cs.undeclared = c.undeclared;
+      if (c.op.kind != ExportOperator::Kind::kDrop && o < counts_.size()) cs.counts = counts_[o++];
+      s.columns.push_back(std::move(cs));
+    }
+    return s;
+  }
+
+ private:
+  source::Source& source_;
+  const TablePlan& tp_;
+  const KAnonymity* k_;
+  const ExportOptions& options_;
+  std::vector<TransformCounts> counts_;
+  std::vector<size_t> out_columns_;
+  int64_t rows_ = 0;
+};
+
+}  // namespace
+
+Status CheckKey(const ExportPlan& plan, const util::SecretKey* key) {
+  if (key != nullptr) return Status::Ok();
+  for (const TablePlan& tp : plan.tables)
+    for (const ColumnChoice& c : tp.columns)
+      if (c.op.NeedsKey())
+        return Status::Error(tp.table.name + "." + c.column.name + " gets " + c.op.Name() +
+                             ", which is keyed: refusing to run without a key (pass --key-file FILE or set DPO_KEY; "
+                             "`openssl rand -hex 32 > dpo.key && chmod 600 dpo.key` makes one)");
+  return Status::Ok();
+}
+
+Result<ExportSummary> RunExport(source::Source& source, ExportPlan* plan, Sink& sink, const ExportOptions& options) {
+  auto fail = [&](Status s) -> Result<ExportSummary> {
+    sink.Abandon();
+    return s;
+  };
+  if (Status s = CheckKey(*plan, options.key); !s.ok()) return fail(s);
+  ExportSummary summary;
+  summary.destination = sink.DisplayName();
+  summary.undeclared_columns = plan->undeclared_columns;
+  summary.warnings = plan->warnings;
+
+  TransformContext base;
+  base.key = options.key;
+  base.as_of = options.as_of;
+  std::vector<const KAnonymity*> k_of(plan->tables.size(), nullptr);
+  for (TablePlan& tp : plan->tables) {
+    bool has_quasi = false;
+    for (const ColumnChoice& c : tp.columns) has_quasi = has_quasi || c.quasi_identifier;
+    if (!has_quasi) continue;
+    Result<KAnonymity> k = ApplyKAnonymity(source, &tp, options.k, options.max_suppress, base);
+    if (!k.ok()) return fail(k.status());
+    summary.k_anonymity.push_back(std::move(*k));
+  }
+  for (size_t i = 0; i < plan->tables.size(); ++i)
+    for (const KAnonymity& k : summary.k_anonymity)
+      if (k.table == plan->tables[i].table.name) k_of[i] = &k;
+
+  SinkKind sink_kind = SinkKind::kSqlite;
+  if (summary.destination.rfind("postgresql", 0) == 0) sink_kind = SinkKind::kPostgres;
+  for (size_t i = 0; i < plan->tables.size(); ++i) {
+    const KAnonymity* k = k_of[i];
+    if (Status s = sink.CreateTable(OutputShape(plan->tables[i], source.kind(), sink_kind,
+                                                k != nullptr && k->suppressed_rows > 0));
+        !s.ok())
+      return fail(s);
+  }
+
+  for (size_t i = 0; i < plan->tables.size(); ++i) {
+    const TablePlan& tp = plan->tables[i];
+    TableCopier copier(source, tp, k_of[i], options);
+    int64_t written = 0;
+    auto write = [&](Work w) -> Status {
+      if (Status s = sink.WriteRows(tp.table.name, w.rows); !s.ok()) return s;
+      written += static_cast<int64_t>(w.rows.num_rows());
+      if (options.progress) options.progress(tp.table.name, written, -1);
+      return Status::Ok();
+    };
+    Status result = Status::Ok();
+    if (options.threads <= 1) {
+      result = copier.Run(write);
+    } else {
+      // Reading and the operators on one core, the sink on the other.
+      Queue queue;
+      Status produced = Status::Ok();
+      std::thread producer([&] {
+        produced = copier.Run([&](Work w) {
+          return queue.Push(std::move(w)) ? Status::Ok() : Status::Error("the writer stopped");
+        });
+        Work end;
+        end.end = true;
+        queue.Push(std::move(end));
+      });
+      while (true) {
+        Work w = queue.Pop();
+        if (w.end) break;
+        if (result.ok()) {
+          result = write(std::move(w));
+          if (!result.ok()) queue.Close();
+        }
+      }
+      producer.join();
+      if (result.ok()) result = produced;
+    }
+    if (!result.ok()) return fail(result.WithContext(tp.table.name));
+    TableSummary ts = copier.Summary();
+    summary.rows += ts.rows;
+    summary.tables.push_back(std::move(ts));
+  }
+  if (options.cancel != nullptr && options.cancel->load()) return fail(Status::Error("interrupted"));
+  if (Status s = sink.Finish(); !s.ok()) return fail(s);
+  return summary;
+}
+
+}  // namespace dpo::anonymise

@@ -229,6 +229,13 @@ Result<ExportPlan> PlanExport(source::Source& source, const policy::Policy& poli
         choice.undeclared = true;
         choice.reason = "undeclared " + choice.kind;
         ++plan.undeclared_columns;
+      } else if (choice.kind.empty() && !options.keep_undeclared &&
+                 (column.type == TypeClass::kText || column.type == TypeClass::kUnknown) &&
+                 column.primary_key_position == 0 && !column.unique) {
+        // The sample found nothing, but rows past it may hold anything: every
+        // value is still searched, and what the detectors find is redacted.
+        choice.op = Op(Kind::kRedact);
+        choice.reason = "undeclared text, nothing found in the sample; redact what any value holds";
       } else {
         choice.op = Op(Kind::kKeep);
         choice.reason = choice.kind.empty() ? "nothing personal found" : "undeclared " + choice.kind + ", --keep-undeclared";

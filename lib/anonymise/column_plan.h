@@ -15,7 +15,9 @@
 //  5. a column the policy does not mention (or a table it does not
 //     mention): when discovery (detect::ColumnClassifier on a sample of the
 //     column) calls it personal, the default for that kind, unless
-//     keep_undeclared: privacy by default; otherwise keep.
+//     keep_undeclared: privacy by default; a text column in which the
+//     sample found nothing is redacted (every value is still searched, so
+//     an identifier in a row past the sample is found); otherwise keep.
 // Then: a primary-key or UNIQUE column whose operator would merge distinct
 // values (anything but keep and pseudonym) is pseudonymised instead, or
 // refused when the policy named that operator for the column; a key column
@@ -59,7 +61,7 @@ struct ExportPlan {
 
 struct PlanOptions {
   bool keep_undeclared = false;  // --keep-undeclared
-  int64_t sample_rows = 1000;    // rows read per table to tell what each column holds
+  int64_t sample_rows = 10000;    // rows read per table to tell what each column holds
 };
 
 // Reads the shape of every table and a sample of each, and decides.

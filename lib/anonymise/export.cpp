@@ -106,6 +106,7 @@ class TableCopier {
     std::vector<size_t> out_columns;  // input index of each output column
     std::vector<size_t> quasi;        // output positions of quasi-identifiers
     std::vector<bool> not_null_text;  // per output column
+    std::vector<bool> keep;           // per output column: copied as it is
     for (size_t i = 0; i < tp_.columns.size(); ++i) {
       const ColumnChoice& c = tp_.columns[i];
       if (c.op.kind == ExportOperator::Kind::kDrop) continue;
@@ -121,6 +122,7 @@ class TableCopier {
       not_null_text.push_back(!c.column.nullable && c.op.kind != ExportOperator::Kind::kNull &&
                               c.output_type == source::TypeClass::kText);
       transforms.push_back(std::move(*t));
+      keep.push_back(c.op.kind == ExportOperator::Kind::kKeep);
       out_columns.push_back(i);
     }
     counts_.assign(out_columns.size(), TransformCounts());
@@ -142,6 +144,7 @@ class TableCopier {
       for (size_t r = 0; r < in.num_rows(); ++r) {
         for (size_t o = 0; o < out_columns.size(); ++o) {
           size_t c = out_columns[o];
+          if (keep[o] && !suppress) continue;  // copied straight from the input below
           Value v = in.IsNull(r, c) ? Value() : Value(std::string(in.Cell(r, c)));
           row[o] = transforms[o](v, &counts_[o]);
           // A generaliser that cannot read a value writes NULL, never the
@@ -153,9 +156,15 @@ class TableCopier {
           if (k_->suppressed.count(TupleKey(tuple)))
             for (size_t q : quasi) row[q].reset();
         }
-        for (const Value& v : row) {
-          if (v) w.rows.AddCell(*v);
-          else w.rows.AddNull();
+        for (size_t o = 0; o < row.size(); ++o) {
+          if (keep[o] && !suppress) {
+            if (in.IsNull(r, out_columns[o])) w.rows.AddNull();
+            else w.rows.AddCell(in.Cell(r, out_columns[o]));
+          } else if (row[o]) {
+            w.rows.AddCell(*row[o]);
+          } else {
+            w.rows.AddNull();
+          }
         }
         w.rows.EndRow(in.RowNumber(r));
       }

@@ -15,10 +15,10 @@ using detect::Span;
 
 // Every placeholder name, for recognising placeholders in text.
 constexpr std::array<std::string_view, 19> kNames = {
-    "email", "phone",  "iban",     "bsn",       "name",      "address",   "postcode",
-    "id_number", "card", "url",    "ip",        "health",    "religion",  "ethnicity",
-    "political", "union", "sexuality", "biometric", "criminal"};
-// "[id_number]", "[ethnicity]", ...: the longest placeholder, brackets included.
+    "email",  "phone",    "iban",      "bsn",       "name",      "address", "postcode",
+    "id_number", "card",  "url",       "ip",        "health",    "belief",   "origin",
+    "political", "union", "sexuality", "physical", "criminal"};
+// "[id_number]", "[postcode]", ...: the longest placeholder, brackets included.
 constexpr size_t kLongest = 11;
 
 // A replacement can change what the detectors see next to it (see
@@ -38,23 +38,18 @@ bool IsAsciiAlnum(unsigned char c) {
 // only, so a placeholder ends every name at its brackets, and it never
 // looks further back than one word. What a replacement can change are the
 // words touching the span: a letter or digit (or a byte >= 0x80, which may
-// be a letter) on either side was part of a word that went into the span; a
-// '.', '-' or apostrophe before it joined a word with it or made the word
-// before "glued" (an e-mail address, a path), and so not a name, in a way
-// the bracket does not; an apostrophe after it may start a word ("'t").
-// Any other ASCII byte separates words in both texts alike: the words
+// be a letter) on either side was part of a word that went into the span;
+// a '.', '-' or apostrophe on either side joined the span's word with the
+// next one ("zwanger-de heer": once the span is "[health]", "de" is a word
+// of its own and makes "heer" a title) or made the word before "glued" (an
+// e-mail address, a path), and so not a name, in a way the bracket does
+// not. Any other ASCII byte separates words in both texts alike: the words
 // outside are the same, and the name finder answers the same for them, or
 // found a name that reached into the span and was replaced with it.
+bool Joins(unsigned char c) { return c >= 0x80 || IsAsciiAlnum(c) || c == '.' || c == '-' || c == '\''; }
 bool Isolated(std::string_view text, size_t begin, size_t end) {
-  if (begin > 0) {
-    unsigned char c = static_cast<unsigned char>(text[begin - 1]);
-    if (c >= 0x80 || IsAsciiAlnum(c) || c == '.' || c == '-' || c == '\'') return false;
-  }
-  if (end < text.size()) {
-    unsigned char c = static_cast<unsigned char>(text[end]);
-    if (c >= 0x80 || IsAsciiAlnum(c) || c == '\'') return false;
-  }
-  return true;
+  return (begin == 0 || !Joins(static_cast<unsigned char>(text[begin - 1]))) &&
+         (end >= text.size() || !Joins(static_cast<unsigned char>(text[end])));
 }
 
 constexpr size_t kKindSlots = static_cast<size_t>(Kind::kCriminalTerm) + 1;
@@ -95,7 +90,7 @@ void KeepPlaceholdersWhole(std::string_view text, std::vector<Span>* spans) {
     size_t end = s.offset + s.length;
     size_t pb, pe;
     if (PlaceholderAt(text, begin, &pb, &pe)) {
-      if (end <= pe) continue;  // inside it: the term "religion" of "[religion]"
+      if (end <= pe) continue;  // inside it: the context word "bsn" of "[bsn]"
       begin = pb;
     }
     if (PlaceholderAt(text, end - 1, &pb, &pe)) end = std::max(end, pe);
@@ -156,12 +151,12 @@ std::string_view Placeholder(Kind kind) {
     case Kind::kIpv4:
     case Kind::kIpv6: return "[ip]";
     case Kind::kHealthTerm: return "[health]";
-    case Kind::kReligionTerm: return "[religion]";
-    case Kind::kEthnicityTerm: return "[ethnicity]";
+    case Kind::kReligionTerm: return "[belief]";
+    case Kind::kEthnicityTerm: return "[origin]";
     case Kind::kPoliticalTerm: return "[political]";
     case Kind::kUnionTerm: return "[union]";
     case Kind::kSexualityTerm: return "[sexuality]";
-    case Kind::kBiometricTerm: return "[biometric]";
+    case Kind::kBiometricTerm: return "[physical]";
     case Kind::kCriminalTerm: return "[criminal]";
     default: return "";
   }

@@ -41,13 +41,17 @@ struct FreeTextCounts {
 //   person_name "[name]", street_address "[address]", postcode "[postcode]",
 //   passport_nl and id_card_nl "[id_number]", payment_card "[card]",
 //   social_profile "[url]", ipv4 and ipv6 "[ip]"; the terms "[health]",
-//   "[religion]", "[ethnicity]", "[political]", "[union]", "[sexuality]",
-//   "[biometric]", "[criminal]". A stable vocabulary (exports are read by
-//   other programs): never rename one. "" for a kind no span has.
+//   "[belief]" (religion), "[origin]" (ethnicity), "[political]", "[union]",
+//   "[sexuality]", "[physical]" (biometric, genetic), "[criminal]": words no
+//   detector takes for a term, so that `dpo scan` of an export does not
+//   report a special category for a placeholder. A stable vocabulary
+//   (exports are read by other programs): never rename one. "" for a kind
+//   no span has.
 std::string_view Placeholder(detect::Kind kind);
 
 // True when the bytes [offset, offset + length) of `text` lie inside one
-// placeholder: the term scanner finds "religion" in "[religion]", and a
+// placeholder: a placeholder may hold a word a detector knows ("[bsn]" is
+// the context word of a BSN), and a
 // check of an export must not count the placeholder as what it replaced.
 bool InPlaceholder(std::string_view text, size_t offset, size_t length);
 

@@ -180,22 +180,24 @@ Result<ValueFunction> MakeFunction(const Operator& op, const util::SecretKey* ke
   if (key == nullptr)
     return Status::Error("operator " + op.Name() + " needs the secret key: pass --key-file FILE or set DPO_KEY (the "
                          "same key every time, so that a value gets the same pseudonym in every sweep)");
-  Result<util::SecretKey> copy = util::SecretKey::FromBytes(key->bytes());
-  if (!copy.ok()) return copy.status();
-  auto shared = std::make_shared<util::SecretKey>(std::move(*copy));
+  // The key's pads and the label hashed once (PrefixedHmac): the same
+  // digest as HmacSha256(key, label + value) at a fraction of the cost.
+  // Each copy of the function has its own state, so copies may run on
+  // different threads.
+  util::PrefixedHmac hmac(*key, kLabel);
   const Shape shape = op.shape;
-  return ValueFunction([shared, shape](const std::optional<std::string>& v) -> std::optional<std::string> {
+  return ValueFunction([hmac, shape](const std::optional<std::string>& v) -> std::optional<std::string> {
     if (!v) return std::nullopt;
     if (shape == Shape::kInt64 || shape == Shape::kInt32) {
       const int64_t floor = shape == Shape::kInt64 ? kInt64Floor : kInt32Floor;
       const uint64_t span = shape == Shape::kInt64 ? kInt64Span : kInt32Span;
       std::optional<int64_t> n = ParseInt(*v);
       if (n && *n >= floor && static_cast<uint64_t>(*n - floor) < span) return v;  // one of ours already
-      util::Digest d = util::HmacSha256(*shared, std::string(kLabel) + *v);
+      util::Digest d = hmac.Of(*v);
       return std::to_string(floor + static_cast<int64_t>(First64(d) % span));
     }
     if (IsTextPseudonym(*v, shape)) return v;  // one of ours already
-    util::Digest d = util::HmacSha256(*shared, std::string(kLabel) + *v);
+    util::Digest d = hmac.Of(*v);
     std::string out = std::string(kPrefix) + util::ToHex(d.data(), 8);
     if (shape == Shape::kEmail) out += kEmailDomain;
     return out;

@@ -42,9 +42,10 @@ bool IsSpanKind(Kind kind);
 void FindIdentifierHits(std::string_view text, bool include_terms, std::vector<Span>* hits);
 
 // The hits of FindIdentifierHits made sorted and non-overlapping: where
-// spans overlap, the longer one wins (its kind, the earlier one at equal
-// lengths) and the span covers them all, so that no part of the shorter one
-// is left behind. A span never starts or ends inside a UTF-8 sequence (it
+// spans overlap, the longer one wins (its kind; at equal lengths the
+// earlier, and at the same offset too an identifier or name before a term:
+// "Mevrouw Moslim" is a name) and the span covers them all, so that no part
+// of the shorter one is left behind. A span never starts or ends inside a UTF-8 sequence (it
 // grows over continuation bytes), so valid UTF-8 stays valid when spans are
 // replaced. Spans that merely touch stay apart.
 std::vector<Span> FindIdentifierSpans(std::string_view text, bool include_terms);

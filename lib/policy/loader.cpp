@@ -1239,13 +1239,18 @@ void Loader::LoadOperatorMap(const Fields& f, const std::string& key, const std:
     return;
   }
   for (const Entry& e : Entries(*m, "'" + key + "' of " + what, "duplicate-key", key == "columns" ? "column" : "category")) {
+    std::string path = "anonymise." + key + "." + e.name;
+    if (e.value.IsNull()) {  // `email: null` is YAML's null: the operator null
+      Record(path, e.key);
+      (*out)[e.name] = "null";
+      continue;
+    }
     if (!e.value.IsScalar()) {
       Error(e.value, "wrong-type", "the operator for '" + e.name + "' in '" + key + "' of " + what +
                                        " must be a single name, not " + TypeWord(e.value),
             "write " + example + " (operators: docs/policy-format.md, section anonymise)");
       continue;
     }
-    std::string path = "anonymise." + key + "." + e.name;
     Record(path, e.value);
     if (IsTodoText(e.value.Scalar())) AddTodo(e.value, path, "operator for '" + e.name + "' in " + what);
     (*out)[e.name] = e.value.Scalar();

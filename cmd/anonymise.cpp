@@ -39,6 +39,7 @@ struct AnonymiseArgs {
   bool quiet = false;
   std::string format = "text";
   int threads = 2;
+  bool no_fast_copy = false;
   SourceFlags source_flags;
 };
 
@@ -150,8 +151,23 @@ int Run(const AnonymiseArgs& args) {
   anonymise::SinkOptions sink_options;
   sink_options.overwrite = args.force;
   sink_options.schema = args.schema;
+  // Handlers first: a signal between creating the .partial file and the run
+  // would otherwise kill the process and leave it behind.
+  struct sigaction action = {};
+  action.sa_handler = OnSignal;
+  sigemptyset(&action.sa_mask);
+  struct sigaction old_int = {}, old_term = {};
+  sigaction(SIGINT, &action, &old_int);
+  sigaction(SIGTERM, &action, &old_term);
+  auto restore = [&] {
+    sigaction(SIGINT, &old_int, nullptr);
+    sigaction(SIGTERM, &old_term, nullptr);
+  };
   Result<std::unique_ptr<anonymise::Sink>> sink = anonymise::OpenSink(*kind, args.out, sink_options);
-  if (!sink.ok()) return ReportError(sink.status());
+  if (!sink.ok()) {
+    restore();
+    return ReportError(sink.status());
+  }
 
   anonymise::ExportOptions options;
   options.key = key_ptr;
@@ -160,22 +176,19 @@ int Run(const AnonymiseArgs& args) {
   options.max_suppress = args.max_suppress / 100.0;
   options.threads = args.threads;
   options.cancel = &g_interrupted;
+  if ((*source)->kind() == source::SourceKind::kSqlite && !args.no_fast_copy)
+    options.sqlite_source_path = InputsOf(args.source, "").at(0).path;
   const bool progress = !args.quiet && StderrIsTerminal();
   if (progress)
     options.progress = [](const std::string& table, int64_t done, int64_t) {
       if (done % (64 * 2048) < 2048) std::cerr << "\r\033[Kanonymise: " << table << ": " << done << " rows" << std::flush;
     };
-  struct sigaction action = {};
-  action.sa_handler = OnSignal;
-  sigemptyset(&action.sa_mask);
-  struct sigaction old_int = {}, old_term = {};
-  sigaction(SIGINT, &action, &old_int);
-  sigaction(SIGTERM, &action, &old_term);
   Result<anonymise::ExportSummary> summary = anonymise::RunExport(**source, &*plan, **sink, options);
-  sigaction(SIGINT, &old_int, nullptr);
-  sigaction(SIGTERM, &old_term, nullptr);
+  restore();
   if (progress) std::cerr << "\r\033[K" << std::flush;
-  if (g_interrupted.load()) {
+  // A signal during the last steps (the foreign-key check, fsync, rename)
+  // comes too late to stop a run that then completes: the output is there.
+  if (!summary.ok() && g_interrupted.load()) {
     std::cerr << "dpo: interrupted: nothing was written to " << (*sink)->DisplayName() << "\n";
     return kExitInterrupted;
   }
@@ -211,6 +224,9 @@ void RegisterAnonymise(CLI::App& app, int* exit_code) {
   cmd->add_option("-f,--format", args->format, "Summary: text (default) or json");
   cmd->add_flag("-q,--quiet", args->quiet, "Print nothing on success");
   cmd->add_option("--threads", args->threads, "Threads (default 2: one transforms, one writes)");
+  cmd->add_flag("--no-fast-copy", args->no_fast_copy,
+                "SQLite to SQLite: stream rows through dpo instead of copying inside SQLite (for comparison)")
+      ->group("");
   AddSourceFlags(cmd, &args->source_flags);
   cmd->callback([args, exit_code]() { *exit_code = Run(*args); });
 }

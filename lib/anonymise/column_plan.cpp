@@ -145,6 +145,10 @@ void SortParentsFirst(std::vector<TablePlan>* tables) {
 
 }  // namespace
 
+bool NeverNull(const ColumnChoice& c) {
+  return !c.column.nullable && c.output_type == TypeClass::kText;
+}
+
 ExportOperator DefaultFor(const std::string& kind, TypeClass type) {
   static const std::set<std::string> pseudonymised = {"email", "phone",       "bsn",   "iban",        "person_name",
                                                       "street_address", "passport_nl", "id_card_nl", "kvk",

@@ -64,6 +64,10 @@ struct PlanOptions {
   int64_t sample_rows = 10000;    // rows read per table to tell what each column holds
 };
 
+// True when a value the column's operator cannot read must be written as ""
+// rather than NULL (a NOT NULL text column): TransformContext::never_null.
+bool NeverNull(const ColumnChoice& choice);
+
 // Reads the shape of every table and a sample of each, and decides.
 Result<ExportPlan> PlanExport(source::Source& source, const policy::Policy& policy, const PlanOptions& options);
 

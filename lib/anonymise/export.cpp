@@ -1,5 +1,6 @@
 #include "anonymise/export.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -14,7 +15,8 @@ using Value = std::optional<std::string>;
 // The sink's shape of a table: dropped columns left out, types as the
 // operators make them, the schema's own keys and foreign keys (relations
 // only a policy declares are not constraints of the output).
-SinkTable OutputShape(const TablePlan& tp, source::SourceKind source_kind, SinkKind sink_kind, bool suppressed) {
+SinkTable OutputShape(const TablePlan& tp, source::SourceKind source_kind, SinkKind sink_kind, bool suppressed,
+                      const std::vector<std::vector<std::string>>& referenced_keys) {
   SinkTable t;
   t.name = tp.table.name;
   std::set<std::string> kept;
@@ -44,6 +46,14 @@ SinkTable OutputShape(const TablePlan& tp, source::SourceKind source_kind, SinkK
           t.unique.push_back(index);
           break;
         }
+  // A key other tables reference (a foreign key to UNIQUE (a, b)) must be
+  // declared unique for the database to accept the reference.
+  for (const std::vector<std::string>& key : referenced_keys) {
+    if (key == t.primary_key || std::find(t.unique.begin(), t.unique.end(), key) != t.unique.end()) continue;
+    bool all_kept = true;
+    for (const std::string& col : key) all_kept = all_kept && kept.count(col) > 0;
+    if (all_kept) t.unique.push_back(key);
+  }
   for (const source::ForeignKey& fk : tp.table.foreign_keys) {
     if (fk.origin != "schema") continue;
     bool all_kept = true;
@@ -105,7 +115,6 @@ class TableCopier {
     std::vector<Transform> transforms;
     std::vector<size_t> out_columns;  // input index of each output column
     std::vector<size_t> quasi;        // output positions of quasi-identifiers
-    std::vector<bool> not_null_text;  // per output column
     std::vector<bool> keep;           // per output column: copied as it is
     for (size_t i = 0; i < tp_.columns.size(); ++i) {
       const ColumnChoice& c = tp_.columns[i];
@@ -116,11 +125,10 @@ class TableCopier {
       ctx.type = c.column.type;
       ctx.source_kind = source_.kind();
       ctx.declared_type = c.column.declared_type;
+      ctx.never_null = NeverNull(c);
       Result<Transform> t = MakeTransform(c.op, ctx);
       if (!t.ok()) return t.status().WithContext(tp_.table.name + "." + c.column.name);
       if (c.quasi_identifier) quasi.push_back(out_columns.size());
-      not_null_text.push_back(!c.column.nullable && c.op.kind != ExportOperator::Kind::kNull &&
-                              c.output_type == source::TypeClass::kText);
       transforms.push_back(std::move(*t));
       keep.push_back(c.op.kind == ExportOperator::Kind::kKeep);
       out_columns.push_back(i);
@@ -147,9 +155,6 @@ class TableCopier {
           if (keep[o] && !suppress) continue;  // copied straight from the input below
           Value v = in.IsNull(r, c) ? Value() : Value(std::string(in.Cell(r, c)));
           row[o] = transforms[o](v, &counts_[o]);
-          // A generaliser that cannot read a value writes NULL, never the
-          // value; a NOT NULL text column gets "" instead.
-          if (!row[o] && v && not_null_text[o]) row[o] = std::string();
         }
         if (suppress) {
           for (size_t q = 0; q < quasi.size(); ++q) tuple[q] = row[quasi[q]];
@@ -172,6 +177,47 @@ class TableCopier {
       if (Status s = emit(std::move(w)); !s.ok()) return s;
     }
     out_columns_ = std::move(out_columns);
+    return Status::Ok();
+  }
+
+  // The same copy made inside the output database (Sink::CopyFromSqlite):
+  // for SQLite to SQLite, without k-anonymity suppression in this table.
+  Status RunInside(Sink& sink, const std::string& source_path) {
+    std::vector<CopyColumn> columns;
+    transforms_.clear();
+    for (const ColumnChoice& c : tp_.columns) {
+      if (c.op.kind == ExportOperator::Kind::kDrop) continue;
+      TransformContext ctx;
+      ctx.key = options_.key;
+      ctx.as_of = options_.as_of;
+      ctx.type = c.column.type;
+      ctx.source_kind = source_.kind();
+      ctx.declared_type = c.column.declared_type;
+      ctx.never_null = NeverNull(c);
+      Result<Transform> t = MakeTransform(c.op, ctx);
+      if (!t.ok()) return t.status().WithContext(tp_.table.name + "." + c.column.name);
+      transforms_.push_back(std::move(*t));
+    }
+    counts_.assign(transforms_.size(), TransformCounts());
+    size_t o = 0;
+    for (const ColumnChoice& c : tp_.columns) {
+      if (c.op.kind == ExportOperator::Kind::kDrop) continue;
+      CopyColumn cc;
+      cc.source_column = c.column.name;
+      cc.type = c.output_type;
+      if (c.op.kind != ExportOperator::Kind::kKeep) {
+        Transform* t = &transforms_[o];
+        TransformCounts* counts = &counts_[o];
+        cc.transform = [t, counts](const Value& v) -> Value { return (*t)(v, counts); };
+      }
+      columns.push_back(std::move(cc));
+      ++o;
+    }
+    Result<int64_t> copied = sink.CopyFromSqlite(source_path, tp_.table.name, columns, [this] {
+      return options_.cancel != nullptr && options_.cancel->load();
+    });
+    if (!copied.ok()) return copied.status();
+    rows_ = *copied;
     return Status::Ok();
   }
 
@@ -198,6 +244,7 @@ class TableCopier {
   const KAnonymity* k_;
   const ExportOptions& options_;
   std::vector<TransformCounts> counts_;
+  std::vector<Transform> transforms_;  // RunInside's, alive during the copy
   std::vector<size_t> out_columns_;
   int64_t rows_ = 0;
 };
@@ -221,6 +268,16 @@ Result<ExportSummary> RunExport(source::Source& source, ExportPlan* plan, Sink& 
     return s;
   };
   if (Status s = CheckKey(*plan, options.key); !s.ok()) return fail(s);
+  // Writing into the schema being read would drop the source (with --force)
+  // and wait forever on our own reads: refused before anything is read.
+  if (const std::string schema = sink.TargetSchema(); !schema.empty() && source.kind() == source::SourceKind::kPostgres)
+    for (const TablePlan& tp : plan->tables) {
+      size_t dot = tp.table.name.find('.');
+      std::string table_schema = dot == std::string::npos ? "public" : tp.table.name.substr(0, dot);
+      if (table_schema == schema)
+        return fail(Status::Error("--schema " + schema + " is a schema the source is read from (table " +
+                                  tp.table.name + "): choose a new schema for the anonymised copy"));
+    }
   ExportSummary summary;
   summary.destination = sink.DisplayName();
   summary.undeclared_columns = plan->undeclared_columns;
@@ -246,8 +303,13 @@ Result<ExportSummary> RunExport(source::Source& source, ExportPlan* plan, Sink& 
   if (summary.destination.rfind("postgresql", 0) == 0) sink_kind = SinkKind::kPostgres;
   for (size_t i = 0; i < plan->tables.size(); ++i) {
     const KAnonymity* k = k_of[i];
+    std::vector<std::vector<std::string>> referenced_keys;
+    for (const TablePlan& other : plan->tables)
+      for (const source::ForeignKey& fk : other.table.foreign_keys)
+        if (fk.origin == "schema" && fk.referenced_table == plan->tables[i].table.name && !fk.referenced_columns.empty())
+          referenced_keys.push_back(fk.referenced_columns);
     if (Status s = sink.CreateTable(OutputShape(plan->tables[i], source.kind(), sink_kind,
-                                                k != nullptr && k->suppressed_rows > 0));
+                                                k != nullptr && k->suppressed_rows > 0, referenced_keys));
         !s.ok())
       return fail(s);
   }
@@ -263,7 +325,11 @@ Result<ExportSummary> RunExport(source::Source& source, ExportPlan* plan, Sink& 
       return Status::Ok();
     };
     Status result = Status::Ok();
-    if (options.threads <= 1) {
+    const bool suppressing = k_of[i] != nullptr && !k_of[i]->suppressed.empty();
+    if (!options.sqlite_source_path.empty() && sink.CanCopyFromSqlite() && !suppressing) {
+      result = copier.RunInside(sink, options.sqlite_source_path);
+      if (result.ok() && options.progress) options.progress(tp.table.name, copier.Summary().rows, -1);
+    } else if (options.threads <= 1) {
       result = copier.Run(write);
     } else {
       // Reading and the operators on one core, the sink on the other.

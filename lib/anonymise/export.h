@@ -37,6 +37,10 @@ struct ExportOptions {
   int64_t k = 0;                         // --k: reach this k on every table with quasi-identifiers
   double max_suppress = 0.01;            // share of rows k-anonymity may suppress before generalising further
   int threads = 2;                       // transform workers beside the writer (1: none)
+  // The source's SQLite file, when it is one: a SQLite sink then copies each
+  // table inside SQLite (Sink::CopyFromSqlite), values leaving it only for
+  // their operators. Empty: rows stream through the source reader.
+  std::string sqlite_source_path;
   // Called after each batch with the rows written so far of `table`.
   std::function<void(const std::string& table, int64_t rows_done, int64_t rows_total)> progress;
   const std::atomic<bool>* cancel = nullptr;  // set from a signal handler: stop, leave nothing

@@ -184,7 +184,22 @@ Result<TypeClass> OutputType(const ExportOperator& op, TypeClass type, const std
   return type;
 }
 
+namespace {
+Result<Transform> MakeBareTransform(const ExportOperator& op, const TransformContext& context);
+}  // namespace
+
 Result<Transform> MakeTransform(const ExportOperator& op, const TransformContext& context) {
+  Result<Transform> t = MakeBareTransform(op, context);
+  if (!t.ok() || !context.never_null || op.kind == Kind::kNull) return t;
+  return Transform([bare = std::move(*t)](const std::optional<std::string>& v, TransformCounts* counts) {
+    std::optional<std::string> out = bare(v, counts);
+    if (!out && v) out = std::string();
+    return out;
+  });
+}
+
+namespace {
+Result<Transform> MakeBareTransform(const ExportOperator& op, const TransformContext& context) {
   using Value = std::optional<std::string>;
   auto changed = [](const Value& in, const Value& out, TransformCounts* counts) {
     if (counts == nullptr || !in) return;
@@ -308,6 +323,7 @@ Result<Transform> MakeTransform(const ExportOperator& op, const TransformContext
   }
   return Status::Error("internal: unknown operator");
 }
+}  // namespace
 
 std::optional<ExportOperator> Coarser(const ExportOperator& op) {
   ExportOperator next = op;

@@ -88,6 +88,9 @@ struct TransformContext {
   source::TypeClass type = source::TypeClass::kText;  // the input column's type
   source::SourceKind source_kind = source::SourceKind::kSqlite;
   std::string declared_type;             // PostgreSQL integer widths
+  // A NOT NULL text column: a value the operator cannot read is written as
+  // "" instead of NULL (never as the value itself).
+  bool never_null = false;
 };
 
 // Counts a transform keeps, for the run's summary.

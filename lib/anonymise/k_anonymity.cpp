@@ -91,6 +91,7 @@ Result<KAnonymity> ApplyKAnonymity(source::Source& source, TablePlan* table, int
     ctx.type = c->column.type;
     ctx.source_kind = source.kind();
     ctx.declared_type = c->column.declared_type;
+    ctx.never_null = NeverNull(*c);
     Result<Transform> t = MakeTransform(c->op, ctx);
     if (!t.ok()) return t.status().WithContext(table->table.name + "." + c->column.name);
     transforms.push_back(std::move(*t));
@@ -130,6 +131,7 @@ Result<KAnonymity> ApplyKAnonymity(source::Source& source, TablePlan* table, int
       if (raised[i]) {
         TransformContext ctx = context;
         ctx.type = quasi[i]->column.type;
+        ctx.never_null = NeverNull(*quasi[i]);
         Result<Transform> t = MakeTransform(ops[i], ctx);
         if (t.ok()) step[i] = std::move(*t);
       }
@@ -177,8 +179,26 @@ Result<KAnonymity> ApplyKAnonymity(source::Source& source, TablePlan* table, int
       result.suppressed_rows += n;
     }
   // Suppressed rows are one more combination (all NULL), merged with the
-  // rows whose quasi-identifiers were NULL already.
+  // rows whose quasi-identifiers were NULL already; that group too must reach
+  // k: the smallest other groups join it until it does (or nothing is left).
   const std::string null_key = TupleKey(Tuple(quasi.size()));
+  if (k_wanted > 1 && result.suppressed_rows > 0) {
+    auto null_it = current.classes.find(Tuple(quasi.size()));
+    int64_t null_group = result.suppressed_rows +
+                         (null_it != current.classes.end() && !result.suppressed.count(null_key) ? null_it->second : 0);
+    while (null_group < k_wanted) {
+      const Tuple* smallest = nullptr;
+      int64_t size = 0;
+      for (const auto& [t, n] : current.classes) {
+        if (result.suppressed.count(TupleKey(t)) || TupleKey(t) == null_key) continue;
+        if (smallest == nullptr || n < size) smallest = &t, size = n;
+      }
+      if (smallest == nullptr) break;
+      result.suppressed.insert(TupleKey(*smallest));
+      result.suppressed_rows += size;
+      null_group += size;
+    }
+  }
   int64_t k_out = std::numeric_limits<int64_t>::max();
   int64_t null_class = result.suppressed_rows;
   for (const auto& [t, n] : current.classes) {

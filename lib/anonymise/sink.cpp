@@ -151,6 +151,20 @@ Status SinkBase::WriteRows(const std::string& table, const source::RowBatch& row
   return Status::Ok();
 }
 
+Result<int64_t> SinkBase::CopyFromSqlite(const std::string& source_path, const std::string& table,
+                                         const std::vector<CopyColumn>& columns,
+                                         const std::function<bool()>& cancelled) {
+  if (state_ == State::kDeclaring) state_ = State::kWriting;
+  if (state_ != State::kWriting) return Refusal("CopyFromSqlite");
+  const TableEntry* entry = FindTable(table);
+  if (entry == nullptr || columns.size() != entry->table.columns.size())
+    return Fail(Status::Error(display_ + ": copy of table " + table + " does not match its declaration (a bug in the caller)",
+                              StatusCode::kInternal));
+  Result<int64_t> copied = DoCopyFromSqlite(source_path, *entry, columns, cancelled);
+  if (!copied.ok()) return Fail(copied.status());
+  return copied;
+}
+
 Status SinkBase::Finish() {
   if (state_ != State::kDeclaring && state_ != State::kWriting) return Refusal("Finish");
   Status finished = DoFinish();

@@ -47,6 +47,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -92,6 +93,17 @@ struct SinkTable {
   std::vector<source::ForeignKey> foreign_keys;  // referenced tables are tables of the same export
 };
 
+// One output column of a copy made inside the output database
+// (Sink::CopyFromSqlite).
+struct CopyColumn {
+  std::string source_column;
+  source::TypeClass type = source::TypeClass::kText;  // the output column's type
+  // Empty: the value is copied as it is, inside SQLite. Otherwise the value's
+  // text form (SQLite's own: integers in decimal, reals as %.15g) goes
+  // through it; std::nullopt writes NULL.
+  std::function<std::optional<std::string>(const std::optional<std::string>&)> transform;
+};
+
 class Sink {
  public:
   virtual ~Sink() = default;
@@ -104,6 +116,17 @@ class Sink {
   // form (a CSV source's type is inferred from its first rows) is stored
   // as text rather than lost; PostgreSQL's server refuses it.
   virtual Status WriteRows(const std::string& table, const source::RowBatch& rows) = 0;
+  // A fast path for SQLite to SQLite: copies every row of `table` from the
+  // SQLite file `source_path` (attached read-only) in one INSERT ... SELECT
+  // inside the output database, so that a value leaves SQLite only when a
+  // transform needs it. The same rows in the same order as reading `table`
+  // and WriteRows. `cancelled` is polled every few thousand steps; true stops
+  // the copy with an error. Returns the rows copied. Only when
+  // CanCopyFromSqlite(); others refuse.
+  virtual bool CanCopyFromSqlite() const { return false; }
+  virtual Result<int64_t> CopyFromSqlite(const std::string& source_path, const std::string& table,
+                                         const std::vector<CopyColumn>& columns,
+                                         const std::function<bool()>& cancelled) = 0;
   // Adds constraints, checks foreign keys, makes everything durable and
   // puts the output under its name. After a failure nothing is left.
   virtual Status Finish() = 0;
@@ -112,6 +135,8 @@ class Sink {
   // How to name the destination to a person (no password): the path, or
   // "postgresql://user@host:port/db (schema NAME)".
   virtual std::string DisplayName() const = 0;
+  // PostgreSQL: the schema the output goes into; "" for files.
+  virtual std::string TargetSchema() const { return ""; }
 };
 
 struct SinkOptions {

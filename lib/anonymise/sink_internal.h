@@ -35,6 +35,8 @@ class SinkBase : public Sink {
  public:
   Status CreateTable(const SinkTable& table) final;
   Status WriteRows(const std::string& table, const source::RowBatch& rows) final;
+  Result<int64_t> CopyFromSqlite(const std::string& source_path, const std::string& table,
+                                 const std::vector<CopyColumn>& columns, const std::function<bool()>& cancelled) final;
   Status Finish() final;
   void Abandon() final;
   std::string DisplayName() const final { return display_; }
@@ -49,6 +51,11 @@ class SinkBase : public Sink {
   virtual Status CheckNames(const TableEntry&) { return Status::Ok(); }
   virtual Status DoCreateTable(const TableEntry& table) = 0;
   virtual Status DoWriteRows(const TableEntry& table, const source::RowBatch& rows) = 0;
+  // Only sinks whose CanCopyFromSqlite() is true are asked.
+  virtual Result<int64_t> DoCopyFromSqlite(const std::string&, const TableEntry&, const std::vector<CopyColumn>&,
+                                           const std::function<bool()>&) {
+    return Status::Error(display_ + ": cannot copy inside the database (a bug in the caller)", StatusCode::kInternal);
+  }
   virtual Status DoFinish() = 0;
   // Removes everything written; called at most once.
   virtual void DoAbandon() = 0;

@@ -205,6 +205,8 @@ class PostgresSink final : public SinkBase {
     if (pg_ != nullptr) PQfinish(pg_);
   }
 
+  std::string TargetSchema() const override { return schema_; }
+
   Status Start() {
     DPO_RETURN_IF_ERROR(Exec("BEGIN", "starting the transaction"));
     const char* values[] = {schema_.c_str()};

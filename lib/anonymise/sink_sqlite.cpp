@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -106,7 +107,7 @@ class SqliteSink final : public SinkBase {
     fd_ = ::mkstemp(tmpl.data());
     if (fd_ < 0) return Errno("cannot create a file next to", path_);
     partial_ = tmpl;
-    int rc = sqlite3_open_v2(partial_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+    int rc = sqlite3_open_v2(partial_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr);
     if (rc != SQLITE_OK) return Error(rc, "opening the new database");
     sqlite3_extended_result_codes(db_, 1);
     DPO_RETURN_IF_ERROR(Exec(
@@ -227,6 +228,120 @@ class SqliteSink final : public SinkBase {
         return Error(rc, "writing row " + std::to_string(rows.RowNumber(r)) + " of table " + entry.table.name);
     }
     return Status::Ok();
+  }
+
+  bool CanCopyFromSqlite() const override { return true; }
+
+  // What the SQL function dpo_op(i, value) needs: the columns' transforms.
+  struct CopyState {
+    const std::vector<CopyColumn>* columns = nullptr;
+    const std::function<bool()>* cancelled = nullptr;
+  };
+
+  static void OpFunction(sqlite3_context* ctx, int, sqlite3_value** argv) {
+    auto* state = static_cast<CopyState*>(sqlite3_user_data(ctx));
+    int i = sqlite3_value_int(argv[0]);
+    const CopyColumn& col = (*state->columns)[static_cast<size_t>(i)];
+    std::optional<std::string> in;
+    if (sqlite3_value_type(argv[1]) != SQLITE_NULL) {
+      const unsigned char* text = sqlite3_value_text(argv[1]);
+      in = std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(sqlite3_value_bytes(argv[1])));
+    }
+    std::optional<std::string> out = col.transform(in);
+    if (!out) return sqlite3_result_null(ctx);
+    const std::string& v = *out;
+    switch (col.type) {
+      case source::TypeClass::kInteger: {
+        int64_t n;
+        auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+        if (ec == std::errc() && end == v.data() + v.size()) return sqlite3_result_int64(ctx, n);
+        break;
+      }
+      case source::TypeClass::kReal: {
+        double d;
+        auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+        if (ec == std::errc() && end == v.data() + v.size() && !std::isnan(d)) return sqlite3_result_double(ctx, d);
+        break;
+      }
+      case source::TypeClass::kBoolean:
+        if (std::optional<bool> b = ParseBoolean(v)) return sqlite3_result_int(ctx, *b ? 1 : 0);
+        break;
+      default:
+        break;
+    }
+    sqlite3_result_text64(ctx, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  }
+
+  static int Progress(void* arg) {
+    auto* state = static_cast<CopyState*>(arg);
+    return *state->cancelled && (*state->cancelled)() ? 1 : 0;
+  }
+
+  // A file name as an SQLite URI (read-only): '%', '?' and '#' escaped.
+  static std::string ReadOnlyUri(const std::string& path) {
+    std::string uri = "file:";
+    for (char c : path) {
+      if (c == '%' || c == '?' || c == '#') {
+        char buf[4];
+        std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
+        uri += buf;
+      } else {
+        uri += c;
+      }
+    }
+    return uri + "?mode=ro";
+  }
+
+  Result<int64_t> DoCopyFromSqlite(const std::string& source_path, const TableEntry& entry,
+                                   const std::vector<CopyColumn>& columns,
+                                   const std::function<bool()>& cancelled) override {
+    const std::string doing = "copying table " + entry.table.name;
+    // ATTACH is not allowed inside a transaction. The file is a .partial
+    // nobody reads and the journal is off: the transaction only batches writes.
+    DPO_RETURN_IF_ERROR(Exec("COMMIT", doing));
+    sqlite3_stmt* attach = nullptr;
+    int rc = sqlite3_prepare_v2(db_, "ATTACH DATABASE ?1 AS dpo_source", -1, &attach, nullptr);
+    if (rc == SQLITE_OK) {
+      std::string uri = ReadOnlyUri(source_path);
+      sqlite3_bind_text(attach, 1, uri.c_str(), -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step(attach);
+      if (rc == SQLITE_DONE) rc = SQLITE_OK;
+    }
+    sqlite3_finalize(attach);
+    if (rc != SQLITE_OK) return Error(rc, doing + " (opening the source read-only)");
+    CopyState state{&columns, &cancelled};
+    rc = sqlite3_create_function_v2(db_, "dpo_op", 2, SQLITE_UTF8, &state, &OpFunction, nullptr, nullptr, nullptr);
+    std::string sql = "INSERT INTO main." + QuoteIdent(entry.out_name) + " SELECT ";
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (i) sql += ", ";
+      const std::string col = QuoteIdent(columns[i].source_column);
+      sql += columns[i].transform ? "dpo_op(" + std::to_string(i) + ", " + col + ")" : col;
+    }
+    sql += " FROM dpo_source." + QuoteIdent(entry.table.name);
+    int64_t copied = 0;
+    Status result = Status::Ok();
+    if (rc != SQLITE_OK) {
+      result = Error(rc, doing);
+    } else {
+      sqlite3_progress_handler(db_, 4096, &Progress, &state);
+      result = Exec("BEGIN", doing);
+      if (result.ok()) result = Exec(sql, doing);
+      sqlite3_progress_handler(db_, 0, nullptr, nullptr);
+      if (result.ok()) {
+        copied = sqlite3_changes64(db_);
+        result = Exec("COMMIT", doing);
+      } else {
+        Exec("ROLLBACK", doing);
+        if (cancelled && cancelled()) result = Status::Error("interrupted");
+      }
+    }
+    sqlite3_create_function_v2(db_, "dpo_op", 2, SQLITE_UTF8, nullptr, nullptr, nullptr, nullptr, nullptr);
+    Status detached = Exec("DETACH DATABASE dpo_source", doing);
+    Status begun = Exec("BEGIN", doing);
+    if (!result.ok()) return result;
+    if (!detached.ok()) return detached;
+    if (!begun.ok()) return begun;
+    return copied;
   }
 
   // The first foreign key that does not resolve, as a message; Ok if all do.

@@ -150,6 +150,15 @@ bool NeverNull(const ColumnChoice& c) {
 }
 
 ExportOperator DefaultFor(const std::string& kind, TypeClass type) {
+  // Numbers, dates and booleans are attributes, not identifiers, whatever a
+  // detector made of them: only a text or integer column takes a pseudonym.
+  // A blob of personal data (a scanned ID, a photo) cannot be read by any
+  // detector: it is left out (NULL).
+  if (type == TypeClass::kBlob) return Op(Kind::kNull);
+  if (type == TypeClass::kReal || type == TypeClass::kBoolean)
+    return Op(kind == "geolocation" ? Kind::kNull : Kind::kKeep);
+  if (type == TypeClass::kDate || type == TypeClass::kTimestamp)
+    return kind == "birth_date" ? Op(Kind::kGeneraliseDate, 1) : Op(Kind::kKeep);
   static const std::set<std::string> pseudonymised = {"email", "phone",       "bsn",   "iban",        "person_name",
                                                       "street_address", "passport_nl", "id_card_nl", "kvk",
                                                       "vat_nl",      "social_profile", "device_id"};

@@ -111,73 +111,36 @@ class TableCopier {
       : source_(source), tp_(tp), k_(k), options_(options) {}
 
   // Reads and transforms the table, handing each output batch to `emit`.
+  // Reads and transforms the table, handing each output batch to `emit` in
+  // the source's order. With threads > 1 the operators run on that many
+  // workers, each with its own transforms (they are not thread-safe), while
+  // this thread reads.
   Status Run(const std::function<Status(Work)>& emit) {
-    std::vector<Transform> transforms;
-    std::vector<size_t> out_columns;  // input index of each output column
-    std::vector<size_t> quasi;        // output positions of quasi-identifiers
-    std::vector<bool> keep;           // per output column: copied as it is
     for (size_t i = 0; i < tp_.columns.size(); ++i) {
       const ColumnChoice& c = tp_.columns[i];
       if (c.op.kind == ExportOperator::Kind::kDrop) continue;
-      TransformContext ctx;
-      ctx.key = options_.key;
-      ctx.as_of = options_.as_of;
-      ctx.type = c.column.type;
-      ctx.source_kind = source_.kind();
-      ctx.declared_type = c.column.declared_type;
-      ctx.never_null = NeverNull(c);
-      Result<Transform> t = MakeTransform(c.op, ctx);
-      if (!t.ok()) return t.status().WithContext(tp_.table.name + "." + c.column.name);
-      if (c.quasi_identifier) quasi.push_back(out_columns.size());
-      transforms.push_back(std::move(*t));
-      keep.push_back(c.op.kind == ExportOperator::Kind::kKeep);
-      out_columns.push_back(i);
+      if (c.quasi_identifier) quasi_.push_back(out_columns_.size());
+      keep_.push_back(c.op.kind == ExportOperator::Kind::kKeep);
+      out_columns_.push_back(i);
     }
-    counts_.assign(out_columns.size(), TransformCounts());
+    bool all_kept = std::all_of(keep_.begin(), keep_.end(), [](bool k) { return k; });
+    const int workers = all_kept ? 1 : std::max(1, options_.threads);
+    std::vector<Lane> lanes(static_cast<size_t>(workers));
+    for (Lane& lane : lanes)
+      if (Status s = MakeLane(&lane); !s.ok()) return s;
     source::ReadRequest request;
     request.batch_rows = 2048;
     Result<std::unique_ptr<source::RowReader>> reader = source_.Read(tp_.table.name, request);
     if (!reader.ok()) return reader.status();
-    source::RowBatch in;
-    std::vector<Value> row(out_columns.size());
-    std::vector<Value> tuple(quasi.size());
-    const bool suppress = k_ != nullptr && !k_->suppressed.empty();
-    while (true) {
-      if (options_.cancel != nullptr && options_.cancel->load()) return Status::Error("interrupted");
-      Result<bool> more = (*reader)->Next(&in);
-      if (!more.ok()) return more.status();
-      if (!*more) break;
-      Work w;
-      w.rows.Reset(out_columns.size());
-      for (size_t r = 0; r < in.num_rows(); ++r) {
-        for (size_t o = 0; o < out_columns.size(); ++o) {
-          size_t c = out_columns[o];
-          if (keep[o] && !suppress) continue;  // copied straight from the input below
-          Value v = in.IsNull(r, c) ? Value() : Value(std::string(in.Cell(r, c)));
-          row[o] = transforms[o](v, &counts_[o]);
-        }
-        if (suppress) {
-          for (size_t q = 0; q < quasi.size(); ++q) tuple[q] = row[quasi[q]];
-          if (k_->suppressed.count(TupleKey(tuple)))
-            for (size_t q : quasi) row[q].reset();
-        }
-        for (size_t o = 0; o < row.size(); ++o) {
-          if (keep[o] && !suppress) {
-            if (in.IsNull(r, out_columns[o])) w.rows.AddNull();
-            else w.rows.AddCell(in.Cell(r, out_columns[o]));
-          } else if (row[o]) {
-            w.rows.AddCell(*row[o]);
-          } else {
-            w.rows.AddNull();
-          }
-        }
-        w.rows.EndRow(in.RowNumber(r));
+    Status result = workers == 1 ? RunInline(**reader, lanes[0], emit) : RunPool(**reader, lanes, emit);
+    counts_.assign(out_columns_.size(), TransformCounts());
+    for (const Lane& lane : lanes)
+      for (size_t o = 0; o < counts_.size(); ++o) {
+        counts_[o].changed += lane.counts[o].changed;
+        counts_[o].nulled += lane.counts[o].nulled;
+        counts_[o].spans += lane.counts[o].spans;
       }
-      rows_ += static_cast<int64_t>(in.num_rows());
-      if (Status s = emit(std::move(w)); !s.ok()) return s;
-    }
-    out_columns_ = std::move(out_columns);
-    return Status::Ok();
+    return result;
   }
 
   // The same copy made inside the output database (Sink::CopyFromSqlite):
@@ -221,6 +184,158 @@ class TableCopier {
     return Status::Ok();
   }
 
+  // One worker's transforms and counts.
+  struct Lane {
+    std::vector<Transform> transforms;
+    std::vector<TransformCounts> counts;
+  };
+
+  Status MakeLane(Lane* lane) {
+    for (size_t o = 0; o < out_columns_.size(); ++o) {
+      const ColumnChoice& c = tp_.columns[out_columns_[o]];
+      TransformContext ctx;
+      ctx.key = options_.key;
+      ctx.as_of = options_.as_of;
+      ctx.type = c.column.type;
+      ctx.source_kind = source_.kind();
+      ctx.declared_type = c.column.declared_type;
+      ctx.never_null = NeverNull(c);
+      Result<Transform> t = MakeTransform(c.op, ctx);
+      if (!t.ok()) return t.status().WithContext(tp_.table.name + "." + c.column.name);
+      lane->transforms.push_back(std::move(*t));
+    }
+    lane->counts.assign(out_columns_.size(), TransformCounts());
+    return Status::Ok();
+  }
+
+  // One input batch through the operators (and k-anonymity's suppression).
+  void TransformBatch(const source::RowBatch& in, Lane& lane, source::RowBatch* out) const {
+    const bool suppress = k_ != nullptr && !k_->suppressed.empty();
+    std::vector<Value> row(out_columns_.size());
+    std::vector<Value> tuple(quasi_.size());
+    out->Reset(out_columns_.size());
+    for (size_t r = 0; r < in.num_rows(); ++r) {
+      for (size_t o = 0; o < out_columns_.size(); ++o) {
+        size_t c = out_columns_[o];
+        if (keep_[o] && !suppress) continue;  // copied straight from the input below
+        Value v = in.IsNull(r, c) ? Value() : Value(std::string(in.Cell(r, c)));
+        row[o] = lane.transforms[o](v, &lane.counts[o]);
+      }
+      if (suppress) {
+        for (size_t q = 0; q < quasi_.size(); ++q) tuple[q] = row[quasi_[q]];
+        if (k_->suppressed.count(TupleKey(tuple)))
+          for (size_t q : quasi_) row[q].reset();
+      }
+      for (size_t o = 0; o < row.size(); ++o) {
+        if (keep_[o] && !suppress) {
+          if (in.IsNull(r, out_columns_[o])) out->AddNull();
+          else out->AddCell(in.Cell(r, out_columns_[o]));
+        } else if (row[o]) {
+          out->AddCell(*row[o]);
+        } else {
+          out->AddNull();
+        }
+      }
+      out->EndRow(in.RowNumber(r));
+    }
+  }
+
+  bool Cancelled() const { return options_.cancel != nullptr && options_.cancel->load(); }
+
+  Status RunInline(source::RowReader& reader, Lane& lane, const std::function<Status(Work)>& emit) {
+    source::RowBatch in;
+    while (true) {
+      if (Cancelled()) return Status::Error("interrupted");
+      Result<bool> more = reader.Next(&in);
+      if (!more.ok()) return more.status();
+      if (!*more) return Status::Ok();
+      Work w;
+      TransformBatch(in, lane, &w.rows);
+      rows_ += static_cast<int64_t>(in.num_rows());
+      if (Status s = emit(std::move(w)); !s.ok()) return s;
+    }
+  }
+
+  // Batches go to the workers in turn and come back in the order they were read.
+  Status RunPool(source::RowReader& reader, std::vector<Lane>& lanes, const std::function<Status(Work)>& emit) {
+    struct Slot {
+      source::RowBatch in;
+      Work out;
+      bool done = false;
+    };
+    std::mutex mu;
+    std::condition_variable changed;
+    std::deque<std::shared_ptr<Slot>> pending;   // read, not yet taken by a worker
+    std::deque<std::shared_ptr<Slot>> in_order;  // every slot not yet emitted, in read order
+    bool stop = false;
+    std::vector<std::thread> threads;
+    for (Lane& lane : lanes)
+      threads.emplace_back([&, lane_ptr = &lane] {
+        while (true) {
+          std::shared_ptr<Slot> slot;
+          {
+            std::unique_lock<std::mutex> lock(mu);
+            changed.wait(lock, [&] { return stop || !pending.empty(); });
+            if (pending.empty()) return;
+            slot = pending.front();
+            pending.pop_front();
+          }
+          TransformBatch(slot->in, *lane_ptr, &slot->out.rows);
+          std::lock_guard<std::mutex> lock(mu);
+          slot->done = true;
+          changed.notify_all();
+        }
+      });
+    const size_t max_in_flight = lanes.size() * 2;
+    Status result = Status::Ok();
+    // Emits finished slots from the front; with `all`, waits for every one.
+    auto drain = [&](bool all) -> Status {
+      while (true) {
+        std::shared_ptr<Slot> front;
+        {
+          std::unique_lock<std::mutex> lock(mu);
+          changed.wait(lock, [&] {
+            return in_order.empty() || in_order.front()->done || (!all && in_order.size() < max_in_flight);
+          });
+          if (in_order.empty() || !in_order.front()->done) return Status::Ok();
+          front = in_order.front();
+          in_order.pop_front();
+        }
+        rows_ += static_cast<int64_t>(front->out.rows.num_rows());
+        if (Status s = emit(std::move(front->out)); !s.ok()) return s;
+      }
+    };
+    while (result.ok()) {
+      if (Cancelled()) {
+        result = Status::Error("interrupted");
+        break;
+      }
+      auto slot = std::make_shared<Slot>();
+      Result<bool> more = reader.Next(&slot->in);
+      if (!more.ok()) {
+        result = more.status();
+        break;
+      }
+      if (!*more) break;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        pending.push_back(slot);
+        in_order.push_back(slot);
+        changed.notify_all();
+      }
+      result = drain(false);
+    }
+    if (result.ok()) result = drain(true);
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      stop = true;
+      pending.clear();
+      changed.notify_all();
+    }
+    for (std::thread& t : threads) t.join();
+    return result;
+  }
+
   TableSummary Summary() const {
     TableSummary s;
     s.table = tp_.table.name;
@@ -245,7 +360,9 @@ class TableCopier {
   const ExportOptions& options_;
   std::vector<TransformCounts> counts_;
   std::vector<Transform> transforms_;  // RunInside's, alive during the copy
-  std::vector<size_t> out_columns_;
+  std::vector<size_t> out_columns_;    // input index of each output column
+  std::vector<size_t> quasi_;          // output positions of quasi-identifiers
+  std::vector<bool> keep_;             // per output column: copied as it is
   int64_t rows_ = 0;
 };
 
@@ -326,7 +443,16 @@ Result<ExportSummary> RunExport(source::Source& source, ExportPlan* plan, Sink& 
     };
     Status result = Status::Ok();
     const bool suppressing = k_of[i] != nullptr && !k_of[i]->suppressed.empty();
-    if (!options.sqlite_source_path.empty() && sink.CanCopyFromSqlite() && !suppressing) {
+    // Inside SQLite one core does everything. Free text (the name finder)
+    // costs more than the copy itself, so a table with it streams through
+    // the workers instead. (Keyed operators do not: measured, the streamed
+    // copy's reading and binding cost more than their HMACs.)
+    bool heavy = false;
+    for (const ColumnChoice& c : tp.columns) heavy = heavy || c.op.kind == ExportOperator::Kind::kRedact;
+    const bool inside = !options.sqlite_source_path.empty() && sink.CanCopyFromSqlite() && !suppressing &&
+                        !(heavy && options.threads > 1);
+    if (options.progress) options.progress(tp.table.name, 0, -1);
+    if (inside) {
       result = copier.RunInside(sink, options.sqlite_source_path);
       if (result.ok() && options.progress) options.progress(tp.table.name, copier.Summary().rows, -1);
     } else if (options.threads <= 1) {

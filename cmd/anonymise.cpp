@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "common.h"
 #include "report/anonymise_report.h"
+#include "report/escape.h"
 #include "source/conninfo.h"
 #include "util/duration.h"
 #include "util/keyed_hash.h"
@@ -71,6 +72,7 @@ Result<anonymise::SinkKind> SinkKindFor(const AnonymiseArgs& args) {
 Status CheckDestination(const AnonymiseArgs& args, anonymise::SinkKind kind) {
   if (kind == anonymise::SinkKind::kPostgres) return Status::Ok();
   std::vector<util::ProtectedPath> inputs = InputsOf(args.source, args.policy);
+  if (!args.key_file.empty()) inputs.push_back({args.key_file, "the key file"});
   if (kind == anonymise::SinkKind::kSqlite) {
     util::OutputRules rules;
     rules.overwrite = args.force;
@@ -181,7 +183,10 @@ int Run(const AnonymiseArgs& args) {
   const bool progress = !args.quiet && StderrIsTerminal();
   if (progress)
     options.progress = [](const std::string& table, int64_t done, int64_t) {
-      if (done % (64 * 2048) < 2048) std::cerr << "\r\033[Kanonymise: " << table << ": " << done << " rows" << std::flush;
+      if (done == 0)
+        std::cerr << "\r\033[Kanonymise: " << report::TerminalSafe(table) << " ..." << std::flush;
+      else if (done % (64 * 2048) < 2048)
+        std::cerr << "\r\033[Kanonymise: " << report::TerminalSafe(table) << ": " << done << " rows" << std::flush;
     };
   Result<anonymise::ExportSummary> summary = anonymise::RunExport(**source, &*plan, **sink, options);
   restore();

@@ -25,16 +25,6 @@ ExportOperator Op(Kind kind, int param = 0) {
 
 std::string Where(const source::Table& t, const source::Column& c) { return t.name + "." + c.name; }
 
-// PostgreSQL's narrower integers; every other database stores 64 bits.
-int IntegerBits(source::SourceKind kind, const source::Column& c) {
-  if (kind != source::SourceKind::kPostgres) return 64;
-  std::string t;
-  for (char ch : c.declared_type) t += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  if (t == "smallint" || t == "int2") return 16;
-  if (t == "integer" || t == "int4" || t == "int") return 32;
-  return 64;
-}
-
 std::optional<FakeKind> FakeKindFor(const std::string& kind, const std::string& column_name) {
   if (kind == "email") return FakeKind::kEmail;
   if (kind == "phone") return FakeKind::kPhone;
@@ -73,7 +63,9 @@ std::string KindOf(const detect::ColumnVerdict& verdict, const source::Column& c
       std::optional<detect::Kind> k = detect::KindFromName(category->detectors[0]);
       bool textual = k && (*k == detect::Kind::kFreeText || detect::IsSpecialCategoryTerm(*k) || detect::IsCriminalTerm(*k));
       bool text_column = column.type == source::TypeClass::kText || column.type == source::TypeClass::kUnknown;
-      if (!textual || text_column) return category->detectors[0];
+      // "date" would have been seen in the values: a personnel number in a
+      // category whose detector is date is not a date.
+      if ((!textual || text_column) && category->detectors[0] != "date") return category->detectors[0];
     }
   }
   return "";
@@ -114,7 +106,7 @@ Result<std::vector<detect::ColumnVerdict>> Classify(source::Source& source, cons
   return out;
 }
 
-bool InKey(const source::Table& t, const source::Column& c) {
+bool InKey(const source::Column& c) {
   if (c.primary_key_position > 0 || c.unique) return true;
   return false;
 }
@@ -155,8 +147,12 @@ ExportOperator DefaultFor(const std::string& kind, TypeClass type) {
   // A blob of personal data (a scanned ID, a photo) cannot be read by any
   // detector: it is left out (NULL).
   if (type == TypeClass::kBlob) return Op(Kind::kNull);
+  static const std::set<std::string> identifiers = {"email",          "phone",       "bsn",        "iban",
+                                                    "person_name",    "street_address", "passport_nl", "id_card_nl",
+                                                    "kvk",            "vat_nl",      "social_profile", "device_id",
+                                                    "payment_card",   "geolocation"};
   if (type == TypeClass::kReal || type == TypeClass::kBoolean)
-    return Op(kind == "geolocation" ? Kind::kNull : Kind::kKeep);
+    return Op(identifiers.count(kind) ? Kind::kNull : Kind::kKeep);
   if (type == TypeClass::kDate || type == TypeClass::kTimestamp)
     return kind == "birth_date" ? Op(Kind::kGeneraliseDate, 1) : Op(Kind::kKeep);
   static const std::set<std::string> pseudonymised = {"email", "phone",       "bsn",   "iban",        "person_name",
@@ -230,10 +226,29 @@ Result<ExportPlan> PlanExport(source::Source& source, const policy::Policy& poli
                 op.status().message());
           choice.op = *op;
           choice.reason = "category " + mapping->category;
+        } else if (category != nullptr && category->sensitivity != policy::Sensitivity::kOrdinary &&
+                   category->sensitivity != policy::Sensitivity::kNationalId &&
+                   std::find(category->detectors.begin(), category->detectors.end(), "free_text") ==
+                       category->detectors.end() &&
+                   column.nullable && column.primary_key_position == 0 && !column.unique) {
+          // Special-category or criminal data that is not free text ("griep",
+          // "operatie knie", a VOG date): redacting its vocabulary would leave
+          // the rest; the value goes.
+          choice.op = Op(Kind::kNull);
+          choice.reason = "default for " + std::string(policy::SensitivityName(category->sensitivity)) +
+                          " category " + mapping->category;
         } else {
           choice.op = DefaultFor(choice.kind, column.type);
           choice.reason = "default for " + (choice.kind.empty() ? "category " + mapping->category : choice.kind);
         }
+      } else if (mapping != nullptr && Personal(verdict) && (column.primary_key_position > 0 || column.unique)) {
+        // A draft declares every key `none`; a key holding e-mail addresses
+        // or phone numbers is still personal data. Keys take pseudonyms.
+        choice.kind = KindOf(verdict, column, nullptr);
+        choice.op = Op(Kind::kPseudonym);
+        choice.reason = "declared none, but the key holds " + choice.kind + ": pseudonymised";
+        plan.warnings.push_back(qualified + " is declared none but holds " + choice.kind +
+                                ": pseudonymised; declare its category in the policy");
       } else if (mapping != nullptr) {
         choice.op = Op(Kind::kKeep);
         choice.reason = "declared none";
@@ -241,7 +256,17 @@ Result<ExportPlan> PlanExport(source::Source& source, const policy::Policy& poli
         choice.op = DefaultFor(choice.kind, column.type);
         choice.undeclared = true;
         choice.reason = "undeclared " + choice.kind;
-        ++plan.undeclared_columns;
+        if (choice.op.kind != Kind::kKeep) ++plan.undeclared_columns;
+      } else if (choice.kind.empty() && !options.keep_undeclared && column.type == TypeClass::kBlob) {
+        // No detector reads a blob (a scanned ID, a photo, text stored as bytes).
+        choice.op = column.nullable ? Op(Kind::kNull) : ParseExportOperator("fixed:").value();
+        choice.reason = "undeclared blob: nothing in it can be checked";
+      } else if (choice.kind.empty() && !options.keep_undeclared &&
+                 (column.type == TypeClass::kText || column.type == TypeClass::kUnknown) &&
+                 (column.primary_key_position > 0 || column.unique)) {
+        // A key cannot be redacted, and rows past the sample may hold anything.
+        choice.op = Op(Kind::kPseudonym);
+        choice.reason = "undeclared text key: pseudonymised (rows past the sample may hold anything)";
       } else if (choice.kind.empty() && !options.keep_undeclared &&
                  (column.type == TypeClass::kText || column.type == TypeClass::kUnknown) &&
                  column.primary_key_position == 0 && !column.unique) {
@@ -272,7 +297,7 @@ Result<ExportPlan> PlanExport(source::Source& source, const policy::Policy& poli
     for (ColumnChoice& choice : tp.columns) {
       const source::Column& column = choice.column;
       const std::string where = Where(tp.table, column);
-      if (InKey(tp.table, column) && !choice.op.KeepsKeys()) {
+      if (InKey(column) && !choice.op.KeepsKeys()) {
         if (choice.reason == "anonymise.columns")
           return Status::Error(where + " is " + (column.primary_key_position > 0 ? "a primary-key" : "a UNIQUE") +
                                " column: " + choice.op.Name() +
@@ -284,11 +309,10 @@ Result<ExportPlan> PlanExport(source::Source& source, const policy::Policy& poli
       }
       if (choice.op.kind == Kind::kPseudonym && !choice.op.shape) {
         if (column.type == TypeClass::kInteger) {
-          int bits = IntegerBits(source.kind(), column);
-          if (bits == 16)
-            return Status::Error(where + " is a smallint: no pseudonym fits; write keep, null or drop for it in "
-                                 "anonymise.columns");
-          choice.op.shape = bits == 32 ? Operator::Shape::kInt32 : Operator::Shape::kInt64;
+          // 64 bits whatever the source declared: 31 bits (PostgreSQL
+          // integer) collide within tens of thousands of values. The output
+          // column is declared bigint (export.cpp drops the declared type).
+          choice.op.shape = Operator::Shape::kInt64;
         } else {
           // Text, even in an e-mail column: an address at example.invalid is
           // still reported by scanners as an e-mail address; pseudonym:email
@@ -365,7 +389,7 @@ Result<ExportPlan> PlanExport(source::Source& source, const policy::Policy& poli
         // (redact to its notes, not to its integer rating); elsewhere the default.
         ExportOperator fallback = DefaultFor(choice.kind, column.type);
         if (fallback.kind == Kind::kPseudonym && column.type == TypeClass::kInteger)
-          fallback.shape = IntegerBits(source.kind(), column) == 32 ? Operator::Shape::kInt32 : Operator::Shape::kInt64;
+          fallback.shape = Operator::Shape::kInt64;
         else if (fallback.kind == Kind::kPseudonym && !fallback.shape)
           fallback.shape = Operator::Shape::kText;
         choice.reason = "default (" + choice.op.Name() + " of " + choice.reason + " does not apply to " +
@@ -381,6 +405,15 @@ Result<ExportPlan> PlanExport(source::Source& source, const policy::Policy& poli
         choice.op = Op(Kind::kNull);
         choice.reason += "; null (the default cannot apply to a " + std::string(TypeClassName(column.type)) + ")";
         type = column.type;
+      }
+      if (choice.op.kind == Kind::kNull && !column.nullable && choice.reason != "anonymise.columns" &&
+          (column.type == TypeClass::kReal || column.type == TypeClass::kBoolean)) {
+        // A default NULL for a number a detector took for an identifier: the
+        // column cannot be NULL, and a number is more likely an amount.
+        plan.warnings.push_back(where + " looks like " + (choice.kind.empty() ? "personal data" : choice.kind) +
+                                " but is a NOT NULL number: kept; write an operator for it in anonymise.columns");
+        choice.op = Op(Kind::kKeep);
+        choice.reason += "; kept (NOT NULL number)";
       }
       if (choice.op.kind == Kind::kNull && !column.nullable)
         return Status::Error(where + " is NOT NULL: null cannot apply; write another operator in anonymise.columns");

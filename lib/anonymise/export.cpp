@@ -33,7 +33,8 @@ SinkTable OutputShape(const TablePlan& tp, source::SourceKind source_kind, SinkK
     // within what the type allows (PostgreSQL varchar(n) may not hold a
     // pseudonym, so a changed text column is declared text).
     bool type_kept = c.output_type == c.column.type &&
-                     (!c.op.ChangesValues() || c.column.type != source::TypeClass::kText);
+                     (!c.op.ChangesValues() ||
+                      (c.column.type != source::TypeClass::kText && c.op.kind != ExportOperator::Kind::kPseudonym));
     if (same_kind && type_kept) sc.declared_type = c.column.declared_type;
     sc.nullable = c.column.nullable || c.op.kind == ExportOperator::Kind::kNull || (suppressed && c.quasi_identifier);
     t.columns.push_back(std::move(sc));

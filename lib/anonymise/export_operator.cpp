@@ -37,6 +37,25 @@ Status Bad(std::string_view name, const std::string& why) {
                        " (operators: " + kOperatorList + ")");
 }
 
+// "\x" followed by an even number of hex digits, decoded; nullopt otherwise.
+std::optional<std::string> DecodedHexText(const std::string& v) {
+  if (v.size() < 4 || v[0] != '\\' || v[1] != 'x' || v.size() % 2 != 0) return std::nullopt;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(v.size() / 2 - 1);
+  for (size_t i = 2; i < v.size(); i += 2) {
+    int hi = nibble(v[i]), lo = nibble(v[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+  }
+  return out;
+}
+
 bool IsNumeric(TypeClass t) { return t == TypeClass::kInteger || t == TypeClass::kReal; }
 bool IsTextual(TypeClass t) { return t == TypeClass::kText || t == TypeClass::kUnknown; }
 
@@ -312,7 +331,9 @@ Result<Transform> MakeBareTransform(const ExportOperator& op, const TransformCon
     case Kind::kRedact:
       return Transform([](const Value& v, TransformCounts* counts) -> Value {
         if (!v) return v;
-        std::string text = *v;
+        // A value stored as bytes in a text column reaches us as "\x" and hex
+        // (docs/source-types.md): the detectors must see the text, not its hex.
+        std::string text = DecodedHexText(*v).value_or(*v);
         int64_t n = RedactFreeText(&text, nullptr);
         if (counts && n > 0) {
           counts->spans += n;

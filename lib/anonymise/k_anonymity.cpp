@@ -28,8 +28,10 @@ Value CoarsenValue(const ExportOperator& op, const Transform& transform, const V
     std::optional<int> start = BandStart(*v);
     if (!start) return std::nullopt;
     if (*start >= 90) return std::string("90+");
+    // As AgeBand writes it: no band reaches past 89 ("80-89", then "90+").
     int lo = *start / op.param * op.param;
-    return std::to_string(lo) + "-" + std::to_string(lo + op.param - 1);
+    int hi = std::min(lo + op.param - 1, 89);
+    return std::to_string(lo) + "-" + std::to_string(hi);
   }
   return transform(v, nullptr);
 }

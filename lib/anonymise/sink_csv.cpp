@@ -93,6 +93,10 @@ Status WriteAll(int fd, std::string_view data, const std::string& path) {
 // Refuses to replace a directory that is not an earlier export: --force
 // replaces an export, and must never remove a home directory or a source
 // directory of other files because it was named by mistake.
+// Written into every export: --force replaces only a directory that has it,
+// never a directory of someone's own CSV files.
+constexpr const char* kMarker = ".dpo-anonymise";
+
 Status CheckReplaceable(const std::string& path) {
   struct stat st;
   if (::lstat(path.c_str(), &st) != 0) {
@@ -108,7 +112,7 @@ Status CheckReplaceable(const std::string& path) {
   std::string stranger;
   while (dirent* e = ::readdir(dir)) {
     std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
+    if (name == "." || name == ".." || name == kMarker) continue;
     struct stat est;
     bool regular = ::fstatat(::dirfd(dir), e->d_name, &est, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(est.st_mode);
     if (!regular || name[0] == '.' || !EndsWithCsv(name)) {
@@ -117,6 +121,10 @@ Status CheckReplaceable(const std::string& path) {
     }
   }
   ::closedir(dir);
+  struct stat mst;
+  if (stranger.empty() && ::lstat((path + "/" + kMarker).c_str(), &mst) != 0)
+    return Status::Error(path + " is not a directory dpo anonymise wrote (it has no " + kMarker +
+                         " file): --force replaces only an earlier export; choose another destination");
   if (!stranger.empty())
     return Status::Error(path + " holds " + stranger +
                          ", which a CSV export does not write; it does not look like an earlier export, so --force "
@@ -135,6 +143,13 @@ class CsvSink final : public SinkBase {
     partial_ = tmpl;
     // mkdtemp makes it 0700; said again so that it never depends on that.
     if (::chmod(partial_.c_str(), 0700) != 0) return Errno("cannot set the permissions of", partial_);
+    const std::string marker = partial_ + "/" + kMarker;
+    int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return Errno("cannot create", marker);
+    static constexpr char kText[] = "written by dpo anonymise; dpo anonymise --force may replace this directory\n";
+    bool written = ::write(fd, kText, sizeof kText - 1) == static_cast<ssize_t>(sizeof kText - 1);
+    ::close(fd);
+    if (!written) return Errno("cannot write", marker);
     return Status::Ok();
   }
 

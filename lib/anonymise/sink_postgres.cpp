@@ -191,6 +191,9 @@ struct PgResult {
   }
 };
 
+// The comment every exported schema carries: --force replaces only those.
+constexpr const char* kMarker = "written by dpo anonymise";
+
 class PostgresSink final : public SinkBase {
  public:
   PostgresSink(PGconn* pg, std::string conn_display, std::vector<std::string> secrets, std::string schema,
@@ -210,18 +213,29 @@ class PostgresSink final : public SinkBase {
   Status Start() {
     DPO_RETURN_IF_ERROR(Exec("BEGIN", "starting the transaction"));
     const char* values[] = {schema_.c_str()};
-    PgResult exists(PQexecParams(pg_, "SELECT 1 FROM pg_namespace WHERE nspname = $1", 1, nullptr, values, nullptr,
-                                 nullptr, 0));
+    PgResult exists(PQexecParams(pg_,
+                                 "SELECT coalesce(obj_description(oid, 'pg_namespace'), '') FROM pg_namespace "
+                                 "WHERE nspname = $1",
+                                 1, nullptr, values, nullptr, nullptr, 0));
     if (PQresultStatus(exists.r) != PGRES_TUPLES_OK) return QueryError(exists.r, "looking for the schema");
     if (PQntuples(exists.r) > 0) {
       if (!overwrite_)
         return Status::Error(display_ + ": schema " + schema_ +
                              " already exists; pass --force to replace it, or choose another schema");
+      // Only an earlier export (marked by its comment) is replaced, never a
+      // schema of the database's own.
+      if (std::string(PQgetvalue(exists.r, 0, 0)).rfind(kMarker, 0) != 0)
+        return Status::Error(display_ + ": schema " + schema_ +
+                             " exists and is not one dpo anonymise wrote (its comment does not say so): --force "
+                             "replaces only an earlier export; choose another schema");
       // Dropped inside the transaction: the old schema is there until the
       // new one commits, and stays if anything fails.
       DPO_RETURN_IF_ERROR(Exec("DROP SCHEMA " + QuoteIdent(schema_) + " CASCADE", "dropping the old schema"));
     }
-    return Exec("CREATE SCHEMA " + QuoteIdent(schema_), "creating the schema");
+    DPO_RETURN_IF_ERROR(Exec("CREATE SCHEMA " + QuoteIdent(schema_), "creating the schema"));
+    return Exec("COMMENT ON SCHEMA " + QuoteIdent(schema_) + " IS '" + std::string(kMarker) +
+                    "; dpo anonymise --force may replace this schema'",
+                "marking the schema");
   }
 
  private:

@@ -509,7 +509,7 @@ TEST_CASE("csv sink: tables, NULLs and types round-trip through the CSV source")
   CHECK(dir.Entries() == std::set<std::string>{"export"});
   std::set<std::string> files;
   for (const auto& e : fs::directory_iterator(dest)) files.insert(e.path().filename().string());
-  CHECK(files == std::set<std::string>{"customers.csv", "orders.csv"});
+  CHECK(files == std::set<std::string>{"customers.csv", "orders.csv", ".dpo-anonymise"});
 
   auto src = OpenRead(dest);
   source::Table customers = Describe(*src, "customers");
@@ -580,6 +580,14 @@ TEST_CASE("csv sink: an existing destination is refused without overwrite; with 
   std::string dest = dir / "export";
   fs::create_directory(dest);
   Spit(dest + "/old.csv", "a\n1\n");
+  // A directory of CSV files that dpo did not write is never replaced.
+  anonymise::SinkOptions forced;
+  forced.overwrite = true;
+  auto own = anonymise::OpenSink(SinkKind::kCsv, dest, forced);
+  REQUIRE_FALSE(own.ok());
+  CHECK(own.status().message().find(".dpo-anonymise") != std::string::npos);
+  CHECK(Slurp(dest + "/old.csv") == "a\n1\n");
+  Spit(dest + "/.dpo-anonymise", "written by dpo anonymise\n");  // as an earlier export leaves it
   anonymise::SinkOptions options;
   auto refused = anonymise::OpenSink(SinkKind::kCsv, dest + "/", options);
   REQUIRE_FALSE(refused.ok());
@@ -647,7 +655,7 @@ TEST_CASE("csv sink: hostile names, and many rows through the buffer") {
   REQUIRE(sink->Finish().ok());
   std::set<std::string> files;
   for (const auto& e : fs::directory_iterator(dest)) files.insert(e.path().filename().string());
-  CHECK(files == std::set<std::string>{"we\"ird tab \xc3\xa9%2Fx.csv", "%2Ehidden.csv"});
+  CHECK(files == std::set<std::string>{"we\"ird tab \xc3\xa9%2Fx.csv", "%2Ehidden.csv", ".dpo-anonymise"});
   auto src = OpenRead(dest);
   std::string name = "we\"ird tab \xc3\xa9%2Fx";
   CHECK(ColumnNames(Describe(*src, name)) == std::vector<std::string>{"c\"ol, 1", "\xc3\x9cn\xc3\xaf \xe2\x9c\x93"});
@@ -712,11 +720,25 @@ TEST_CASE("postgres sink: an existing schema is refused without overwrite, repla
   CHECK(refused.status().message().find(testing::PgServer::kPassword) == std::string::npos);
   CHECK(pg->Exec(db, "SELECT * FROM anonymised.old").empty());
 
+  // A schema of the database's own is never dropped, not even with --force.
+  anonymise::SinkOptions forced;
+  forced.overwrite = true;
+  auto own = anonymise::OpenSink(SinkKind::kPostgres, uri, forced);
+  REQUIRE_FALSE(own.ok());
+  CHECK(own.status().message().find("not one dpo anonymise wrote") != std::string::npos);
+  CHECK(pg->Exec(db, "SELECT * FROM anonymised.old").empty());
+  // An earlier export carries the comment the sink writes.
+  REQUIRE(pg->Exec(db, "COMMENT ON SCHEMA anonymised IS 'written by dpo anonymise; dpo anonymise --force may "
+                       "replace this schema'").empty());
+
   auto sink = Open(SinkKind::kPostgres, uri, /*overwrite=*/true);
   REQUIRE(WriteAll(*sink, {{Customers(), kCustomers}}).ok());
   REQUIRE(sink->Finish().ok());
   CHECK_FALSE(pg->Exec(db, "SELECT * FROM anonymised.old").empty());  // gone
   CHECK(pg->Exec(db, "SELECT * FROM anonymised.customers").empty());
+  // 1/count(*) fails when no row matches: the new schema carries the comment.
+  CHECK(pg->Exec(db, "SELECT 1 / count(*) FROM pg_namespace WHERE nspname = 'anonymised' AND "
+                     "obj_description(oid, 'pg_namespace') LIKE 'written by dpo anonymise%'").empty());
 
   options.overwrite = true;
   options.schema = "public";

@@ -1142,3 +1142,99 @@ TEST_CASE("export: PostgreSQL --force with the source's own schema as --schema l
   CHECK(PgOne(uri, "SELECT count(*) FROM crm.people WHERE email IN ('ann.jansen@example.com', 'bob.devries@example.org')") == "2");
   CHECK(PgOne(uri, "SELECT count(*) FROM crm.orders") == "2");
 }
+
+// --- regressions from the leak review --------------------------------------------------------
+
+namespace {
+
+const char* kEmptyPolicy = R"(version: 1
+controller: { name: Shop B.V., contact: privacy@shop.example }
+data_subjects: { customer: { description: Customers } }
+categories: { contact: { description: Contact data, detectors: [email] } }
+purposes: { sales: { legal_basis: contract, data_subjects: [customer], categories: [contact] } }
+datasets:
+  users:
+    data_subject: customer
+    purposes: [sales]
+    columns:
+      email: none
+      manager: none
+)";
+
+}  // namespace
+
+TEST_CASE("export: what the policy does not protect is still not copied (keys declared none, blobs, bytes, numbers)") {
+  TempDir dir;
+  std::string db = dir / "src.db";
+  {
+    Db w(db, false);
+    w.Exec("CREATE TABLE users (email TEXT PRIMARY KEY, manager TEXT REFERENCES users(email));"
+           "CREATE TABLE attachments (id INTEGER PRIMARY KEY, data BLOB);"
+           "CREATE TABLE notes (id INTEGER PRIMARY KEY, note TEXT);"
+           "CREATE TABLE imports (id INTEGER PRIMARY KEY, telefoon REAL);");
+    for (int i = 0; i < 40; ++i) {
+      std::string n = std::to_string(i);
+      w.Exec("INSERT INTO users VALUES ('user" + n + "@gmail.com', 'user0@gmail.com');"
+             "INSERT INTO attachments VALUES (" + n + ", CAST('anna.smit" + n + "@gmail.com' AS BLOB));"
+             "INSERT INTO notes VALUES (" + n + ", CAST('Bel Sanne op 0612345678, mail sanne" + n +
+             "@gmail.com' AS BLOB));"
+             "INSERT INTO imports VALUES (" + n + ", 31612345" + (i < 10 ? "00" : "0") + n + ".0);");
+    }
+  }
+  policy::Policy policy = PolicyFromString(kEmptyPolicy, "users.yaml");
+  for (bool inside : {false, true}) {
+    CAPTURE(inside);
+    TempDir out;
+    ExportArgs args;
+    args.inside = inside;
+    anonymise::ExportSummary summary = ExportOk(db, policy, SinkKind::kSqlite, out / "anon.db", args);
+    Db dst(out / "anon.db");
+    CHECK(dst.Query("PRAGMA foreign_key_check").empty());
+    CHECK(dst.One("SELECT count(*) FROM users WHERE email LIKE '%@%' OR manager LIKE '%@%'") == "0");
+    CHECK(dst.One("SELECT count(*) FROM users u JOIN users m ON u.manager = m.email") == "40");  // joins hold
+    CHECK(dst.One("SELECT count(*) FROM attachments WHERE data IS NOT NULL") == "0");
+    CHECK(dst.One("SELECT count(*) FROM notes WHERE CAST(note AS TEXT) LIKE '%@%' OR CAST(note AS TEXT) LIKE "
+                  "'%0612345678%' OR note LIKE '\\x%'") == "0");
+    CHECK(dst.One("SELECT count(*) FROM notes WHERE note LIKE 'Bel Sanne op [phone]%'") == "40");
+    CHECK(dst.One("SELECT count(*) FROM imports WHERE telefoon IS NOT NULL") == "0");
+    bool warned = false;
+    for (const std::string& w : summary.warnings) warned = warned || w.find("users.email") != std::string::npos;
+    CHECK(warned);
+  }
+}
+
+TEST_CASE("export: the sample's special-category columns and personnel numbers do not leave") {
+  const Sample& s = TheSample();
+  TempDir out;
+  ExportOk(s.db, s.policy, SinkKind::kSqlite, out / "anon.db");
+  Db src(s.db), dst(out / "anon.db");
+  CHECK(dst.One("SELECT count(*) FROM absences WHERE reason IS NOT NULL") == "0");
+  CHECK(dst.One("SELECT count(*) FROM employees WHERE vog_issued_on IS NOT NULL") == "0");
+  CHECK(dst.One("SELECT count(*) FROM employees WHERE personnel_number LIKE 'anon-%'") ==
+        src.One("SELECT count(*) FROM employees"));
+}
+
+TEST_CASE("export: --k suppresses the outlier age band, not a large group (80-89 as AgeBand writes it)") {
+  TempDir dir;
+  std::vector<Person> people;
+  for (int i = 0; i < 60; ++i) people.push_back({std::to_string(1947 + i) + "-06-01", "1234 AB", "M"});
+  people.push_back({"1941-01-01", "1234 AB", "M"});  // 85 on the as-of date
+  people.push_back({"1940-01-01", "1234 AB", "M"});  // 86
+  std::string db = PeopleDb(dir, people);
+  std::string policy_text = kPeoplePolicy;
+  const std::string section = "anonymise:\n  quasi_identifiers: [people.birth_date, people.postcode, people.gender]\n";
+  REQUIRE(policy_text.find(section) != std::string::npos);
+  policy_text.replace(policy_text.find(section), section.size(),
+                      "anonymise:\n  columns:\n    people.birth_date: generalise:age_band\n"
+                      "  quasi_identifiers: [people.birth_date]\n");
+  policy::Policy policy = PolicyFromString(policy_text, "people.yaml");
+  ExportArgs args;
+  args.key = nullptr;
+  args.k = 5;
+  anonymise::ExportSummary summary = ExportOk(db, policy, SinkKind::kSqlite, dir / "anon.db", args);
+  REQUIRE(summary.k_anonymity.size() == 1);
+  Db out(dir / "anon.db");
+  CHECK(out.One("SELECT count(*) FROM people WHERE birth_date LIKE '80%'") == "0");
+  CHECK(summary.k_anonymity[0].k >= 5);
+  CHECK(summary.k_anonymity[0].k == GroupSizes(dir / "anon.db").front());
+}

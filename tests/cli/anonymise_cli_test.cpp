@@ -256,6 +256,12 @@ TEST_CASE("anonymise cli: the source (or the policy) as --out is refused and sta
       CHECK(fs::is_symlink(w.dir.File("link.db")));
     }
   }
+  // The secret key as --out (with --force it was replaced by the database).
+  std::string key_sha = Sha(w.key);
+  CliRun onto_key = w.Anonymise(w.key, {"--key-file", w.key, "--force"}, policy);
+  CHECK(onto_key.exit_code == 2);
+  CHECK(onto_key.err.find("the key file") != std::string::npos);
+  CHECK(Sha(w.key) == key_sha);
   // The source named with its sqlite: prefix.
   CliRun prefixed = w.Anonymise(w.db, {"--key-file", w.key, "--force"}, policy, "sqlite:" + w.db);
   CHECK(prefixed.exit_code == 2);

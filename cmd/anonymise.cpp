@@ -61,6 +61,13 @@ Result<anonymise::SinkKind> SinkKindFor(const AnonymiseArgs& args) {
   if (!args.to.empty())
     return Status::Error("--to " + args.to + ": write sqlite, csv or postgresql", StatusCode::kInvalidArgument);
   if (LooksLikePostgres(args.out)) return anonymise::SinkKind::kPostgres;
+  std::string lower;
+  for (char c : args.out) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower.size() > 4 && lower.compare(lower.size() - 4, 4, ".csv") == 0)
+    return Status::Error("--out " + args.out + ": CSV output is a directory with one file per table; write --out " +
+                             args.out.substr(0, args.out.size() - 4) + "-csv/ (or --to csv to use this name for the "
+                             "directory, --to sqlite for a database file)",
+                         StatusCode::kInvalidArgument);
   std::error_code ec;
   if ((!args.out.empty() && args.out.back() == '/') || std::filesystem::is_directory(args.out, ec))
     return anonymise::SinkKind::kCsv;

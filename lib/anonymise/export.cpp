@@ -483,6 +483,13 @@ Result<ExportSummary> RunExport(source::Source& source, ExportPlan* plan, Sink& 
     }
     if (!result.ok()) return fail(result.WithContext(tp.table.name));
     TableSummary ts = copier.Summary();
+    // A generaliser writes NULL for what it cannot read (never the value):
+    // said once per column, since a whole column of 1958/04/21 dates would
+    // otherwise vanish with only a count to show for it.
+    for (const ColumnSummary& c : ts.columns)
+      if (c.counts.nulled > 0 && c.op.rfind("generalise:", 0) == 0)
+        summary.warnings.push_back(tp.table.name + "." + c.column + ": " + std::to_string(c.counts.nulled) +
+                                   " value(s) " + c.op + " could not read were written as NULL (as '' in a NOT NULL text column)");
     summary.rows += ts.rows;
     summary.tables.push_back(std::move(ts));
   }

@@ -385,7 +385,7 @@ class PostgresSink final : public SinkBase {
         const char* state = PQresultErrorField(r.r, PG_DIAG_SQLSTATE);
         if (state != nullptr && std::strcmp(state, "23503") == 0)
           return Status::Error(display_ + ": table " + RelationText(entry, fk) + " does not resolve: rows refer to " +
-                               "rows that are not in " + fk.referenced_table + "; nothing was written",
+                               "rows that are not in " + fk.referenced_table + "; nothing was written (every row is copied, so the source has such rows itself: find them in the source, or declare the column null or drop in anonymise.columns)",
                                StatusCode::kConflict);
         return QueryError(r.r, "adding " + RelationText(entry, fk));
       }

@@ -386,7 +386,7 @@ class SqliteSink final : public SinkBase {
     }
     return Status::Error(display_ + ": table " + relation + " does not resolve: " + std::to_string(count) +
                          (count == 1 ? " row refers" : " rows refer") + " to a row that is not in " + referenced +
-                         "; nothing was written", StatusCode::kConflict);
+                         "; nothing was written (every row is copied, so the source has such rows itself: SQLite does not check foreign keys unless told to; find them with PRAGMA foreign_key_check on the source, or declare the column null or drop in anonymise.columns)", StatusCode::kConflict);
   }
 
   Status DoFinish() override {

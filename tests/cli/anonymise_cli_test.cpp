@@ -262,6 +262,11 @@ TEST_CASE("anonymise cli: the source (or the policy) as --out is refused and sta
   CHECK(onto_key.exit_code == 2);
   CHECK(onto_key.err.find("the key file") != std::string::npos);
   CHECK(Sha(w.key) == key_sha);
+  // A name ending in .csv is not silently a SQLite file.
+  CliRun csv_name = w.Anonymise(w.dir.File("anon.csv"), {"--key-file", w.key}, policy);
+  CHECK(csv_name.exit_code == 2);
+  CHECK(csv_name.err.find("anon-csv/") != std::string::npos);
+  CHECK_FALSE(fs::exists(w.dir.File("anon.csv")));
   // The source named with its sqlite: prefix.
   CliRun prefixed = w.Anonymise(w.db, {"--key-file", w.key, "--force"}, policy, "sqlite:" + w.db);
   CHECK(prefixed.exit_code == 2);

@@ -137,8 +137,13 @@ void SortParentsFirst(std::vector<TablePlan>* tables) {
 
 }  // namespace
 
-bool NeverNull(const ColumnChoice& c) {
-  return !c.column.nullable && c.output_type == TypeClass::kText;
+TransformContext ContextFor(const ColumnChoice& c, const TransformContext& base, source::SourceKind source_kind) {
+  TransformContext ctx = base;
+  ctx.type = c.column.type;
+  ctx.source_kind = source_kind;
+  ctx.declared_type = c.column.declared_type;
+  ctx.never_null = !c.column.nullable && c.output_type == TypeClass::kText;
+  return ctx;
 }
 
 ExportOperator DefaultFor(const std::string& kind, TypeClass type) {

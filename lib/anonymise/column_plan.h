@@ -64,9 +64,11 @@ struct PlanOptions {
   int64_t sample_rows = 10000;    // rows read per table to tell what each column holds
 };
 
-// True when a value the column's operator cannot read must be written as ""
-// rather than NULL (a NOT NULL text column): TransformContext::never_null.
-bool NeverNull(const ColumnChoice& choice);
+// `base` (key, as-of date) completed with what the column says: its type,
+// declared type, and never_null for a NOT NULL text column (a value the
+// operator cannot read is written as "" there, not NULL). The one place the
+// copy, the in-database copy and k-anonymity get their contexts from.
+TransformContext ContextFor(const ColumnChoice& choice, const TransformContext& base, source::SourceKind source_kind);
 
 // Reads the shape of every table and a sample of each, and decides.
 Result<ExportPlan> PlanExport(source::Source& source, const policy::Policy& policy, const PlanOptions& options);

@@ -111,19 +111,12 @@ class TableCopier {
   TableCopier(source::Source& source, const TablePlan& tp, const KAnonymity* k, const ExportOptions& options)
       : source_(source), tp_(tp), k_(k), options_(options) {}
 
-  // Reads and transforms the table, handing each output batch to `emit`.
   // Reads and transforms the table, handing each output batch to `emit` in
   // the source's order. With threads > 1 the operators run on that many
   // workers, each with its own transforms (they are not thread-safe), while
   // this thread reads.
   Status Run(const std::function<Status(Work)>& emit) {
-    for (size_t i = 0; i < tp_.columns.size(); ++i) {
-      const ColumnChoice& c = tp_.columns[i];
-      if (c.op.kind == ExportOperator::Kind::kDrop) continue;
-      if (c.quasi_identifier) quasi_.push_back(out_columns_.size());
-      keep_.push_back(c.op.kind == ExportOperator::Kind::kKeep);
-      out_columns_.push_back(i);
-    }
+    Layout();
     bool all_kept = std::all_of(keep_.begin(), keep_.end(), [](bool k) { return k; });
     const int workers = all_kept ? 1 : std::max(1, options_.threads);
     std::vector<Lane> lanes(static_cast<size_t>(workers));
@@ -147,42 +140,43 @@ class TableCopier {
   // The same copy made inside the output database (Sink::CopyFromSqlite):
   // for SQLite to SQLite, without k-anonymity suppression in this table.
   Status RunInside(Sink& sink, const std::string& source_path) {
+    Layout();
+    Lane lane;  // alive until the copy returns: the SQL function calls into it
+    if (Status s = MakeLane(&lane); !s.ok()) return s;
     std::vector<CopyColumn> columns;
-    transforms_.clear();
-    for (const ColumnChoice& c : tp_.columns) {
-      if (c.op.kind == ExportOperator::Kind::kDrop) continue;
-      TransformContext ctx;
-      ctx.key = options_.key;
-      ctx.as_of = options_.as_of;
-      ctx.type = c.column.type;
-      ctx.source_kind = source_.kind();
-      ctx.declared_type = c.column.declared_type;
-      ctx.never_null = NeverNull(c);
-      Result<Transform> t = MakeTransform(c.op, ctx);
-      if (!t.ok()) return t.status().WithContext(tp_.table.name + "." + c.column.name);
-      transforms_.push_back(std::move(*t));
-    }
-    counts_.assign(transforms_.size(), TransformCounts());
-    size_t o = 0;
-    for (const ColumnChoice& c : tp_.columns) {
-      if (c.op.kind == ExportOperator::Kind::kDrop) continue;
+    for (size_t o = 0; o < out_columns_.size(); ++o) {
+      const ColumnChoice& c = tp_.columns[out_columns_[o]];
       CopyColumn cc;
       cc.source_column = c.column.name;
       cc.type = c.output_type;
-      if (c.op.kind != ExportOperator::Kind::kKeep) {
-        Transform* t = &transforms_[o];
-        TransformCounts* counts = &counts_[o];
+      if (!keep_[o]) {
+        Transform* t = &lane.transforms[o];
+        TransformCounts* counts = &lane.counts[o];
         cc.transform = [t, counts](const Value& v) -> Value { return (*t)(v, counts); };
       }
       columns.push_back(std::move(cc));
-      ++o;
     }
-    Result<int64_t> copied = sink.CopyFromSqlite(source_path, tp_.table.name, columns, [this] {
-      return options_.cancel != nullptr && options_.cancel->load();
-    });
+    Result<int64_t> copied =
+        sink.CopyFromSqlite(source_path, tp_.table.name, columns, [this] { return Cancelled(); });
+    counts_ = std::move(lane.counts);
     if (!copied.ok()) return copied.status();
     rows_ = *copied;
     return Status::Ok();
+  }
+
+  // Which input column each output column comes from (dropped ones left
+  // out), which are kept as they are, and where the quasi-identifiers are.
+  void Layout() {
+    out_columns_.clear();
+    keep_.clear();
+    quasi_.clear();
+    for (size_t i = 0; i < tp_.columns.size(); ++i) {
+      const ColumnChoice& c = tp_.columns[i];
+      if (c.op.kind == ExportOperator::Kind::kDrop) continue;
+      if (c.quasi_identifier) quasi_.push_back(out_columns_.size());
+      keep_.push_back(c.op.kind == ExportOperator::Kind::kKeep);
+      out_columns_.push_back(i);
+    }
   }
 
   // One worker's transforms and counts.
@@ -192,16 +186,12 @@ class TableCopier {
   };
 
   Status MakeLane(Lane* lane) {
+    TransformContext base;
+    base.key = options_.key;
+    base.as_of = options_.as_of;
     for (size_t o = 0; o < out_columns_.size(); ++o) {
       const ColumnChoice& c = tp_.columns[out_columns_[o]];
-      TransformContext ctx;
-      ctx.key = options_.key;
-      ctx.as_of = options_.as_of;
-      ctx.type = c.column.type;
-      ctx.source_kind = source_.kind();
-      ctx.declared_type = c.column.declared_type;
-      ctx.never_null = NeverNull(c);
-      Result<Transform> t = MakeTransform(c.op, ctx);
+      Result<Transform> t = MakeTransform(c.op, ContextFor(c, base, source_.kind()));
       if (!t.ok()) return t.status().WithContext(tp_.table.name + "." + c.column.name);
       lane->transforms.push_back(std::move(*t));
     }
@@ -360,7 +350,6 @@ class TableCopier {
   const KAnonymity* k_;
   const ExportOptions& options_;
   std::vector<TransformCounts> counts_;
-  std::vector<Transform> transforms_;  // RunInside's, alive during the copy
   std::vector<size_t> out_columns_;    // input index of each output column
   std::vector<size_t> quasi_;          // output positions of quasi-identifiers
   std::vector<bool> keep_;             // per output column: copied as it is

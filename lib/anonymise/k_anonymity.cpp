@@ -89,12 +89,7 @@ Result<KAnonymity> ApplyKAnonymity(source::Source& source, TablePlan* table, int
 
   std::vector<Transform> transforms;
   for (ColumnChoice* c : quasi) {
-    TransformContext ctx = context;
-    ctx.type = c->column.type;
-    ctx.source_kind = source.kind();
-    ctx.declared_type = c->column.declared_type;
-    ctx.never_null = NeverNull(*c);
-    Result<Transform> t = MakeTransform(c->op, ctx);
+    Result<Transform> t = MakeTransform(c->op, ContextFor(*c, context, source.kind()));
     if (!t.ok()) return t.status().WithContext(table->table.name + "." + c->column.name);
     transforms.push_back(std::move(*t));
   }
@@ -131,10 +126,7 @@ Result<KAnonymity> ApplyKAnonymity(source::Source& source, TablePlan* table, int
     for (size_t i = 0; i < ops.size(); ++i) {
       raised[i] = ops[i].Name() != quasi[i]->op.Name();
       if (raised[i]) {
-        TransformContext ctx = context;
-        ctx.type = quasi[i]->column.type;
-        ctx.never_null = NeverNull(*quasi[i]);
-        Result<Transform> t = MakeTransform(ops[i], ctx);
+        Result<Transform> t = MakeTransform(ops[i], ContextFor(*quasi[i], context, source.kind()));
         if (t.ok()) step[i] = std::move(*t);
       }
     }

@@ -10,6 +10,7 @@
 
 #include "anonymise/sink_internal.h"
 #include "source/conninfo.h"
+#include "source/sql_dialect.h"
 #include "util/fault.h"
 
 namespace dpo::anonymise {
@@ -231,15 +232,28 @@ Status SinkBase::CheckReferences() const {
 // --- Text -------------------------------------------------------------------
 
 std::string QuoteIdent(std::string_view name) {
-  std::string out;
-  out.reserve(name.size() + 2);
-  out.push_back('"');
-  for (char c : name) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
+  // Both databases quote identifiers alike.
+  return source::QuoteIdentifier(name, source::SqlDialect::kSqlite);
+}
+
+const char* OnDeleteClause(source::ForeignKey::OnDelete action) {
+  switch (action) {
+    case source::ForeignKey::OnDelete::kNoAction: return "";
+    case source::ForeignKey::OnDelete::kRestrict: return " ON DELETE RESTRICT";
+    case source::ForeignKey::OnDelete::kCascade: return " ON DELETE CASCADE";
+    case source::ForeignKey::OnDelete::kSetNull: return " ON DELETE SET NULL";
+    case source::ForeignKey::OnDelete::kSetDefault: return " ON DELETE SET DEFAULT";
   }
-  out.push_back('"');
-  return out;
+  return "";
+}
+
+std::string ColumnList(const std::vector<std::string>& names) {
+  std::string out = "(";
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i) out += ", ";
+    out += QuoteIdent(names[i]);
+  }
+  return out + ")";
 }
 
 bool SafeDeclaredType(std::string_view type) {

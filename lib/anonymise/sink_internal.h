@@ -86,8 +86,13 @@ class SinkBase : public Sink {
   std::map<std::string, size_t> by_out_name_;
 };
 
-// Identifiers are data: "name" with every " doubled (SQLite and PostgreSQL).
+// Identifiers are data: "name" with every " doubled (SQLite and PostgreSQL;
+// source::QuoteIdentifier, which also drops NUL bytes).
 std::string QuoteIdent(std::string_view name);
+// "(a, b)" with each name quoted.
+std::string ColumnList(const std::vector<std::string>& names);
+// " ON DELETE CASCADE" and the like; "" for NO ACTION.
+const char* OnDeleteClause(source::ForeignKey::OnDelete action);
 
 // A declared type from the source that may go into CREATE TABLE as it is:
 // words of [A-Za-z0-9_] with single spaces, optionally followed by one

@@ -63,26 +63,6 @@ const char* PostgresType(source::TypeClass type) {
   return "text";
 }
 
-const char* OnDeleteClause(source::ForeignKey::OnDelete action) {
-  switch (action) {
-    case source::ForeignKey::OnDelete::kNoAction: return "";
-    case source::ForeignKey::OnDelete::kRestrict: return " ON DELETE RESTRICT";
-    case source::ForeignKey::OnDelete::kCascade: return " ON DELETE CASCADE";
-    case source::ForeignKey::OnDelete::kSetNull: return " ON DELETE SET NULL";
-    case source::ForeignKey::OnDelete::kSetDefault: return " ON DELETE SET DEFAULT";
-  }
-  return "";
-}
-
-std::string ColumnList(const std::vector<std::string>& names) {
-  std::string out = "(";
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (i) out += ", ";
-    out += QuoteIdent(names[i]);
-  }
-  return out + ")";
-}
-
 // One field of COPY's text format: backslash, tab, newline and carriage
 // return are escaped; everything else goes as it is.
 void AppendCopyField(std::string_view value, std::string* out) {

@@ -42,26 +42,6 @@ const char* SqliteType(source::TypeClass type) {
   return "";
 }
 
-const char* OnDeleteClause(source::ForeignKey::OnDelete action) {
-  switch (action) {
-    case source::ForeignKey::OnDelete::kNoAction: return "";
-    case source::ForeignKey::OnDelete::kRestrict: return " ON DELETE RESTRICT";
-    case source::ForeignKey::OnDelete::kCascade: return " ON DELETE CASCADE";
-    case source::ForeignKey::OnDelete::kSetNull: return " ON DELETE SET NULL";
-    case source::ForeignKey::OnDelete::kSetDefault: return " ON DELETE SET DEFAULT";
-  }
-  return "";
-}
-
-std::string ColumnList(const std::vector<std::string>& names) {
-  std::string out = "(";
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (i) out += ", ";
-    out += QuoteIdent(names[i]);
-  }
-  return out + ")";
-}
-
 bool SideFileExists(const std::string& path, const char* suffix) {
   struct stat st;
   return ::lstat((path + suffix).c_str(), &st) == 0;

@@ -39,6 +39,7 @@
 #include "anonymise/export.h"
 #include "anonymise/free_text.h"
 #include "anonymise/sink.h"
+#include "anonymise/test_util.h"
 #include "detect/identifier_spans.h"
 #include "detect/text_scanner.h"
 #include "policy/loader.h"
@@ -54,55 +55,9 @@ using anonymise::SinkKind;
 namespace {
 
 namespace fs = std::filesystem;
-using Cell = std::optional<std::string>;
-using Rows = std::vector<std::vector<Cell>>;
+using namespace dpo::anonymise_test;
 
 constexpr const char* kAsOf = "2026-11-01";
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "dpo-export-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string operator/(const std::string& name) const { return path + "/" + name; }
-  std::set<std::string> Entries() const {
-    std::set<std::string> out;
-    for (const auto& e : fs::directory_iterator(path)) out.insert(e.path().filename().string());
-    return out;
-  }
-};
-
-struct Umask {
-  mode_t old;
-  explicit Umask(mode_t mask) : old(::umask(mask)) {}
-  ~Umask() { ::umask(old); }
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void Spit(const std::string& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary);
-  out << content;
-}
-
-mode_t Mode(const std::string& path) {
-  struct stat st;
-  REQUIRE(::lstat(path.c_str(), &st) == 0);
-  return st.st_mode & 07777;
-}
 
 std::string Joined(const std::set<std::string>& names) {
   std::string out;

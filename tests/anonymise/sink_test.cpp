@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "anonymise/sink.h"
+#include "anonymise/test_util.h"
 #include "anonymise/sink_internal.h"
 #include "source/pg_server.h"
 #include "source/source.h"
@@ -32,34 +33,7 @@ using source::TypeClass;
 namespace {
 
 namespace fs = std::filesystem;
-using Cell = std::optional<std::string>;
-using Rows = std::vector<std::vector<Cell>>;
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "dpo-sink-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const { return path + "/" + name; }
-  std::set<std::string> Entries() const {
-    std::set<std::string> out;
-    for (const auto& e : fs::directory_iterator(path)) out.insert(e.path().filename().string());
-    return out;
-  }
-};
-
-// Restores the umask when the test ends, also on failure.
-struct Umask {
-  mode_t old;
-  explicit Umask(mode_t mask) : old(::umask(mask)) {}
-  ~Umask() { ::umask(old); }
-};
+using namespace dpo::anonymise_test;
 
 struct Disarm {
   ~Disarm() { util::ArmFault(util::FaultPoint::kWrite, 0); }
@@ -211,24 +185,6 @@ source::Table Describe(source::Source& src, const std::string& table) {
   auto t = src.Describe(table);
   REQUIRE_MESSAGE(t.ok(), t.status().message());
   return *t;
-}
-
-mode_t Mode(const std::string& path) {
-  struct stat st;
-  REQUIRE(::lstat(path.c_str(), &st) == 0);
-  return st.st_mode & 07777;
-}
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void Spit(const std::string& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary);
-  out << content;
 }
 
 const std::vector<TypeClass> kCustomerTypes = {TypeClass::kInteger, TypeClass::kText,      TypeClass::kReal,

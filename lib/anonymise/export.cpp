@@ -406,8 +406,6 @@ Result<ExportSummary> RunExport(source::Source& source, ExportPlan* plan, Sink& 
     for (const KAnonymity& k : summary.k_anonymity)
       if (k.table == plan->tables[i].table.name) k_of[i] = &k;
 
-  SinkKind sink_kind = SinkKind::kSqlite;
-  if (summary.destination.rfind("postgresql", 0) == 0) sink_kind = SinkKind::kPostgres;
   for (size_t i = 0; i < plan->tables.size(); ++i) {
     const KAnonymity* k = k_of[i];
     std::vector<std::vector<std::string>> referenced_keys;
@@ -415,7 +413,7 @@ Result<ExportSummary> RunExport(source::Source& source, ExportPlan* plan, Sink& 
       for (const source::ForeignKey& fk : other.table.foreign_keys)
         if (fk.origin == "schema" && fk.referenced_table == plan->tables[i].table.name && !fk.referenced_columns.empty())
           referenced_keys.push_back(fk.referenced_columns);
-    if (Status s = sink.CreateTable(OutputShape(plan->tables[i], source.kind(), sink_kind,
+    if (Status s = sink.CreateTable(OutputShape(plan->tables[i], source.kind(), sink.kind(),
                                                 k != nullptr && k->suppressed_rows > 0, referenced_keys));
         !s.ok())
       return fail(s);

@@ -135,6 +135,7 @@ class Sink {
   // How to name the destination to a person (no password): the path, or
   // "postgresql://user@host:port/db (schema NAME)".
   virtual std::string DisplayName() const = 0;
+  virtual SinkKind kind() const = 0;
   // PostgreSQL: the schema the output goes into; "" for files.
   virtual std::string TargetSchema() const { return ""; }
 };

@@ -134,6 +134,7 @@ Status CheckReplaceable(const std::string& path) {
 
 class CsvSink final : public SinkBase {
  public:
+  SinkKind kind() const override { return SinkKind::kCsv; }
   CsvSink(std::string path, bool overwrite) : SinkBase(path), path_(std::move(path)), overwrite_(overwrite) {}
   ~CsvSink() override { Abandon(); }
 

@@ -176,6 +176,7 @@ constexpr const char* kMarker = "written by dpo anonymise";
 
 class PostgresSink final : public SinkBase {
  public:
+  SinkKind kind() const override { return SinkKind::kPostgres; }
   PostgresSink(PGconn* pg, std::string conn_display, std::vector<std::string> secrets, std::string schema,
                bool overwrite)
       : SinkBase(conn_display + " (schema " + schema + ")"),

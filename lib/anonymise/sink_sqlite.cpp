@@ -77,6 +77,7 @@ Status CheckDestination(const std::string& path, bool overwrite) {
 
 class SqliteSink final : public SinkBase {
  public:
+  SinkKind kind() const override { return SinkKind::kSqlite; }
   SqliteSink(std::string path, bool overwrite) : SinkBase(path), path_(std::move(path)), overwrite_(overwrite) {}
   ~SqliteSink() override { Abandon(); }
 

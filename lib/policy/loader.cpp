@@ -219,10 +219,14 @@ const std::vector<std::string> kControllerKeys = {"name", "contact", "address", 
 const std::vector<std::string> kDpoKeys = {"name", "contact"};
 const std::vector<std::string> kSubjectKeys = {"description"};
 const std::vector<std::string> kCategoryKeys = {"description", "sensitivity", "special_category", "detectors"};
-const std::vector<std::string> kRecipientKeys = {"description", "type", "country", "agreement"};
+const std::vector<std::string> kRecipientKeys = {"description", "type", "country", "agreement", "categories",
+                                                 "columns"};
 const std::vector<std::string> kPurposeKeys = {"description",  "legal_basis",   "law",        "interest",
                                                "art9_condition", "art10_basis", "data_subjects", "categories",
-                                               "recipients",   "transfers",     "automated_decisions"};
+                                               "recipients",   "transfers",     "automated_decisions",
+                                               "consent"};
+const std::vector<std::string> kConsentKeys = {"dataset",  "subject_key", "purpose_column", "purpose_value",
+                                               "given_at", "withdrawn_at"};
 const std::vector<std::string> kTransferKeys = {"country", "recipient", "safeguard"};
 const std::vector<std::string> kDatasetKeys = {"description", "data_subject", "subject_key",
                                                "purposes",    "columns",      "relations"};
@@ -230,7 +234,8 @@ const std::vector<std::string> kColumnKeys = {"category", "identifier", "descrip
 const std::vector<std::string> kRelationKeys = {"columns", "references", "on_delete"};
 const std::vector<std::string> kReferenceKeys = {"table", "columns"};
 const std::vector<std::string> kRuleKeys = {"description", "dataset", "keep",        "action", "columns",
-                                            "set",         "when",    "legal_holds", "basis", "on_erasure"};
+                                            "set",         "when",    "legal_holds", "basis", "on_erasure",
+                                            "notify_before", "notify_columns"};
 const std::vector<std::string> kHoldKeys = {"name", "reason", "when"};
 const std::vector<std::string> kConditionOps = {"equals", "not_equals", "in",          "is_null",
                                                 "before", "after",      "older_than", "within"};
@@ -557,6 +562,7 @@ class Loader {
   void LoadRecipients(const Node& node);
   void LoadPurposes(const Node& node);
   void LoadTransfers(const Node& node, const std::string& what, const std::string& path, Purpose* purpose);
+  void LoadConsent(const Node& node, const std::string& purpose_what, const std::string& path, Purpose* purpose);
   void LoadDatasets(const Node& node);
   void LoadColumns(const Node& node, const std::string& what, Dataset* dataset);
   void LoadRelations(const Node& node, const std::string& what, Dataset* dataset);
@@ -753,6 +759,8 @@ void Loader::LoadRecipients(const Node& node) {
       Missing(e.key, what, "type", "add type: one of " + Join(kRecipientTypes));
     Country(f, "country", what, path + ".country", &r.country);
     Str(f, "agreement", what, path + ".agreement", &r.agreement);
+    List(f, "categories", what, path + ".categories", &r.categories, "[contact, career]");
+    List(f, "columns", what, path + ".columns", &r.columns, "[candidates.first_name, candidates.city]");
     policy_->recipients.push_back(std::move(r));
   }
 }
@@ -788,8 +796,33 @@ void Loader::LoadPurposes(const Node& node) {
     List(f, "recipients", what, path + ".recipients", &p.recipients, "[clients]");
     Bool(f, "automated_decisions", what, &p.automated_decisions);
     if (const Node* t = f.Get("transfers")) LoadTransfers(*t, what, path + ".transfers", &p);
+    if (const Node* c = f.Get("consent"); c != nullptr && !c->IsNull()) LoadConsent(*c, what, path + ".consent", &p);
     policy_->purposes.push_back(std::move(p));
   }
+}
+
+void Loader::LoadConsent(const Node& node, const std::string& purpose_what, const std::string& path,
+                         Purpose* purpose) {
+  const std::string what = "'consent' of " + purpose_what;
+  const std::string example =
+      "consent: { dataset: consents, purpose_column: purpose, given_at: given_at, withdrawn_at: withdrawn_at }";
+  Fields f = Object(node, what, kConsentKeys, "write " + example);
+  if (!f.ok) return;
+  ConsentRecords c;
+  c.location = Loc(node);
+  if (!Str(f, "dataset", what, path + ".dataset", &c.dataset))
+    Missing(node, what, "dataset", "add dataset: the table (or CSV file stem) where consents are recorded");
+  Str(f, "subject_key", what, path + ".subject_key", &c.subject_key);
+  Str(f, "purpose_column", what, path + ".purpose_column", &c.purpose_column);
+  if (!Str(f, "purpose_value", what, path + ".purpose_value", &c.purpose_value)) c.purpose_value = purpose->id;
+  if (f.Has("purpose_value") && c.purpose_column.empty())
+    Error(*f.Get("purpose_value"), "invalid-value", "purpose_value of " + what + " needs purpose_column",
+          "add purpose_column: the column of " + (c.dataset.empty() ? std::string("the dataset") : c.dataset) +
+              " that names the purpose, or drop purpose_value");
+  if (!Str(f, "given_at", what, path + ".given_at", &c.given_at))
+    Missing(node, what, "given_at", "add given_at: the date column that says when the consent was given");
+  Str(f, "withdrawn_at", what, path + ".withdrawn_at", &c.withdrawn_at);
+  purpose->consent = std::move(c);
 }
 
 void Loader::LoadTransfers(const Node& node, const std::string& purpose_what, const std::string& list_path,
@@ -1099,6 +1132,12 @@ void Loader::LoadRetention(const Node& node) {
       Error(*f.Get("on_erasure"), "invalid-value",
             "on_erasure: anonymise of " + what + " needs action: anonymise (its columns say what to anonymise)",
             "write on_erasure: keep, or make the rule's action anonymise with columns");
+    if (const Node* n = f.Get("notify_before"); n != nullptr && !n->IsNull())
+      if (auto d = DurationValue(*n, "notify_before", what)) r.notify_before = *d;
+    List(f, "notify_columns", what, path + ".notify_columns", &r.notify_columns, "[first_name, email]");
+    if (r.notify_before && r.notify_columns.empty() && !f.Has("notify_columns"))
+      Missing(e.key, what, "notify_columns",
+              "notify_before needs notify_columns: [first_name, email] (the columns to write to the subject with)");
     if (const Node* w = f.Get("when")) LoadConditions(*w, what, path + ".when", &r.when);
     if (const Node* h = f.Get("legal_holds")) LoadHolds(*h, what, path + ".legal_holds", &r.legal_holds);
     policy_->retention.push_back(std::move(r));

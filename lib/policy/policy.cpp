@@ -56,6 +56,10 @@ const Category* Policy::FindCategory(const std::string& id) const {
 const Recipient* Policy::FindRecipient(const std::string& id) const {
   return FindBy(recipients, id, &Recipient::id);
 }
+bool Purpose::RestsOnConsent() const {
+  return legal_basis == LegalBasis::kConsent || art9_condition == Art9Condition::kExplicitConsent;
+}
+
 const Purpose* Policy::FindPurpose(const std::string& id) const {
   return FindBy(purposes, id, &Purpose::id);
 }

@@ -91,6 +91,14 @@ struct Recipient {
   std::string type;       // processor | third_party | authority | group_entity | client
   std::string country;    // ISO 3166 alpha-2, default NL
   std::string agreement;  // processing agreement reference, required for processors
+  // recipients.<id>.categories: the categories it may receive (`dpo export
+  // --recipient` writes only columns of these). Empty: not declared, and
+  // nothing can be exported to it.
+  std::vector<std::string> categories;
+  // recipients.<id>.columns: TABLE.COLUMN; when set, only these columns (each
+  // of one of `categories`) may be exported to it: finer than a category
+  // ("name and city", not the whole of contact). Empty: every column of the categories.
+  std::vector<std::string> columns;
   Location location;
 };
 
@@ -99,6 +107,20 @@ struct Transfer {
   std::string country;    // ISO 3166 alpha-2
   std::string recipient;  // recipient id
   std::string safeguard;  // adequacy | scc | bcr | derogation
+  Location location;
+};
+
+// purposes.<id>.consent: where the consents a purpose rests on are recorded
+// (Art. 7(1): the controller must be able to prove them). One row per consent
+// given: the subject's key, the purpose (when the dataset records consents
+// for several), when it was given and, once withdrawn, when.
+struct ConsentRecords {
+  std::string dataset;         // dataset (table) holding the records
+  std::string subject_key;     // its column naming the subject; default: the dataset's subject_key
+  std::string purpose_column;  // column naming the purpose; empty: every row is a consent for this purpose
+  std::string purpose_value;   // the value in purpose_column; default: the purpose's id
+  std::string given_at;        // date the consent was given (required)
+  std::string withdrawn_at;    // date it was withdrawn; NULL while it stands (optional)
   Location location;
 };
 
@@ -116,7 +138,12 @@ struct Purpose {
   std::vector<std::string> recipients;     // recipient ids
   std::vector<Transfer> transfers;
   bool automated_decisions = false;        // Art. 15(1)(h)
+  std::optional<ConsentRecords> consent;   // for legal_basis consent or art9_condition explicit_consent
   Location location;
+
+  // Whether the purpose rests on the subject's consent: Art. 6(1)(a), or
+  // explicit consent for special categories (Art. 9(2)(a)).
+  bool RestsOnConsent() const;
 };
 
 // datasets.<table>.columns.<column>: a category id, or "none" (reviewed: not
@@ -226,6 +253,11 @@ struct RetentionRule {
   std::vector<LegalHold> legal_holds;
   std::string basis;              // why this period: "AVG art. 5(1)(e)", "Art. 52 AWR (7 years)"
   ErasureHandling on_erasure = ErasureHandling::kErase;  // on_erasure: erase | keep | anonymise
+  // notify_before: 30d: the subjects are told before their rows expire (a
+  // renewal e-mail); `dpo retention notices` lists them with notify_columns
+  // (the contact columns of the dataset to write to them with).
+  std::optional<util::Duration> notify_before;
+  std::vector<std::string> notify_columns;
   Location location;
 
   // "last_active_at", "orders.order_date", "latest orders.order_date or created_at".

@@ -16,6 +16,33 @@ bool IsEuEea(const std::string& country) {
   return kEuEea.count(country) > 0;
 }
 
+std::vector<UngroundedDisclosure> UngroundedDisclosures(const Policy& policy) {
+  std::vector<UngroundedDisclosure> out;
+  for (const Recipient& r : policy.recipients) {
+    for (size_t i = 0; i < r.categories.size(); ++i) {
+      const Category* c = policy.FindCategory(r.categories[i]);
+      if (c == nullptr || (c->sensitivity != Sensitivity::kSpecial && c->sensitivity != Sensitivity::kCriminal))
+        continue;
+      bool criminal = c->sensitivity == Sensitivity::kCriminal;
+      UngroundedDisclosure d;
+      bool grounded = false;
+      for (const Purpose& pu : policy.purposes) {
+        if (std::find(pu.recipients.begin(), pu.recipients.end(), r.id) == pu.recipients.end()) continue;
+        d.purposes.push_back(pu.id);
+        if (std::find(pu.categories.begin(), pu.categories.end(), c->id) == pu.categories.end()) continue;
+        if (criminal ? !pu.art10_basis.empty() : pu.art9_condition.has_value()) grounded = true;
+      }
+      if (grounded) continue;
+      d.recipient = r.id;
+      d.category = c->id;
+      d.criminal = criminal;
+      d.location = policy.LocationOf("recipients." + r.id + ".categories[" + std::to_string(i) + "]", r.location);
+      out.push_back(std::move(d));
+    }
+  }
+  return out;
+}
+
 namespace {
 
 std::string Join(const std::vector<std::string>& items) {
@@ -195,6 +222,51 @@ class Validator {
   }
 
   void Recipients() {
+    for (const Recipient& r : p_.recipients)
+      for (size_t i = 0; i < r.categories.size(); ++i)
+        CheckCategory(r.categories[i], At("recipients." + r.id + ".categories[" + std::to_string(i) + "]", r.location),
+                      "recipient '" + r.id + "'");
+    for (const Recipient& r : p_.recipients) {
+      for (size_t i = 0; i < r.columns.size(); ++i) {
+        const std::string& name = r.columns[i];
+        const Location& loc = At("recipients." + r.id + ".columns[" + std::to_string(i) + "]", r.location);
+        size_t dot = name.rfind('.');
+        if (dot == std::string::npos || dot == 0 || dot + 1 == name.size()) {
+          Error(loc, "invalid-value", "recipient '" + r.id + "' lists column '" + name + "', which is not TABLE.COLUMN",
+                "write the table, a dot and the column: candidates.city");
+          continue;
+        }
+        const Dataset* d = p_.FindDataset(name.substr(0, dot));
+        if (d == nullptr) {
+          Error(loc, "unknown-dataset",
+                "recipient '" + r.id + "' lists column '" + name + "' of a table that is not a declared dataset",
+                "declare datasets." + name.substr(0, dot) + ", or fix the table name");
+          continue;
+        }
+        const ColumnMapping* m = d->FindColumn(name.substr(dot + 1));
+        if (m == nullptr) {
+          CheckColumn(*d, name.substr(dot + 1), loc, "recipient '" + r.id + "'");
+          continue;
+        }
+        if (m->category.empty() || !Contains(r.categories, m->category))
+          Error(loc, "recipient-column-outside-categories",
+                "recipient '" + r.id + "' lists column '" + name + "', which holds " +
+                    (m->category.empty() ? std::string("no personal data") : "category '" + m->category + "'") +
+                    ", not one of the recipient's categories (" + Join(r.categories) + ")",
+                m->category.empty() ? "remove it: only personal data of the recipient's categories is exported"
+                                    : "add '" + m->category + "' to the recipient's categories, or remove the column");
+      }
+    }
+    for (const UngroundedDisclosure& d : UngroundedDisclosures(p_)) {
+      std::string article = d.criminal ? "Art. 10" : "Art. 9";
+      Warn(d.location, "special-category-to-recipient",
+           "recipient '" + d.recipient + "' may receive " + (d.criminal ? "criminal data" : "special category") + " '" +
+               d.category + "', but no purpose that shares data with it (" +
+               (d.purposes.empty() ? std::string("none") : Join(d.purposes)) + ") lists '" + d.category +
+               "' with " + (d.criminal ? "an art10_basis" : "an art9_condition") + " (" + article + ")",
+           "remove '" + d.category + "' from the recipient's categories, or list it in the purpose it is shared for "
+           "together with " + (d.criminal ? "art10_basis: the law that allows it" : "art9_condition: the Art. 9(2) ground"));
+    }
     for (const Recipient& r : p_.recipients) {
       if (r.type == "processor" && r.agreement.empty()) {
         Warn(r.location, "agreement-missing",
@@ -253,6 +325,8 @@ class Validator {
         }
       }
 
+      Consent(pu, path, what, basis_todo);
+
       for (size_t i = 0; i < pu.transfers.size(); ++i) {
         const Transfer& t = pu.transfers[i];
         std::string tpath = path + ".transfers[" + std::to_string(i) + "]";
@@ -277,6 +351,48 @@ class Validator {
         }
       }
     }
+  }
+
+  // Art. 7(1): consent must be provable, so a purpose resting on consent says
+  // where the consents are recorded.
+  void Consent(const Purpose& pu, const std::string& path, const std::string& what, bool basis_todo) {
+    if (!pu.consent) {
+      if (!basis_todo && pu.legal_basis == LegalBasis::kConsent)
+        Warn(At(path + ".legal_basis", pu.location), "consent-records-missing",
+             what + " rests on consent but does not say where the consents are recorded (Art. 7(1): you must be "
+                    "able to prove them); dpo scan cannot check them",
+             "add consent: { dataset: consents, purpose_column: purpose, given_at: given_at, withdrawn_at: "
+             "withdrawn_at } (docs/policy-format.md, section purposes)");
+      return;
+    }
+    const ConsentRecords& c = *pu.consent;
+    const std::string cpath = path + ".consent";
+    if (!pu.RestsOnConsent() && !basis_todo)
+      Warn(c.location, "consent-without-consent-basis",
+           what + " names consent records but rests on " + LegalBasisName(pu.legal_basis) +
+               "; dpo checks consent records only for purposes resting on consent",
+           "remove consent:, or change legal_basis to consent (or art9_condition to explicit_consent)");
+    if (c.dataset.empty()) return;
+    const Dataset* d = p_.FindDataset(c.dataset);
+    if (d == nullptr) {
+      std::string close = ClosestMatch(c.dataset, Ids(4));
+      Error(At(cpath + ".dataset", c.location), "unknown-dataset",
+            "the consent records of " + what + " are in dataset '" + c.dataset + "', which is not declared",
+            close.empty() ? "declare datasets." + c.dataset + " with its columns, or fix the name"
+                          : "did you mean '" + close + "'?");
+      return;
+    }
+    const std::string key = c.subject_key.empty() ? d->subject_key : c.subject_key;
+    if (key.empty())
+      Error(c.location, "consent-subject-key-missing",
+            "the consent records of " + what + " do not say which column names the subject, and dataset '" +
+                d->table + "' has no subject_key",
+            "add subject_key: the column of " + d->table + " that holds the subject's key (e.g. candidate_id)");
+    const std::string where = "the consent records of " + what;
+    CheckColumn(*d, c.subject_key, At(cpath + ".subject_key", c.location), where);
+    CheckColumn(*d, c.purpose_column, At(cpath + ".purpose_column", c.location), where);
+    CheckColumn(*d, c.given_at, At(cpath + ".given_at", c.location), where);
+    CheckColumn(*d, c.withdrawn_at, At(cpath + ".withdrawn_at", c.location), where);
   }
 
   void Datasets() {
@@ -374,6 +490,9 @@ class Validator {
       for (size_t i = 0; i < r.when.size(); ++i)
         CheckColumn(*d, r.when[i].column, At(path + ".when[" + std::to_string(i) + "].column", r.when[i].location),
                     "a condition of " + what);
+      for (size_t i = 0; i < r.notify_columns.size(); ++i)
+        CheckColumn(*d, r.notify_columns[i], At(path + ".notify_columns[" + std::to_string(i) + "]", r.location),
+                    what + " (notify_columns)");
       for (size_t h = 0; h < r.legal_holds.size(); ++h) {
         const LegalHold& hold = r.legal_holds[h];
         for (size_t i = 0; i < hold.when.size(); ++i)

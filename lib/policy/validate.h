@@ -28,6 +28,19 @@ struct ValidateOptions {
 // with --strict.
 std::vector<Diagnostic> ValidatePolicy(const Policy& policy, const ValidateOptions& options);
 
+// A recipient that may receive (recipients.<id>.categories) a special
+// category (Art. 9) or criminal data (Art. 10) that no purpose sharing data
+// with it grounds: no purpose lists both the recipient and the category with
+// an art9_condition (art10_basis for criminal data).
+struct UngroundedDisclosure {
+  std::string recipient;
+  std::string category;
+  bool criminal = false;              // Art. 10 rather than Art. 9
+  std::vector<std::string> purposes;  // the purposes that list the recipient
+  Location location;                  // where the recipient lists the category
+};
+std::vector<UngroundedDisclosure> UngroundedDisclosures(const Policy& policy);
+
 // True for the ISO 3166 alpha-2 codes of the EU and EEA (no Art. 44 transfer).
 bool IsEuEea(const std::string& country);
 

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <unordered_set>
 
 #include "sample/lists.h"
@@ -84,7 +85,16 @@ Status CreatePrivateFile(const std::string& path) {
 class Generator {
  public:
   explicit Generator(const GenerateOptions& options)
-      : options_(options), rng_(options.seed ^ 0x6470'6f2d'7361'6d70ULL), as_of_(util::DaysFromCivil(options.as_of)) {}
+      : options_(options),
+        rng_(options.seed ^ 0x6470'6f2d'7361'6d70ULL),
+        plant_(options.seed ^ 0x636f'6e73'656e'7473ULL),
+        as_of_(util::DaysFromCivil(options.as_of)) {
+    for (const char* purpose : {"mediation", "website_analytics", "union_dues"}) {
+      ConsentTruth t;
+      t.purpose = purpose;
+      consent_truth_.push_back(std::move(t));
+    }
+  }
   ~Generator() { Cleanup(); }
 
   Status Prepare();
@@ -104,6 +114,13 @@ class Generator {
   Status WriteCandidate(uint64_t id);
   Status WriteEmployee(uint64_t candidate_id, const Person& p, long start, long end, bool current, bool contract_open);
   Status WriteVisit(int64_t candidate_id, long earliest);
+  // A consent for `purpose` that the policy checks (mediation,
+  // website_analytics, union_dues), planted from plant_ so that the rest of
+  // the sample stays as it was: usually given, sometimes missing or withdrawn
+  // (the truth records which).
+  Status PlantConsent(size_t purpose, uint64_t candidate_id, long earliest, double missing, double withdrawn);
+  Status WriteConsentRow(uint64_t candidate_id, const char* purpose, long given, int given_second,
+                         std::optional<std::pair<long, int>> withdrawn, const char* method, const std::string& ip);
   long Between(long lo, long hi) { return lo >= hi ? lo : static_cast<long>(rng_.Between(lo, hi)); }
   int Second() { return static_cast<int>(rng_.Between(7 * 3600, 22 * 3600)); }
 
@@ -111,7 +128,9 @@ class Generator {
 
   const GenerateOptions& options_;
   Rng rng_;
+  Rng plant_;  // the planted consent cases only: rng_'s stream (and so the rest of the sample) is unchanged
   long as_of_;
+  std::vector<ConsentTruth> consent_truth_;
   uint64_t companies_ = 0;
   uint64_t next_id_[kTableCount] = {};
   uint64_t rows_in_batch_ = 0;
@@ -127,6 +146,7 @@ class Generator {
   Person person_;
   Person other_;  // a third party that a note mentions
   std::string s1_;
+  std::string s2_;
 };
 
 Status Generator::Exec(const char* sql) {
@@ -470,30 +490,37 @@ Status Generator::WriteCandidate(uint64_t id) {
       {"newsletter", newsletter, newsletter_withdrawn},
       {"extend_retention", consent_extended, false},
   };
-  for (const ConsentPlan& c : consents) {
+  for (size_t i = 0; i < std::size(consents); ++i) {
+    const ConsentPlan& c = consents[i];
     if (!c.given) continue;
-    TableWriter& cw = W(kConsents);
-    cw.Int(static_cast<int64_t>(++next_id_[kConsents]));
-    cw.Int(static_cast<int64_t>(id));
-    cw.Text(c.purpose);
+    // The draws from rng_ as they always were, whether or not the row is
+    // written, so that everything after it stays the same.
     long given = Between(reg, std::min(reg + 30, as_of_ - 1));
-    cw.Timestamp(given, Second());
+    int given_second = Second();
+    std::optional<std::pair<long, int>> withdrawn;
     if (c.withdrawn) {
-      cw.Timestamp(Between(given, as_of_ - 1), Second());
-    } else {
-      cw.Null();
+      int second = Second();  // drawn before the day, as the call this replaces evaluated its arguments
+      withdrawn = std::make_pair(Between(given, as_of_ - 1), second);
     }
     bool web = rng_.Chance(0.75);
-    cw.Text(web ? "web_form" : rng_.Chance(0.5) ? "email" : "phone");
-    if (web) {
-      s1_.clear();
-      AppendIpv4(rng_, s1_);
-      cw.Text(s1_);
-    } else {
-      cw.Null();
+    const char* method = web ? "web_form" : rng_.Chance(0.5) ? "email" : "phone";
+    s2_.clear();
+    if (web) AppendIpv4(rng_, s2_);
+    if (i == 0) {  // mediation: the candidate's profile (cv_text, availability) is held for it
+      ConsentTruth& t = consent_truth_[0];
+      ++t.held;
+      double u = plant_.Unit();
+      if (u < 0.02) {  // the registration consent was never recorded
+        t.without_record.push_back(id);
+        continue;
+      }
+      if (u < 0.04) {  // withdrawn, and the profile is still there
+        t.withdrawn.push_back(id);
+        withdrawn = std::make_pair(given + static_cast<long>(plant_.Below(static_cast<uint64_t>(std::max(1L, as_of_ - 1 - given)))),
+                                   static_cast<int>(plant_.Between(7 * 3600, 22 * 3600)));
+      }
     }
-    DPO_RETURN_IF_ERROR(cw.EndRow());
-    DPO_RETURN_IF_ERROR(MaybeCommitBatch());
+    DPO_RETURN_IF_ERROR(WriteConsentRow(id, c.purpose, given, given_second, withdrawn, method, s2_));
   }
 
   // Applications: the first one of a candidate with a legal hold is disputed.
@@ -559,6 +586,7 @@ Status Generator::WriteCandidate(uint64_t id) {
   // Website visits: some while logged in, some anonymous.
   const int visits = static_cast<int>(rng_.Below(3));
   for (int v = 0; v < visits; ++v) DPO_RETURN_IF_ERROR(WriteVisit(static_cast<int64_t>(id), reg));
+  if (visits > 0) DPO_RETURN_IF_ERROR(PlantConsent(1, id, reg, 0.05, 0.05));  // the cookie banner
   if (rng_.Chance(0.6)) DPO_RETURN_IF_ERROR(WriteVisit(0, as_of_ - 700));
 
   // The forgotten mailing export.
@@ -575,6 +603,43 @@ Status Generator::WriteCandidate(uint64_t id) {
 
   if (employee) DPO_RETURN_IF_ERROR(WriteEmployee(id, p, start, end, current, contract_open));
   return Status::Ok();
+}
+
+Status Generator::WriteConsentRow(uint64_t candidate_id, const char* purpose, long given, int given_second,
+                                  std::optional<std::pair<long, int>> withdrawn, const char* method,
+                                  const std::string& ip) {
+  TableWriter& cw = W(kConsents);
+  cw.Int(static_cast<int64_t>(++next_id_[kConsents]));
+  cw.Int(static_cast<int64_t>(candidate_id));
+  cw.Text(purpose);
+  cw.Timestamp(given, given_second);
+  withdrawn ? cw.Timestamp(withdrawn->first, withdrawn->second) : cw.Null();
+  cw.Text(method);
+  ip.empty() ? cw.Null() : cw.Text(ip);
+  DPO_RETURN_IF_ERROR(cw.EndRow());
+  return MaybeCommitBatch();
+}
+
+Status Generator::PlantConsent(size_t purpose, uint64_t candidate_id, long earliest, double missing, double withdrawn) {
+  ConsentTruth& t = consent_truth_[purpose];
+  ++t.held;
+  double u = plant_.Unit();
+  if (u < missing) {
+    t.without_record.push_back(candidate_id);
+    return Status::Ok();
+  }
+  long given = earliest + static_cast<long>(plant_.Below(static_cast<uint64_t>(std::max(1L, as_of_ - 1 - earliest))));
+  int second = static_cast<int>(plant_.Between(7 * 3600, 22 * 3600));
+  std::optional<std::pair<long, int>> when_withdrawn;
+  if (u < missing + withdrawn) {
+    t.withdrawn.push_back(candidate_id);
+    when_withdrawn = std::make_pair(given + static_cast<long>(plant_.Below(static_cast<uint64_t>(std::max(1L, as_of_ - 1 - given)))),
+                                    static_cast<int>(plant_.Between(7 * 3600, 22 * 3600)));
+  }
+  s2_.clear();
+  AppendIpv4(plant_, s2_);
+  return WriteConsentRow(candidate_id, t.purpose.c_str(), given, second, when_withdrawn,
+                         purpose == 1 ? "cookie_banner" : "web_form", s2_);
 }
 
 Status Generator::WriteEmployee(uint64_t candidate_id, const Person& p, long start, long end, bool current,
@@ -725,6 +790,7 @@ Status Generator::WriteEmployee(uint64_t candidate_id, const Person& p, long sta
 
   // Payslips per 4-week period, paid five days after the period.
   const bool union_member = rng_.Chance(0.15);
+  bool dues_paid = false;
   for (long t = start; t <= last_day; t += 28) {
     long paid = t + 27 + 5;
     if (paid >= as_of_) break;
@@ -745,6 +811,7 @@ Status Generator::WriteEmployee(uint64_t candidate_id, const Person& p, long sta
     sw.Real(tax);
     sw.Real(pension);
     union_member ? sw.Real(dues) : sw.Null();
+    dues_paid = dues_paid || union_member;
     sw.Real(gross - tax - pension - dues);
     sw.Text(p.iban);
     sw.Date(paid);
@@ -752,6 +819,9 @@ Status Generator::WriteEmployee(uint64_t candidate_id, const Person& p, long sta
     DPO_RETURN_IF_ERROR(sw.EndRow());
     DPO_RETURN_IF_ERROR(MaybeCommitBatch());
   }
+
+  // Union dues are deducted at the worker's request (explicit consent, Art. 9(2)(a)).
+  if (dues_paid) DPO_RETURN_IF_ERROR(PlantConsent(2, candidate_id, start, 0.12, 0.15));
 
   // Sick leave.
   if (rng_.Chance(0.3)) {
@@ -831,6 +901,11 @@ GroundTruth Generator::Truth() const {
     for (const RetentionTruth& t : writers_[r.table]->RetentionTruths()) {
       if (t.rule == r.id) truth.retention.push_back(t);
     }
+  }
+  truth.consent = consent_truth_;
+  for (ConsentTruth& c : truth.consent) {
+    std::sort(c.without_record.begin(), c.without_record.end());
+    std::sort(c.withdrawn.begin(), c.withdrawn.end());
   }
   return truth;
 }

@@ -83,6 +83,18 @@ struct RetentionTruth {
   uint64_t to_act = 0;       // expired - held: the rows a retention run changes
 };
 
+// One consent-based purpose of policies/staffing-agency.yaml: the subjects
+// (candidate ids, the key consents are recorded by) whose data is held for it,
+// and the planted violations of Art. 7(1): data held without any consent
+// record, and data still held after the consent was withdrawn (and not given
+// again).
+struct ConsentTruth {
+  std::string purpose;
+  uint64_t held = 0;                     // subjects whose data is held for the purpose
+  std::vector<uint64_t> without_record;  // ascending
+  std::vector<uint64_t> withdrawn;       // ascending
+};
+
 struct GroundTruth {
   uint64_t rows_option = 0;
   uint64_t seed = 0;
@@ -90,6 +102,7 @@ struct GroundTruth {
   std::vector<TableTruth> tables;
   std::vector<std::string> undeclared;  // "table.column" holding personal data the policy does not declare
   std::vector<RetentionTruth> retention;
+  std::vector<ConsentTruth> consent;  // mediation, website_analytics, union_dues
   uint64_t total_rows = 0;
 
   const TableTruth* FindTable(const std::string& table) const;

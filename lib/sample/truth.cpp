@@ -62,6 +62,11 @@ std::string GroundTruthToJson(const GroundTruth& truth) {
                          {"to_act", r.to_act}});
   }
   j["retention"] = std::move(retention);
+  ordered_json consent = ordered_json::array();
+  for (const ConsentTruth& c : truth.consent)
+    consent.push_back(
+        {{"purpose", c.purpose}, {"held", c.held}, {"without_record", c.without_record}, {"withdrawn", c.withdrawn}});
+  j["consent"] = std::move(consent);
   return j.dump(2) + "\n";
 }
 

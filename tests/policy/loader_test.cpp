@@ -152,7 +152,7 @@ TEST_CASE("invalid-duration: keep with a unit dpo does not know, hint rewrites i
   Diagnostic d = Expect(text, "invalid-duration", "2 yrs", kError,
                         "'keep' of retention rule 'candidates': '2 yrs' is not a period",
                         "write keep: 2y after last_active_at");
-  CHECK(d.location.line == 26);
+  CHECK(d.location.line == 29);
   CHECK(d.location.column == 11);
 }
 

@@ -38,6 +38,7 @@ purposes:
     legal_basis: consent
     data_subjects: [candidate]
     categories: [contact]
+    consent: { dataset: candidates, given_at: consent_given_at, withdrawn_at: consent_withdrawn_at }
 datasets:
   candidates:
     data_subject: candidate
@@ -46,6 +47,8 @@ datasets:
     columns:
       id: none
       email: { category: contact, identifier: true }
+      consent_given_at: none
+      consent_withdrawn_at: none
       last_active_at: none
 retention:
   candidates:

@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
   cmd::RegisterDsar(app, &exit_code);
   cmd::RegisterErase(app, &exit_code);
   cmd::RegisterAnonymise(app, &exit_code);
+  cmd::RegisterExport(app, &exit_code);
 
   std::vector<std::string> help_topic;
   CLI::App* help = app.add_subcommand("help", "Show help for a subcommand: dpo help SUBCOMMAND [SUBCOMMAND]");

@@ -1,19 +1,26 @@
 // dpo retention plan | apply | sweep: the retention sweep, planned, reviewed
 // and applied in one transaction (lib/plan), with the erasure ledger and the
-// audit log.
+// audit log; dpo retention notices: who to tell before their rows expire.
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "common.h"
 #include "dpo/version.h"
+#include "plan/notices.h"
 #include "plan/plan_json.h"
 #include "plan/retention_apply.h"
 #include "plan/retention_plan.h"
 #include "relations/policy_relations.h"
+#include "report/notices_report.h"
 #include "report/retention_report.h"
 #include "plan_apply.h"
 #include "sweep_lock.h"
@@ -182,6 +189,138 @@ int RunSweep(const ApplyArgs& args) {
 
 }  // namespace
 
+namespace {
+
+struct NoticesArgs {
+  std::string policy;
+  std::string source;
+  std::string as_of;
+  std::string within;
+  std::string rule;
+  std::string format = "csv";
+  std::string out;
+  bool force = false;
+  std::string audit_log;
+  std::string key_file;
+  SourceFlags source_flags;
+};
+
+// The notices are rendered into an unlinked temporary file (0600) while the
+// rows stream, then handed to the output as one mapped view: memory stays
+// flat however long the list, and the output is written only once the list
+// is complete (an error halfway leaves no file and prints nothing).
+class StagedOutput {
+ public:
+  ~StagedOutput() {
+    if (view_ != nullptr) ::munmap(view_, size_);
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Status Open() {
+    std::error_code ec;
+    std::filesystem::path dir = std::filesystem::temp_directory_path(ec);
+    if (ec) dir = "/tmp";
+    std::string path = (dir / "dpo-notices-XXXXXX").string();
+    fd_ = ::mkstemp(path.data());  // owner-only
+    if (fd_ < 0) return Failed("cannot create a temporary file in " + dir.string());
+    out_.open(path, std::ios::binary | std::ios::trunc);
+    // Nobody else can open it now, and it is gone when dpo exits, however.
+    ::unlink(path.c_str());
+    if (!out_) return Failed("cannot open the temporary file in " + dir.string());
+    return Status::Ok();
+  }
+  std::ostream& stream() { return out_; }
+  Result<std::string_view> View() {
+    out_.flush();
+    if (!out_) return Failed("cannot write the temporary file");
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) return Failed("cannot read back the temporary file");
+    if (st.st_size == 0) return std::string_view();
+    size_ = static_cast<size_t>(st.st_size);
+    view_ = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd_, 0);
+    if (view_ == MAP_FAILED) {
+      view_ = nullptr;
+      return Failed("cannot read back the temporary file");
+    }
+    return std::string_view(static_cast<const char*>(view_), size_);
+  }
+
+ private:
+  static Status Failed(const std::string& what) {
+    return Status::Error("staging the notices: " + what + ": " + std::strerror(errno) +
+                             "; check that TMPDIR (default /tmp) is writable and has space",
+                         StatusCode::kIoError);
+  }
+  int fd_ = -1;
+  std::ofstream out_;
+  void* view_ = nullptr;
+  size_t size_ = 0;
+};
+
+int RunNotices(const NoticesArgs& args) {
+  if (args.out.empty())
+    return ReportError(Status::Error("the notices hold personal data (names, e-mail addresses): give -o FILE "
+                                     "(written 0600), or -o - for standard output"));
+  std::optional<util::Duration> within;
+  if (!args.within.empty()) {
+    Result<util::Duration> d = util::ParseDuration(args.within);
+    if (!d.ok()) return ReportError(d.status().WithContext("--within"));
+    within = *d;
+  }
+  Result<util::Date> as_of = AsOf(args.as_of);
+  if (!as_of.ok()) return ReportError(as_of.status());
+  std::vector<util::ProtectedPath> inputs = InputsOf(args.source, args.policy);
+  if (!args.audit_log.empty()) inputs.push_back({args.audit_log, "the audit log"});
+  if (!args.key_file.empty()) inputs.push_back({args.key_file, "the key file"});
+  Result<util::OutputTarget> output = CheckOutput(args.out, args.force, inputs);
+  if (!output.ok()) return ReportError(output.status());
+  Result<policy::Policy> policy = LoadPolicyForUse(args.policy);
+  if (!policy.ok()) return ReportError(policy.status());
+  Result<std::string> bytes = ReadFile(args.policy, "policy");
+  if (!bytes.ok()) return ReportError(bytes.status());
+  // A key only makes the audit digests: load it when one is given (an empty
+  // DPO_KEY is none), as retention apply does.
+  std::optional<util::SecretKey> key;
+  const char* env_key = std::getenv("DPO_KEY");
+  if (!args.key_file.empty() || (env_key != nullptr && *env_key != 0)) {
+    Result<util::SecretKey> loaded = util::SecretKey::Load(args.key_file);
+    if (!loaded.ok()) return ReportError(loaded.status());
+    key.emplace(std::move(*loaded));
+  }
+  auto src = OpenSourceWithFlags(args.source, args.source_flags, true);
+  if (!src.ok()) return ReportError(src.status());
+
+  StagedOutput staged;
+  Status opened = staged.Open();
+  if (!opened.ok()) return ReportError(opened);
+  report::NoticesWriter writer(args.format == "json" ? report::NoticesFormat::kJson : report::NoticesFormat::kCsv,
+                               staged.stream(), as_of->ToIso(), within ? within->ToString() : "");
+  plan::NoticesOptions options;
+  options.as_of = *as_of;
+  options.within = within;
+  options.rule = args.rule;
+  options.key = key ? &*key : nullptr;
+  Result<plan::NoticesResult> listed = plan::ListNotices(*policy, **src, options, writer);
+  if (!listed.ok()) return ReportError(listed.status());
+  Status finished = writer.Finish(*listed);
+  if (!finished.ok()) return ReportError(finished);
+  Result<std::string_view> content = staged.View();
+  if (!content.ok()) return ReportError(content.status());
+  Status written = util::WriteOutputTarget(*output, *content, 0600);
+  if (!written.ok()) return ReportError(written);
+  if (!args.audit_log.empty()) {
+    Status audited = plan::AppendNoticesAudit(*listed, args.audit_log, "retention notices", util::Sha256Hex(*bytes));
+    if (!audited.ok())
+      return ReportError(audited.WithContext("the notices were written but the audit log could not be; record this "
+                                             "run by hand"));
+  }
+  // The data went to stdout: the summary must not mix with it.
+  std::ostream& summary = output->kind == util::OutputKind::kStdout ? std::cerr : std::cout;
+  summary << report::RenderNoticesSummary(*listed, output->kind == util::OutputKind::kStdout ? "-" : args.out);
+  return kExitOk;
+}
+
+}  // namespace
+
 void AddApplyFlags(CLI::App* sub, ApplyArgs* args) {
   sub->add_flag("--dry-run", args->dry_run, "Execute inside a transaction, report the counts, roll back");
   sub->add_option("--max-rows", args->max_rows, "Refuse when the plan changes more rows than this");
@@ -232,6 +371,28 @@ void RegisterRetention(CLI::App& app, int* exit_code) {
   sweep->add_flag("-v,--verbose", sweep_args->verbose, "Print what was changed");
   AddApplyFlags(sweep, sweep_args.get());
   sweep->callback([sweep_args, exit_code]() { *exit_code = RunSweep(*sweep_args); });
+
+  auto notices_args = std::make_shared<NoticesArgs>();
+  CLI::App* notices = retention->add_subcommand(
+      "notices", "List the subjects whose rows expire within a window (rules with notify_before), for a renewal "
+                 "e-mail");
+  notices->add_option("-p,--policy", notices_args->policy, "The policy")->required();
+  notices->add_option("source", notices_args->source, "SQLite file, CSV directory or postgresql:// URI")->required();
+  notices->add_option("--within", notices_args->within,
+                      "The window, e.g. 30d (default: each rule's notify_before)");
+  notices->add_option("--as-of", notices_args->as_of, "List as of YYYY-MM-DD (default: today)");
+  notices->add_option("--rule", notices_args->rule, "Only this rule (without notify_before it needs --within)");
+  notices->add_option("-f,--format", notices_args->format, "csv (default; for a mail merge) or json")
+      ->check(CLI::IsMember({"csv", "json"}));
+  notices->add_option("-o,--out", notices_args->out,
+                      "Write the notices to FILE (mode 0600; they hold personal data); - for standard output");
+  notices->add_flag("--force", notices_args->force, "Overwrite -o if it exists");
+  notices->add_option("--audit-log", notices_args->audit_log,
+                      "Append one entry per rule to this hash-chained audit log ('dpo audit verify')");
+  notices->add_option("--key-file", notices_args->key_file,
+                      "Secret key for the audit entries' digest of the listed keys (else DPO_KEY)");
+  AddSourceFlags(notices, &notices_args->source_flags);
+  notices->callback([notices_args, exit_code]() { *exit_code = RunNotices(*notices_args); });
 }
 
 }  // namespace dpo::cmd

@@ -37,6 +37,31 @@ const std::vector<RuleInfo>& AllRules() {
        "(dpo retention plan / apply), or correct the retention rule if a law requires keeping them "
        "longer.",
        "GDPR Art. 5(1)(e)", "https://gdpr-info.eu/art-5-gdpr/", Severity::kError},
+      {scan::kCodeConsentMissing, "Data held for a consent-based purpose without a consent record",
+       "The policy says this purpose rests on consent, but these subjects' data is held for it and the "
+       "consent records hold no consent of theirs for it. The controller must be able to prove consent. "
+       "Record the consent, or stop processing the data for this purpose (erase or restrict it).",
+       "GDPR Art. 7(1), Art. 6(1)(a)", "https://gdpr-info.eu/art-7-gdpr/", Severity::kError},
+      {scan::kCodeConsentWithdrawn, "Data still held after consent was withdrawn",
+       "These subjects withdrew their consent for the purpose, and did not give it again, but the data "
+       "held only for that purpose is still there. Withdrawal must be as easy as giving consent and has "
+       "effect: erase or restrict the data (dpo erase plan), unless another legal basis covers it.",
+       "GDPR Art. 7(3), Art. 17(1)(b)", "https://gdpr-info.eu/art-7-gdpr/", Severity::kError},
+      {scan::kCodeConsentUnchecked, "Consent records cannot be checked",
+       "The policy names where the consents of this purpose are recorded, but dpo could not link them to "
+       "the data held for it on this source (a missing table or column, or no reference from the data to "
+       "the subject). Fix the policy's consent records or relations.",
+       "GDPR Art. 7(1)", "https://gdpr-info.eu/art-7-gdpr/", Severity::kWarning},
+      {scan::kCodeConsentUnlinked, "Data held for a consent-based purpose that names no subject",
+       "Rows hold data for a consent-based purpose but do not link to a subject (their subject key is "
+       "empty), so their consent cannot be looked up. If these are anonymous visitors, their consent is "
+       "recorded elsewhere (a cookie banner); otherwise link the rows.",
+       "GDPR Art. 7(1)", "https://gdpr-info.eu/art-7-gdpr/", Severity::kNote},
+      {scan::kCodeSpecialToRecipient, "Special category shared with a recipient without an Art. 9 ground",
+       "The policy lets a recipient receive special-category (or criminal) data, but no purpose that shares "
+       "data with that recipient lists the category with an Art. 9(2) condition (Art. 10 basis). Remove the "
+       "category from the recipient, or ground the disclosure in the purpose.",
+       "GDPR Art. 9, Art. 10, Art. 13(1)(e)", "https://gdpr-info.eu/art-9-gdpr/", Severity::kWarning},
       {scan::kCodeCategoryMismatch, "Column holds a different category than declared",
        "The data in the column looks like another category than the policy declares for it. Correct the "
        "declaration, or move the data to where it is declared.",

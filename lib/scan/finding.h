@@ -24,6 +24,11 @@ inline constexpr const char* kCodeRetentionExpired = "retention-expired";       
 inline constexpr const char* kCodeMissingTable = "declared-table-missing";           // warning
 inline constexpr const char* kCodeMissingColumn = "declared-column-missing";         // warning
 inline constexpr const char* kCodeFreeText = "free-text-personal-data";              // warning
+inline constexpr const char* kCodeConsentMissing = "consent-missing";                // error: held without a consent record
+inline constexpr const char* kCodeConsentWithdrawn = "consent-withdrawn";            // error: held after withdrawal
+inline constexpr const char* kCodeConsentUnchecked = "consent-unchecked";            // warning: records not checkable
+inline constexpr const char* kCodeConsentUnlinked = "consent-unlinked";              // note: rows with no subject to check
+inline constexpr const char* kCodeSpecialToRecipient = "special-category-to-recipient";  // warning
 
 // Why the engine believes a column holds a kind of personal data.
 struct Evidence {

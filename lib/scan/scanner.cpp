@@ -13,6 +13,8 @@
 #include "detect/column_classifier.h"
 #include "detect/kind.h"
 #include "plan/retention_predicate.h"
+#include "policy/validate.h"
+#include "scan/consent_check.h"
 #include "relations/policy_relations.h"
 
 namespace dpo::scan {
@@ -455,8 +457,7 @@ Result<plan::SchemaGraph> SchemaOf(source::Source& src, const policy::Policy& po
 Status CheckRetention(source::Source& src, const policy::Policy& policy, const std::set<std::string>& tables,
                       const std::vector<std::string>& all_tables,
                       const std::map<std::string, source::Table>& described, const ScanOptions& options,
-                      ScanResult* result) {
-  std::optional<plan::SchemaGraph> graph;
+                      std::optional<plan::SchemaGraph>& graph, ScanResult* result) {
   for (const policy::RetentionRule& rule : policy.retention) {
     if (rule.todo || !tables.count(rule.dataset)) continue;
     const source::Table& table = described.at(rule.dataset);
@@ -532,6 +533,122 @@ Status CheckRetention(source::Source& src, const policy::Policy& policy, const s
     result->findings.push_back(std::move(f));
   }
   return Status::Ok();
+}
+
+std::string Examples(const ConsentCheck& c, const std::vector<std::string>& keys, int64_t count) {
+  if (keys.empty()) return "";
+  std::string out = " (" + c.subject_table + "." + c.subject_column + " ";
+  for (size_t i = 0; i < keys.size(); ++i) out += (i ? ", " : "") + keys[i];
+  return out + (count > static_cast<int64_t>(keys.size()) ? ", ...)" : ")");
+}
+
+// Where the data is held, for a message: "candidates (cv_text, availability)".
+std::string HeldText(const ConsentCheck& c) {
+  std::string out;
+  for (const ConsentHeldIn& h : c.held_in) {
+    if (!h.problem.empty()) continue;
+    std::string cols;
+    for (const std::string& col : h.columns) cols += (cols.empty() ? "" : ", ") + col;
+    out += (out.empty() ? "" : "; ") + h.dataset + " (" + cols + ")";
+  }
+  return out;
+}
+
+Status CheckConsent(source::Source& src, const policy::Policy& policy, const std::vector<std::string>& all_tables,
+                    const std::map<std::string, source::Table>& described, std::optional<plan::SchemaGraph>& graph, ScanResult* result) {
+  bool any = std::any_of(policy.purposes.begin(), policy.purposes.end(),
+                         [](const policy::Purpose& p) { return p.consent && p.RestsOnConsent(); });
+  if (!any) return Status::Ok();
+  if (!graph) {
+    Result<plan::SchemaGraph> loaded = SchemaOf(src, policy, all_tables, described);
+    if (!loaded.ok()) return loaded.status();
+    graph = std::move(*loaded);
+  }
+  ConsentCheckOptions check_options;
+  Result<std::vector<ConsentCheck>> checks = CheckConsents(src, policy, *graph, check_options);
+  if (!checks.ok()) return checks.status();
+  for (const ConsentCheck& c : *checks) {
+    const policy::Purpose* purpose = policy.FindPurpose(c.purpose);
+    auto base = [&](const char* code, Severity severity) {
+      Finding f;
+      f.code = code;
+      f.severity = severity;
+      f.table = c.subject_table.empty() ? c.records_dataset : c.subject_table;
+      f.policy_rule = "purposes." + c.purpose + ".consent";
+      f.policy_location = Checker::Loc(purpose->consent->location);
+      return f;
+    };
+    if (!c.problem.empty()) {
+      Finding f = base(kCodeConsentUnchecked, Severity::kWarning);
+      f.message = "the consents of purpose " + c.purpose + " cannot be checked: " + c.problem;
+      f.hint = "fix purposes." + c.purpose + ".consent in the policy (dataset, subject_key and the date columns)";
+      result->findings.push_back(std::move(f));
+      continue;
+    }
+    for (const ConsentHeldIn& h : c.held_in) {
+      if (!h.problem.empty()) {
+        Finding f = base(kCodeConsentUnchecked, Severity::kWarning);
+        f.table = h.dataset;
+        f.message = "the data " + h.dataset + " holds for purpose " + c.purpose +
+                    " cannot be checked against its consents: " + h.problem;
+        f.hint = "give datasets." + h.dataset + " a subject_key, and a relation to " + c.subject_table;
+        result->findings.push_back(std::move(f));
+      } else if (h.unlinked_rows > 0) {
+        Finding f = base(kCodeConsentUnlinked, Severity::kNote);
+        f.table = h.dataset;
+        f.count = h.unlinked_rows;
+        f.message = std::to_string(h.unlinked_rows) + " rows of " + h.dataset + " hold data for purpose " +
+                    c.purpose + " but link to no " + c.subject_table + " row (" + h.path +
+                    "): their consent cannot be looked up";
+        f.hint = "if they are anonymous, make sure their consent is recorded where they gave it; otherwise link them";
+        result->findings.push_back(std::move(f));
+      }
+    }
+    const std::string of_held = " of the " + std::to_string(c.held) + " subjects in " + c.subject_table +
+                                " whose data is held for it (in " + HeldText(c) + ")";
+    if (c.without_record > 0) {
+      Finding f = base(kCodeConsentMissing, Severity::kError);
+      f.count = c.without_record;
+      f.message = "purpose " + c.purpose + ": " + std::to_string(c.without_record) + of_held +
+                  " have no consent record in " + c.records_dataset +
+                  Examples(c, c.without_record_keys, c.without_record);
+      f.hint = "record their consent (Art. 7(1): you must be able to prove it), or stop processing their data for " +
+               c.purpose + " (erase or restrict it)";
+      result->findings.push_back(std::move(f));
+    }
+    if (c.withdrawn > 0) {
+      Finding f = base(kCodeConsentWithdrawn, Severity::kError);
+      f.count = c.withdrawn;
+      f.message = "purpose " + c.purpose + ": " + std::to_string(c.withdrawn) + of_held +
+                  " withdrew their consent (" + c.records_dataset + ") and did not give it again" +
+                  Examples(c, c.withdrawn_keys, c.withdrawn);
+      f.hint = "erase the data held only for " + c.purpose +
+               " (dpo erase plan --policy POLICY SOURCE --subject ...), or restrict it; if they consented again, "
+               "record the new consent";
+      result->findings.push_back(std::move(f));
+    }
+  }
+  return Status::Ok();
+}
+
+void CheckRecipients(const policy::Policy& policy, ScanResult* result) {
+  for (const policy::UngroundedDisclosure& d : policy::UngroundedDisclosures(policy)) {
+    Finding f;
+    f.code = kCodeSpecialToRecipient;
+    f.severity = Severity::kWarning;
+    f.category = d.category;
+    std::string purposes;
+    for (const std::string& p : d.purposes) purposes += (purposes.empty() ? "" : ", ") + p;
+    f.message = "recipient " + d.recipient + " may receive " + (d.criminal ? "criminal data" : "special category") +
+                " " + d.category + ", but no purpose that shares data with it (" +
+                (purposes.empty() ? std::string("none") : purposes) + ") lists " + d.category + " with " +
+                (d.criminal ? "an art10_basis (Art. 10)" : "an art9_condition (Art. 9(2))");
+    f.hint = "remove " + d.category + " from recipients." + d.recipient +
+             ".categories, or list it in the purpose it is shared for with its Art. 9(2) condition";
+    f.policy_rule = "recipients." + d.recipient + ".categories";
+    f.policy_location = Checker::Loc(d.location);
+    result->findings.push_back(std::move(f));
+  }
 }
 
 }  // namespace
@@ -655,7 +772,13 @@ Result<ScanResult> RunScan(source::Source& src, const ScanOptions& options) {
         result.findings.push_back(std::move(f));
       }
     }
-    DPO_RETURN_IF_ERROR(CheckRetention(src, *options.policy, scanned, *listed, described, options, &result));
+    std::optional<plan::SchemaGraph> graph;
+    DPO_RETURN_IF_ERROR(CheckRetention(src, *options.policy, scanned, *listed, described, options, graph, &result));
+    // Consent and recipients concern the whole policy: not for a scan of some tables only.
+    if (options.tables.empty()) {
+      DPO_RETURN_IF_ERROR(CheckConsent(src, *options.policy, *listed, described, graph, &result));
+      CheckRecipients(*options.policy, &result);
+    }
   }
 
   std::stable_sort(result.findings.begin(), result.findings.end(), [](const Finding& a, const Finding& b) {

@@ -158,7 +158,7 @@ TEST_CASE("anonymise cli: an owner-only output in which a scan finds no identifi
   nlohmann::json report = ScanJson(w, w.dir.File("anon.db"));
   CHECK(report["schema_version"] == 1);
   CHECK(report["discovery"] == true);
-  CHECK(report["summary"]["rows"] == 3650);
+  CHECK(report["summary"]["rows"] == nlohmann::json::parse(ReadFile(kTruth))["total_rows"]);
   REQUIRE(report["tables"].size() == 15);
   std::set<std::string> found = IdentifiersFound(report);
   CHECK_MESSAGE(found.empty(), "the scan of the export finds: " << Joined(found));
@@ -304,7 +304,6 @@ TEST_CASE("anonymise cli: --format json counts every row of the source") {
   nlohmann::json truth = nlohmann::json::parse(ReadFile(kTruth));
   CHECK(summary["format"] == "dpo-anonymise-summary/1");
   CHECK(summary["rows"] == truth["total_rows"]);
-  CHECK(summary["rows"] == 3650);
   std::map<std::string, int64_t> expected, got;
   for (const auto& t : truth["tables"]) expected[t["name"]] = t["rows"];
   int64_t sum = 0;

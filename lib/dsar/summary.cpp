@@ -172,6 +172,30 @@ Summary BuildSummary(const policy::Policy& policy, const SubjectData& data, cons
     }
     s.purposes.push_back(std::move(p));
   }
+  // The consents the subject gave and withdrew, from the records each
+  // consent-based purpose names, as far as the subject's own rows hold them.
+  for (const policy::Purpose& purpose : policy.purposes) {
+    if (!purpose.consent) continue;
+    const policy::ConsentRecords& c = *purpose.consent;
+    for (const DatasetRows& rows : data.datasets) {
+      if (!IsSubjectsOwn(rows.role) || rows.table != c.dataset) continue;
+      auto index = [&](const std::string& column) -> int {
+        if (column.empty()) return -1;
+        auto it = std::find(rows.columns.begin(), rows.columns.end(), column);
+        return it == rows.columns.end() ? -2 : static_cast<int>(it - rows.columns.begin());
+      };
+      int purpose_at = index(c.purpose_column), given_at = index(c.given_at), withdrawn_at = index(c.withdrawn_at);
+      if (purpose_at == -2 || given_at < 0 || withdrawn_at == -2) continue;
+      for (const std::vector<Cell>& row : rows.rows) {
+        auto cell = [&](int i) -> std::string {
+          return i >= 0 && static_cast<size_t>(i) < row.size() && row[i] ? *row[i] : std::string();
+        };
+        if (purpose_at >= 0 && cell(purpose_at) != c.purpose_value) continue;
+        if (cell(given_at).empty()) continue;
+        s.consents.push_back({purpose.id, purpose.description, cell(given_at), cell(withdrawn_at)});
+      }
+    }
+  }
   return s;
 }
 

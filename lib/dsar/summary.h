@@ -50,6 +50,16 @@ struct SummaryRetention {
   std::vector<std::string> holds;  // reasons of the rule's legal holds: when rows are kept longer
 };
 
+// A consent the subject gave for a purpose resting on consent, from the
+// records the policy names for it (purposes.<id>.consent): Art. 7(1) proof
+// the subject can check, and withdraw.
+struct SummaryConsent {
+  std::string purpose;      // id
+  std::string description;  // the purpose's description
+  std::string given_at;     // as recorded
+  std::string withdrawn_at; // empty while it stands
+};
+
 struct SummaryTransfer {
   std::string country;
   std::string recipient;
@@ -78,6 +88,7 @@ struct Summary {
   std::vector<SummaryPurpose> purposes;
   std::vector<SummaryRetention> retention;
   std::vector<SummaryTransfer> transfers;
+  std::vector<SummaryConsent> consents;  // in policy order of purposes, then as recorded
   std::vector<std::string> sources;  // dataset descriptions the data came from
   int64_t records = 0;               // rows of the subject (subject + belongs)
   int64_t redacted_spans = 0;        // other people's data removed from text

@@ -637,6 +637,21 @@ Section PurposeSection(const dsar::Summary& s, Words w) {
     cards.items.push_back(std::move(card));
   }
   sec.blocks.push_back(std::move(cards));
+  if (!s.consents.empty()) {
+    sec.Sub(w("Your consents", "Uw toestemmingen"));
+    sec.Para(L(w("Where a purpose rests on your consent, this is what we recorded. You can withdraw a consent at "
+                 "any time, as easily as you gave it (Art. 7(3) GDPR); withdrawing does not make earlier use "
+                 "unlawful.",
+                 "Waar een doel op uw toestemming berust, is dit wat wij hebben vastgelegd. U kunt een toestemming "
+                 "altijd intrekken, even gemakkelijk als u haar gaf (art. 7 lid 3 AVG); intrekken maakt eerder "
+                 "gebruik niet onrechtmatig.")));
+    Block table{Block::Kind::kTable, {}, {w("Purpose", "Doel"), w("Given", "Gegeven"), w("Withdrawn", "Ingetrokken")}, {}, {}};
+    for (const dsar::SummaryConsent& c : s.consents)
+      table.rows.push_back({{L(c.description.empty() ? c.purpose : c.description)},
+                            {L(c.given_at)},
+                            {L(c.withdrawn_at.empty() ? w("no: it stands", "nee: zij geldt") : c.withdrawn_at)}});
+    sec.blocks.push_back(std::move(table));
+  }
   if (!automated)
     sec.Para(
         L(w("We take no decisions about you based solely on automated processing, including profiling "

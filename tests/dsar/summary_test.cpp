@@ -229,3 +229,23 @@ TEST_CASE(
   CHECK(s.transfers[0].recipient == "Website statistics service");
   CHECK(s.transfers[0].safeguard == "adequacy");
 }
+
+TEST_CASE("summary: the consents the subject gave and withdrew, per consent-based purpose, from its own records") {
+  SubjectData data = Candidate();
+  data.datasets.push_back(Rows("consents", RowRole::kBelongs, {"id", "candidate_id", "purpose", "given_at", "withdrawn_at"},
+                               {{"1", "7", "mediation", "2024-01-02 10:00:00", std::nullopt},
+                                {"2", "7", "website_analytics", "2024-01-02 10:01:00", "2025-03-04 12:00:00"},
+                                {"3", "7", "newsletter", "2024-01-02 10:02:00", std::nullopt},  // no purpose of the policy
+                                {"4", "7", "union_dues", std::nullopt, std::nullopt}}));          // never given
+  // Another person's consents, as context, are not the subject's.
+  data.datasets.push_back(Rows("consents", RowRole::kContext, {"id", "candidate_id", "purpose", "given_at", "withdrawn_at"},
+                               {{"9", "8", "mediation", "2020-01-01 00:00:00", std::nullopt}}));
+  Summary s = dpo::dsar::BuildSummary(Staffing(), data, Day("2026-11-01"), "2026-11-01T00:00:00Z");
+  REQUIRE(s.consents.size() == 2);
+  CHECK(s.consents[0].purpose == "mediation");
+  CHECK(s.consents[0].given_at == "2024-01-02 10:00:00");
+  CHECK(s.consents[0].withdrawn_at.empty());
+  CHECK(s.consents[1].purpose == "website_analytics");
+  CHECK(s.consents[1].withdrawn_at == "2025-03-04 12:00:00");
+  CHECK(!s.consents[1].description.empty());
+}

@@ -2,8 +2,6 @@
 // may use: test environments, analysts, a coaching network. The source is
 // opened read-only; the output is a new SQLite file, CSV directory or
 // PostgreSQL schema, complete or absent.
-#include <atomic>
-#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -15,6 +13,7 @@
 #include "anonymise/sink.h"
 #include "commands.h"
 #include "common.h"
+#include "interrupt_guard.h"
 #include "report/anonymise_report.h"
 #include "report/escape.h"
 #include "source/conninfo.h"
@@ -43,9 +42,6 @@ struct AnonymiseArgs {
   bool no_fast_copy = false;
   SourceFlags source_flags;
 };
-
-std::atomic<bool> g_interrupted{false};
-extern "C" void OnSignal(int) { g_interrupted.store(true); }
 
 bool LooksLikePostgres(const std::string& dest) {
   std::string lower;
@@ -162,19 +158,10 @@ int Run(const AnonymiseArgs& args) {
   sink_options.schema = args.schema;
   // Handlers first: a signal between creating the .partial file and the run
   // would otherwise kill the process and leave it behind.
-  struct sigaction action = {};
-  action.sa_handler = OnSignal;
-  sigemptyset(&action.sa_mask);
-  struct sigaction old_int = {}, old_term = {};
-  sigaction(SIGINT, &action, &old_int);
-  sigaction(SIGTERM, &action, &old_term);
-  auto restore = [&] {
-    sigaction(SIGINT, &old_int, nullptr);
-    sigaction(SIGTERM, &old_term, nullptr);
-  };
+  InterruptGuard interrupt;
   Result<std::unique_ptr<anonymise::Sink>> sink = anonymise::OpenSink(*kind, args.out, sink_options);
   if (!sink.ok()) {
-    restore();
+    interrupt.Restore();
     return ReportError(sink.status());
   }
 
@@ -184,7 +171,7 @@ int Run(const AnonymiseArgs& args) {
   options.k = args.k >= 0 ? args.k : policy->anonymise.k;
   options.max_suppress = args.max_suppress / 100.0;
   options.threads = args.threads;
-  options.cancel = &g_interrupted;
+  options.cancel = InterruptGuard::flag();
   if ((*source)->kind() == source::SourceKind::kSqlite && !args.no_fast_copy)
     options.sqlite_source_path = InputsOf(args.source, "").at(0).path;
   const bool progress = !args.quiet && StderrIsTerminal();
@@ -196,11 +183,11 @@ int Run(const AnonymiseArgs& args) {
         std::cerr << "\r\033[Kanonymise: " << report::TerminalSafe(table) << ": " << done << " rows" << std::flush;
     };
   Result<anonymise::ExportSummary> summary = anonymise::RunExport(**source, &*plan, **sink, options);
-  restore();
+  interrupt.Restore();
   if (progress) std::cerr << "\r\033[K" << std::flush;
   // A signal during the last steps (the foreign-key check, fsync, rename)
   // comes too late to stop a run that then completes: the output is there.
-  if (!summary.ok() && g_interrupted.load()) {
+  if (!summary.ok() && InterruptGuard::interrupted()) {
     std::cerr << "dpo: interrupted: nothing was written to " << (*sink)->DisplayName() << "\n";
     return kExitInterrupted;
   }

@@ -4,8 +4,6 @@
 // source is opened read-only. The output is complete or absent, and is
 // removed again when the audit log cannot record it.
 #include <algorithm>
-#include <atomic>
-#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -15,6 +13,7 @@
 #include "anonymise/column_plan.h"
 #include "commands.h"
 #include "common.h"
+#include "interrupt_guard.h"
 #include "dsar/identity.h"
 #include "dsar/package.h"
 #include "report/escape.h"
@@ -51,9 +50,6 @@ struct ExportArgs {
   bool dry_run = false;
   SourceFlags source_flags;
 };
-
-std::atomic<bool> g_interrupted{false};
-extern "C" void OnExportSignal(int) { g_interrupted.store(true); }
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
   if (s.size() < suffix.size()) return false;
@@ -262,37 +258,28 @@ int Run(const ExportArgs& args) {
 
   // Handlers before the temporary output exists, so that a signal never
   // leaves it behind.
-  struct sigaction action = {};
-  action.sa_handler = OnExportSignal;
-  sigemptyset(&action.sa_mask);
-  struct sigaction old_int = {}, old_term = {};
-  sigaction(SIGINT, &action, &old_int);
-  sigaction(SIGTERM, &action, &old_term);
-  auto restore = [&] {
-    sigaction(SIGINT, &old_int, nullptr);
-    sigaction(SIGTERM, &old_term, nullptr);
-  };
+  InterruptGuard interrupt;
   Result<std::unique_ptr<share::ExportOutput>> output =
       directory ? share::ExportOutput::CreateDirectory(out_path, args.force)
                 : share::ExportOutput::CreateFile(out_path, args.force);
   if (!output.ok()) {
-    restore();
+    interrupt.Restore();
     return ReportError(output.status().WithContext("nothing was written"));
   }
   OutputSink sink(**output, json, *scope, as_of, args.anonymise);
   share::RowOptions row_options;
   row_options.key = key_ptr;
   row_options.as_of = as_of;
-  row_options.cancel = &g_interrupted;
+  row_options.cancel = InterruptGuard::flag();
   Result<std::vector<share::TableResult>> results =
       share::ExportRows(*policy, **source, *tables, selection, row_options, sink);
   Status written = results.ok() ? sink.Finish() : results.status();
-  if (written.ok() && g_interrupted.load()) written = Status::Error("interrupted", StatusCode::kIoError);
+  if (written.ok() && InterruptGuard::interrupted()) written = Status::Error("interrupted", StatusCode::kIoError);
   if (written.ok()) written = (*output)->Publish();
-  restore();
+  interrupt.Restore();
   if (!written.ok()) {
     output->reset();  // removes the temporary output
-    if (g_interrupted.load()) {
+    if (InterruptGuard::interrupted()) {
       std::cerr << "dpo: interrupted: nothing was written to " << util::EscapeForMessage(args.out, 4096)
                 << " and nothing was recorded\n";
       return kExitInterrupted;

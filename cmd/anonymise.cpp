@@ -11,6 +11,7 @@
 #include "anonymise/column_plan.h"
 #include "anonymise/export.h"
 #include "anonymise/sink.h"
+#include "flag_checks.h"
 #include "commands.h"
 #include "common.h"
 #include "interrupt_guard.h"
@@ -139,6 +140,7 @@ int Run(const AnonymiseArgs& args) {
   if (!policy.ok()) return ReportError(policy.status());
   Result<std::unique_ptr<source::Source>> source = OpenSourceWithFlags(args.source, args.source_flags, true);
   if (!source.ok()) return ReportError(source.status());
+  SkippedRowsWarning skipped_rows(**source);  // on stderr, however the command ends
 
   anonymise::PlanOptions plan_options;
   plan_options.keep_undeclared = args.keep_undeclared;
@@ -212,7 +214,7 @@ void RegisterAnonymise(CLI::App& app, int* exit_code) {
   cmd->add_option("--to", args->to, "Output kind: sqlite, csv or postgresql (default: by --out)");
   cmd->add_option("--schema", args->schema, "PostgreSQL output: the schema to create (default: anonymised)");
   cmd->add_option("--key-file", args->key_file, "Secret key for pseudonyms and fake values (else DPO_KEY)");
-  cmd->add_option("--as-of", args->as_of, "YYYY-MM-DD for age bands (default: today)");
+  cmd->add_option("--as-of", args->as_of, "YYYY-MM-DD for age bands (default: today)")->check(AsOfDay());
   cmd->add_option("--k", args->k, "Generalise quasi-identifiers, then suppress, until every combination has k rows");
   cmd->add_option("--max-suppress", args->max_suppress,
                   "Percent of rows --k may suppress before it generalises further (default 1)");
@@ -222,7 +224,8 @@ void RegisterAnonymise(CLI::App& app, int* exit_code) {
   cmd->add_flag("-n,--dry-run", args->dry_run, "Show the operator of every column; write nothing");
   cmd->add_option("-f,--format", args->format, "Summary: text (default) or json");
   cmd->add_flag("-q,--quiet", args->quiet, "Print nothing on success");
-  cmd->add_option("--threads", args->threads, "Threads (default 2: one transforms, one writes)");
+  cmd->add_option("--threads", args->threads, "Threads, 1 to 64 (default 2: one transforms, one writes)")
+      ->check(ThreadCount(64));
   cmd->add_flag("--no-fast-copy", args->no_fast_copy,
                 "SQLite to SQLite: stream rows through dpo instead of copying inside SQLite (for comparison)")
       ->group("");

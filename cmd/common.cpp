@@ -10,6 +10,8 @@
 #include "detect/kind.h"
 #include "policy/loader.h"
 #include "policy/validate.h"
+#include "report/skipped_rows.h"
+#include "source/conninfo.h"
 #include "util/atomic_file.h"
 #include "util/message.h"
 
@@ -21,6 +23,12 @@ void AddSourceFlags(CLI::App* app, SourceFlags* flags) {
   app->add_flag("--skip-bad-rows", flags->skip_bad_rows, "Skip CSV rows with the wrong number of fields (counted)");
   app->add_option("--encoding", flags->encoding, "CSV encoding: auto, utf-8 or windows-1252")
       ->check(CLI::IsMember({"auto", "utf-8", "windows-1252"}));
+  app->add_option("--max-columns", flags->max_columns,
+                  "Most columns a CSV file may have (default 10000); a wider one is an error")
+      ->check(CLI::Range(int64_t{1}, int64_t{100000000}));
+  app->add_option("--max-record-bytes", flags->max_record_bytes,
+                  "Longest CSV record in bytes (default 64 MiB; usually an unclosed quote); a longer one is an error")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
 }
 
 Result<std::unique_ptr<source::Source>> OpenSourceWithFlags(const std::string& spec, const SourceFlags& flags,
@@ -30,6 +38,8 @@ Result<std::unique_ptr<source::Source>> OpenSourceWithFlags(const std::string& s
   options.csv.header = !flags.no_header;
   options.csv.skip_bad_rows = flags.skip_bad_rows;
   options.csv.encoding = flags.encoding;
+  options.csv.max_columns = flags.max_columns;
+  options.csv.max_record_bytes = flags.max_record_bytes;
   const std::string& d = flags.delimiter;
   if (d.empty()) {
     options.csv.delimiter = 0;
@@ -46,6 +56,12 @@ Result<std::unique_ptr<source::Source>> OpenSourceWithFlags(const std::string& s
   if (opened.ok())
     for (const std::string& notice : (*opened)->Notices()) ReportWarning(notice);
   return opened;
+}
+
+void WarnSkippedRows(const source::Source& source) {
+  for (const source::SkippedRows& s : source.Skipped())
+    ReportWarning(util::EscapeForMessage(s.location.empty() ? s.table : s.location, 4096) + ": " +
+                  report::SkippedRowsSentence(s.count, s.first_lines) + "; the results leave them out");
 }
 
 policy::ValidateOptions ValidateOptionsForCli() {
@@ -102,8 +118,12 @@ std::vector<util::ProtectedPath> InputsOf(const std::string& source_spec, const 
   std::string local = source_spec;
   if (local.rfind("sqlite:", 0) == 0) local = local.substr(7);
   else if (local.rfind("csv:", 0) == 0) local = local.substr(4);
-  // A server (postgresql://..., host=... key=value strings) has no local file.
-  if (!local.empty() && local.find("://") == std::string::npos) inputs.push_back({local, "the source"});
+  // A server (postgresql://..., host=... key=value strings) has no local file:
+  // taking a conninfo for a path would name files (the sweep lock) after it,
+  // password and all.
+  if (!local.empty() && local.find("://") == std::string::npos &&
+      source::ClassifySourceSpec(source_spec) != source::SpecForm::kPostgresKeyValue)
+    inputs.push_back({local, "the source"});
   if (!policy_path.empty()) inputs.push_back({policy_path, "the policy"});
   return inputs;
 }

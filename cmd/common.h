@@ -21,10 +21,28 @@ struct SourceFlags {
   bool no_header = false;
   bool skip_bad_rows = false;
   std::string encoding = "auto";
+  int64_t max_columns = 10000;                   // limits against hostile files (source.h CsvOptions)
+  int64_t max_record_bytes = int64_t{64} << 20;
 };
 void AddSourceFlags(CLI::App* app, SourceFlags* flags);
 Result<std::unique_ptr<source::Source>> OpenSourceWithFlags(const std::string& spec, const SourceFlags& flags,
                                                             bool read_only);
+// Says on stderr, one line per file, the rows `source` skipped under
+// --skip-bad-rows so far (count and first lines, never content). Every
+// command that reads with the flag calls it once its reading is done.
+void WarnSkippedRows(const source::Source& source);
+// Calls WarnSkippedRows when it goes out of scope, on every way out of a
+// command; declare it after the source it names.
+class SkippedRowsWarning {
+ public:
+  explicit SkippedRowsWarning(const source::Source& source) : source_(source) {}
+  ~SkippedRowsWarning() { WarnSkippedRows(source_); }
+  SkippedRowsWarning(const SkippedRowsWarning&) = delete;
+  SkippedRowsWarning& operator=(const SkippedRowsWarning&) = delete;
+
+ private:
+  const source::Source& source_;
+};
 
 // Loads and validates a policy for a command that uses it (scan, ...). Prints
 // its warnings and errors to stderr. Returns an error (exit 2) when the policy

@@ -10,6 +10,8 @@
 
 #include "commands.h"
 #include "common.h"
+#include "flag_checks.h"
+#include "interrupt_guard.h"
 #include "dpo/version.h"
 #include "dsar/erasure_plan.h"
 #include "dsar/identity.h"
@@ -90,6 +92,7 @@ Result<Found> FindFromArgs(const SubjectArgs& args) {
   Result<dsar::SubjectData> data = dsar::FindSubject(*policy, **src, selectors, options);
   if (!data.ok()) return data.status();
   for (const std::string& w : data->warnings) ReportWarning(w);
+  WarnSkippedRows(**src);
   return Found{std::move(*policy), std::move(*src), std::move(*data)};
 }
 
@@ -149,8 +152,18 @@ int RunExport(const ExportArgs& args) {
     info.records[(d.role == dsar::RowRole::kContext ? "context:" : "") + d.table] += static_cast<int64_t>(d.rows.size());
     redacted += d.redacted_spans;
   }
+  // SIGINT or SIGTERM while the package is written would leave its hidden
+  // partial directory, personal data and all: the signal waits until the
+  // write has finished or failed (milliseconds), then the command stops.
+  InterruptGuard interrupt;
   Status written = dsar::WritePackage(args.out, files, info, args.zip);
+  interrupt.Restore();
   if (!written.ok()) return ReportError(written);
+  if (InterruptGuard::interrupted()) {
+    std::cerr << "dpo: interrupted; the package " << args.out
+              << " was already complete and stays (check it with 'dpo dsar verify')\n";
+    return kExitInterrupted;
+  }
 
   int64_t own = data.TotalRows(dsar::RowRole::kSubject) + data.TotalRows(dsar::RowRole::kBelongs);
   int datasets = 0;
@@ -268,7 +281,8 @@ void RegisterErase(CLI::App& app, int* exit_code) {
   plan->add_option("-o,--out", plan_args->out, "Write the plan as JSON to FILE (mode 0600), for 'erase apply'");
   plan->add_flag("--force", plan_args->force, "Overwrite --out if it exists");
   plan->add_option("-f,--format", plan_args->format, "Summary on stdout: text (default), markdown, json");
-  plan->add_option("--as-of", plan_args->as_of, "Evaluate retention periods and holds as of YYYY-MM-DD (default: today)");
+  plan->add_option("--as-of", plan_args->as_of, "Evaluate retention periods and holds as of YYYY-MM-DD (default: today)")
+      ->check(AsOfDay());
   plan->add_flag("--sql", plan_args->sql, "Show the SQL of each step (it names the subject's keys)");
   plan->callback([plan_args, exit_code]() { *exit_code = RunErasePlan(*plan_args); });
 

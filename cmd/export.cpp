@@ -13,6 +13,7 @@
 #include "anonymise/column_plan.h"
 #include "commands.h"
 #include "common.h"
+#include "flag_checks.h"
 #include "interrupt_guard.h"
 #include "dsar/identity.h"
 #include "dsar/package.h"
@@ -199,6 +200,7 @@ int Run(const ExportArgs& args) {
 
   Result<std::unique_ptr<source::Source>> source = OpenSourceWithFlags(args.source, args.source_flags, true);
   if (!source.ok()) return ReportError(source.status());
+  SkippedRowsWarning skipped_rows(**source);  // on stderr, however the command ends
   share::ColumnOptions column_options;
   column_options.include_key = args.include_key;
   column_options.only_table = args.table;
@@ -340,7 +342,8 @@ void RegisterExport(CLI::App& app, int* exit_code) {
                   "Secret key for pseudonyms and the audit log's keys_hmac (else DPO_KEY)");
   cmd->add_flag("--include-key", args->include_key, "Also export each table's key (declared none) to refer back");
   cmd->add_option("--audit-log", args->audit_log, "Audit log to record the disclosure in (required; created 0600)");
-  cmd->add_option("--as-of", args->as_of, "YYYY-MM-DD recorded in the export and used for age bands (default: today)");
+  cmd->add_option("--as-of", args->as_of, "YYYY-MM-DD recorded in the export and used for age bands (default: today)")
+      ->check(AsOfDay());
   cmd->add_flag("-n,--dry-run", args->dry_run, "Show tables, columns and row counts; write and record nothing");
   AddSourceFlags(cmd, &args->source_flags);
   cmd->callback([args, exit_code]() { *exit_code = Run(*args); });

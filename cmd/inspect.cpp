@@ -46,6 +46,8 @@ int RunInspect(const InspectArgs& args) {
     if (policy) relations::MergePolicyRelations(*policy, &*table);
     report.tables.push_back(std::move(*table));
   }
+  report.skipped = src.Skipped();
+  WarnSkippedRows(src);
   std::cout << (args.format == "json" ? report::RenderInspectJson(report) : report::RenderInspectText(report));
   std::cout.flush();
   return kExitOk;

@@ -3,10 +3,15 @@
 namespace dpo::cmd {
 namespace {
 std::atomic<bool> g_interrupted{false};
-extern "C" void OnInterrupt(int) { g_interrupted.store(true); }
+std::atomic<int> g_signal{0};
+extern "C" void OnInterrupt(int signo) {
+  g_signal.store(signo);
+  g_interrupted.store(true);
+}
 }  // namespace
 
 std::atomic<bool>* InterruptGuard::flag() { return &g_interrupted; }
+int InterruptGuard::signal_number() { return g_signal.load(); }
 
 InterruptGuard::InterruptGuard() {
   struct sigaction action = {};

@@ -21,6 +21,9 @@ class InterruptGuard {
   // The flag the signals set; it stays set after Restore().
   static std::atomic<bool>* flag();
   static bool interrupted() { return flag()->load(); }
+  // The last signal caught (SIGINT or SIGTERM), 0 before any: for the
+  // shell's exit status 128 + signal (130, 143).
+  static int signal_number();
 
  private:
   struct sigaction old_int_ = {}, old_term_ = {};

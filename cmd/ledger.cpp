@@ -62,12 +62,11 @@ int RunReplay(const ReplayArgs& args) {
   if (!key.ok()) return ReportError(key.status().WithContext("the ledger's hashes are keyed"));
   Result<plan::Ledger> ledger = plan::Ledger::Open(args.ledger, false);
   if (!ledger.ok()) return ReportError(ledger.status());
-  auto src = OpenSourceWithFlags(args.source, args.source_flags, false);
-  if (!src.ok()) return ReportError(src.status());
   // The lock of `retention sweep`: a replay never runs into the nightly sweep.
   SweepLock lock;
-  Status locked = lock.Acquire(args.source, (*src)->DisplayName());
-  if (!locked.ok()) return ReportError(locked);
+  auto src = lock.OpenLocked(args.source, args.source_flags);
+  if (!src.ok()) return ReportError(src.status());
+  SkippedRowsWarning skipped_rows(**src);  // on stderr, however the command ends
 
   plan::ReplayOptions options;
   options.dry_run = args.dry_run;

@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "flag_checks.h"
 #include "detect/kind.h"
 #include "policy/loader.h"
 #include "policy/validate.h"
@@ -109,6 +110,7 @@ int RunInit(const InitArgs& args) {
   if (!output.ok()) return ReportError(output.status());
   auto opened = OpenSourceWithFlags(args.source, args.source_flags, true);
   if (!opened.ok()) return ReportError(opened.status());
+  SkippedRowsWarning skipped_rows(**opened);  // on stderr, however the command ends
   scan::DraftOptions draft_options;
   // Columns whose names say nothing are judged by a sample of their values.
   std::optional<scan::ScanResult> discovery;
@@ -162,7 +164,8 @@ void RegisterPolicy(CLI::App& app, int* exit_code) {
   init->add_option("--out", init_args->out, "Write the draft to this file (default: standard output)");
   init->add_flag("--force", init_args->force, "Overwrite --out if it exists");
   init->add_option("--sample", init_args->sample,
-                   "Rows per table read to judge columns whose names say nothing (default 1000)");
+                   "Rows per table read to judge columns whose names say nothing (default 1000)")
+      ->check(SampleRows());
   init->add_flag("--schema-only", init_args->schema_only, "Use column names only; read no rows");
   AddSourceFlags(init, &init_args->source_flags);
   init->callback([init_args, exit_code]() { *exit_code = RunInit(*init_args); });

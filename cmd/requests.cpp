@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "flag_checks.h"
 #include "dsar/request_register.h"
 #include "report/request_report.h"
 #include "util/duration.h"
@@ -414,6 +415,7 @@ void RegisterRequests(CLI::App& app, int* exit_code) {
   list->add_option("--status", list_args->status, "Only requests of this status: open, extended, closed or refused")
       ->type_name("STATUS");
   list->add_option("--as-of", list_args->as_of, "Count days left and overdue as of this day (default: today)")
+      ->check(AsOfDay())
       ->type_name("DATE");
   list->add_flag("--all", list_args->all, "Closed and refused requests too");
   list->add_flag("--hide-subject", list_args->hide_subject, "Leave the subject labels out (a mail to a shared box)");

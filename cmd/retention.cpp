@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "flag_checks.h"
 #include "dpo/version.h"
 #include "plan/notices.h"
 #include "plan/plan_json.h"
@@ -79,6 +80,7 @@ int RunPlan(const PlanArgs& args) {
   if (!policy.ok()) return ReportError(policy.status());
   auto src = OpenSourceWithFlags(args.source, args.source_flags, true);
   if (!src.ok()) return ReportError(src.status());
+  SkippedRowsWarning skipped_rows(**src);  // on stderr, however the command ends
   Result<plan::RetentionPlan> made = MakePlan(args.policy, *policy, **src, args.as_of);
   if (!made.ok()) return ReportError(made.status());
   std::string json = plan::PlanToJson(*made);
@@ -160,8 +162,12 @@ int RunApply(const ApplyArgs& args, const char* command, const char* kind) {
   if (!policy.ok()) return ReportError(policy.status().WithContext("the policy of the plan (pass --policy)"));
   Result<std::string> bytes = ReadFile(policy_path, "policy");
   if (!bytes.ok()) return ReportError(bytes.status());
-  auto src = OpenSourceWithFlags(args.source, args.source_flags, false);
+  // The lock of `retention sweep`: two applies (or an apply and a sweep or a
+  // replay) never change the same source at once.
+  SweepLock lock;
+  auto src = lock.OpenLocked(args.source, args.source_flags);
   if (!src.ok()) return ReportError(src.status());
+  SkippedRowsWarning skipped_rows(**src);  // on stderr, however the command ends
   if ((*src)->DisplayName() != loaded->source)
     ReportWarning("the plan was made for " + loaded->source + " and is applied to " + (*src)->DisplayName() +
                   "; its counts and key digests are checked before anything changes");
@@ -175,11 +181,10 @@ int RunSweep(const ApplyArgs& args) {
   if (!policy.ok()) return ReportError(policy.status());
   Result<std::string> bytes = ReadFile(args.policy, "policy");
   if (!bytes.ok()) return ReportError(bytes.status());
-  auto src = OpenSourceWithFlags(args.source, args.source_flags, false);
-  if (!src.ok()) return ReportError(src.status());
   SweepLock lock;
-  Status locked = lock.Acquire(args.source, (*src)->DisplayName());
-  if (!locked.ok()) return ReportError(locked);
+  auto src = lock.OpenLocked(args.source, args.source_flags);
+  if (!src.ok()) return ReportError(src.status());
+  SkippedRowsWarning skipped_rows(**src);  // on stderr, however the command ends
   Result<plan::RetentionPlan> made = MakePlan(args.policy, *policy, **src, args.as_of);
   if (!made.ok()) return ReportError(made.status());
   ApplyArgs quiet = args;
@@ -288,6 +293,7 @@ int RunNotices(const NoticesArgs& args) {
   }
   auto src = OpenSourceWithFlags(args.source, args.source_flags, true);
   if (!src.ok()) return ReportError(src.status());
+  SkippedRowsWarning skipped_rows(**src);  // on stderr, however the command ends
 
   StagedOutput staged;
   Status opened = staged.Open();
@@ -344,7 +350,7 @@ void RegisterRetention(CLI::App& app, int* exit_code) {
       "plan", "Evaluate every retention rule in the source (read-only) and write what a sweep would do");
   plan->add_option("-p,--policy", plan_args->policy, "The policy")->required();
   plan->add_option("source", plan_args->source, "SQLite file, CSV directory or postgresql:// URI")->required();
-  plan->add_option("--as-of", plan_args->as_of, "Evaluate retention as of YYYY-MM-DD (default: today)");
+  plan->add_option("--as-of", plan_args->as_of, "Evaluate retention as of YYYY-MM-DD (default: today)")->check(AsOfDay());
   plan->add_option("-o,--out", plan_args->out, "Write the plan as JSON to FILE (mode 0600), for 'retention apply'");
   plan->add_flag("--force", plan_args->force, "Overwrite --out if it exists");
   plan->add_option("-f,--format", plan_args->format, "Summary on stdout: text (default), markdown, json");
@@ -367,7 +373,7 @@ void RegisterRetention(CLI::App& app, int* exit_code) {
       "sweep", "Plan and apply in one, for cron: silent on success, one line and a non-zero exit on failure");
   sweep->add_option("-p,--policy", sweep_args->policy, "The policy")->required();
   sweep->add_option("source", sweep_args->source, "SQLite file, CSV directory or postgresql:// URI")->required();
-  sweep->add_option("--as-of", sweep_args->as_of, "Evaluate retention as of YYYY-MM-DD (default: today)");
+  sweep->add_option("--as-of", sweep_args->as_of, "Evaluate retention as of YYYY-MM-DD (default: today)")->check(AsOfDay());
   sweep->add_flag("-v,--verbose", sweep_args->verbose, "Print what was changed");
   AddApplyFlags(sweep, sweep_args.get());
   sweep->callback([sweep_args, exit_code]() { *exit_code = RunSweep(*sweep_args); });
@@ -380,7 +386,7 @@ void RegisterRetention(CLI::App& app, int* exit_code) {
   notices->add_option("source", notices_args->source, "SQLite file, CSV directory or postgresql:// URI")->required();
   notices->add_option("--within", notices_args->within,
                       "The window, e.g. 30d (default: each rule's notify_before)");
-  notices->add_option("--as-of", notices_args->as_of, "List as of YYYY-MM-DD (default: today)");
+  notices->add_option("--as-of", notices_args->as_of, "List as of YYYY-MM-DD (default: today)")->check(AsOfDay());
   notices->add_option("--rule", notices_args->rule, "Only this rule (without notify_before it needs --within)");
   notices->add_option("-f,--format", notices_args->format, "csv (default; for a mail merge) or json")
       ->check(CLI::IsMember({"csv", "json"}));

@@ -1,4 +1,5 @@
 // dpo scan [--policy POLICY] SOURCE: find personal data; check it against the policy.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -7,6 +8,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "flag_checks.h"
 #include "dpo/version.h"
 #include "report/scan_report.h"
 #include "scan/scanner.h"
@@ -92,7 +94,7 @@ int RunScanCommand(const ScanFlags& flags) {
   options.sample_rows = flags.sample;
   options.tables = flags.tables;
   unsigned hw = std::thread::hardware_concurrency();
-  options.threads = flags.threads > 0 ? flags.threads : static_cast<int>(hw == 0 ? 2 : hw);
+  options.threads = flags.threads > 0 ? flags.threads : std::min(static_cast<int>(hw == 0 ? 2 : hw), scan::kMaxScanThreads);
   ProgressLine progress;
   if (!flags.quiet && StderrIsTerminal())
     options.progress = [&progress](const scan::ScanProgress& p) { progress.Update(p); };
@@ -100,6 +102,14 @@ int RunScanCommand(const ScanFlags& flags) {
   Result<scan::ScanResult> result = scan::RunScan(**src, options);
   options.progress = nullptr;
   if (!result.ok()) return ReportError(result.status());
+  for (source::SkippedRows& s : (*src)->Skipped()) {
+    for (scan::TableReport& t : result->tables) {
+      if (t.name != s.table) continue;
+      t.rows_skipped = s.count;
+      t.skipped_lines = std::move(s.first_lines);
+    }
+  }
+  WarnSkippedRows(**src);
 
   report::RenderOptions render;
   render.color = format == report::ScanFormat::kText && flags.output.empty() && UseColorOnStdout();
@@ -128,12 +138,14 @@ void RegisterScan(CLI::App& app, int* exit_code) {
       ->check(CLI::IsMember({"error", "warning", "never"}));
   sub->add_option("-o,--output", flags->output, "Write the report to FILE (mode 0600) instead of stdout");
   sub->add_flag("--force", flags->force, "Overwrite --output if it exists");
-  auto* sample = sub->add_option("--sample", flags->sample, "Rows sampled at random per table (default 10000)");
+  auto* sample = sub->add_option("--sample", flags->sample, "Rows sampled at random per table (default 10000)")
+                     ->check(SampleRows());
   auto* full = sub->add_flag("--full", flags->full, "Scan every row of every table");
   sample->excludes(full);
-  sub->add_option("--as-of", flags->as_of, "Evaluate retention as of YYYY-MM-DD (default: today)");
+  sub->add_option("--as-of", flags->as_of, "Evaluate retention as of YYYY-MM-DD (default: today)")->check(AsOfDay());
   sub->add_option("-t,--table", flags->tables, "Scan only this table (repeatable)");
-  sub->add_option("--threads", flags->threads, "Detector threads (default: the number of cores)");
+  sub->add_option("--threads", flags->threads, "Detector threads, 1 to 256 (default: the number of cores)")
+      ->check(ThreadCount(scan::kMaxScanThreads));
   sub->add_flag("-q,--quiet", flags->quiet, "No progress bar or notes on stderr");
   AddSourceFlags(sub, &flags->source_flags);
   sub->callback([flags, exit_code]() { *exit_code = RunScanCommand(*flags); });

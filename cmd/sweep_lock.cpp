@@ -35,8 +35,8 @@ Status SweepLock::Acquire(const std::string& source_spec, const std::string& dis
     while (!who.empty() && who.back() == '\n') who.pop_back();
     ::close(fd_);
     fd_ = -1;
-    return Status::Error("another sweep of " + display + " is running (" + who + ", lock " + path_ +
-                             "); this one did nothing",
+    return Status::Error("another sweep, apply or replay of " + display + " is running: locked by " + who +
+                             " (lock " + path_ + "); this one did nothing; run it again when that one has finished",
                          StatusCode::kBusy);
   }
   char host[128] = {};
@@ -44,6 +44,19 @@ Status SweepLock::Acquire(const std::string& source_spec, const std::string& dis
   std::string me = "pid " + std::to_string(::getpid()) + " on " + host + " since " + std::to_string(std::time(nullptr));
   if (::ftruncate(fd_, 0) == 0) (void)::pwrite(fd_, me.data(), me.size(), 0);
   return Status::Ok();
+}
+
+Result<std::unique_ptr<source::Source>> SweepLock::OpenLocked(const std::string& source_spec,
+                                                              const SourceFlags& flags) {
+  std::vector<util::ProtectedPath> local = InputsOf(source_spec, "");
+  if (!local.empty()) {
+    DPO_RETURN_IF_ERROR(Acquire(source_spec, local[0].path));
+    return OpenSourceWithFlags(source_spec, flags, false);
+  }
+  auto src = OpenSourceWithFlags(source_spec, flags, false);
+  if (!src.ok()) return src.status();
+  DPO_RETURN_IF_ERROR(Acquire(source_spec, (*src)->DisplayName()));
+  return src;
 }
 
 SweepLock::~SweepLock() {

@@ -7,6 +7,8 @@
 #include <set>
 #include <thread>
 
+#include "util/thread_start.h"
+
 namespace dpo::anonymise {
 namespace {
 
@@ -260,8 +262,10 @@ class TableCopier {
     std::deque<std::shared_ptr<Slot>> in_order;  // every slot not yet emitted, in read order
     bool stop = false;
     std::vector<std::thread> threads;
-    for (Lane& lane : lanes)
-      threads.emplace_back([&, lane_ptr = &lane] {
+    for (Lane& lane : lanes) {
+      // As many workers as the system grants (ulimit -u); with none, the
+      // batches are transformed on this thread, in order.
+      const bool started = util::TryStartThread(&threads, [&, lane_ptr = &lane] {
         while (true) {
           std::shared_ptr<Slot> slot;
           {
@@ -277,6 +281,9 @@ class TableCopier {
           changed.notify_all();
         }
       });
+      if (!started) break;
+    }
+    if (threads.empty()) return RunInline(reader, lanes.front(), emit);
     const size_t max_in_flight = lanes.size() * 2;
     Status result = Status::Ok();
     // Emits finished slots from the front; with `all`, waits for every one.
@@ -449,7 +456,8 @@ Result<ExportSummary> RunExport(source::Source& source, ExportPlan* plan, Sink& 
       // Reading and the operators on one core, the sink on the other.
       Queue queue;
       Status produced = Status::Ok();
-      std::thread producer([&] {
+      std::thread producer;
+      const bool started = util::TryStartThread(&producer, [&] {
         produced = copier.Run([&](Work w) {
           return queue.Push(std::move(w)) ? Status::Ok() : Status::Error("the writer stopped");
         });
@@ -457,7 +465,9 @@ Result<ExportSummary> RunExport(source::Source& source, ExportPlan* plan, Sink& 
         end.end = true;
         queue.Push(std::move(end));
       });
-      while (true) {
+      // No second thread to be had (ulimit -u): read, transform and write here.
+      if (!started) result = copier.Run(write);
+      while (started) {
         Work w = queue.Pop();
         if (w.end) break;
         if (result.ok()) {
@@ -465,8 +475,10 @@ Result<ExportSummary> RunExport(source::Source& source, ExportPlan* plan, Sink& 
           if (!result.ok()) queue.Close();
         }
       }
-      producer.join();
-      if (result.ok()) result = produced;
+      if (started) {
+        producer.join();
+        if (result.ok()) result = produced;
+      }
     }
     if (!result.ok()) return fail(result.WithContext(tp.table.name));
     TableSummary ts = copier.Summary();

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "anonymise/sink_internal.h"
+#include "source/sqlite/sqlite_source.h"
 #include "util/fault.h"
 
 namespace dpo::anonymise::internal {
@@ -258,33 +259,21 @@ class SqliteSink final : public SinkBase {
     return *state->cancelled && (*state->cancelled)() ? 1 : 0;
   }
 
-  // A file name as an SQLite URI (read-only): '%', '?' and '#' escaped.
-  static std::string ReadOnlyUri(const std::string& path) {
-    std::string uri = "file:";
-    for (char c : path) {
-      if (c == '%' || c == '?' || c == '#') {
-        char buf[4];
-        std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
-        uri += buf;
-      } else {
-        uri += c;
-      }
-    }
-    return uri + "?mode=ro";
-  }
 
   Result<int64_t> DoCopyFromSqlite(const std::string& source_path, const TableEntry& entry,
                                    const std::vector<CopyColumn>& columns,
                                    const std::function<bool()>& cancelled) override {
     const std::string doing = "copying table " + entry.table.name;
+    // Read-only, and for a WAL source without creating -wal/-shm beside it.
+    Result<std::string> uri = source::SqliteReadOnlyUri(source_path);
+    if (!uri.ok()) return uri.status();
     // ATTACH is not allowed inside a transaction. The file is a .partial
     // nobody reads and the journal is off: the transaction only batches writes.
     DPO_RETURN_IF_ERROR(Exec("COMMIT", doing));
     sqlite3_stmt* attach = nullptr;
     int rc = sqlite3_prepare_v2(db_, "ATTACH DATABASE ?1 AS dpo_source", -1, &attach, nullptr);
     if (rc == SQLITE_OK) {
-      std::string uri = ReadOnlyUri(source_path);
-      sqlite3_bind_text(attach, 1, uri.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(attach, 1, uri->c_str(), -1, SQLITE_TRANSIENT);
       rc = sqlite3_step(attach);
       if (rc == SQLITE_DONE) rc = SQLITE_OK;
     }

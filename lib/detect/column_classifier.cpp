@@ -1,6 +1,7 @@
 #include "detect/column_classifier.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 
@@ -183,9 +184,25 @@ bool SameBytes(const char* a, const char* b, size_t n) {
 // A direct-mapped table of recent distinct values and their effects. A
 // column whose values hardly repeat (e-mail addresses) turns it off after a
 // while, so that it costs nothing there.
+//
+// One is about 190 KB: a column gets one only once it has shown a repeated
+// value (CacheOnRepeat), and the caches alive in the process are capped, so
+// that a table of 200,000 columns does not take 38 GB. A column without one
+// is classified the same, only without the shortcut.
 class ColumnClassifier::ValueCache {
  public:
   static constexpr size_t kSlots = 1024;
+  static constexpr int64_t kTrial = 16384;
+
+  // Null once the caches alive in the process would pass kBudgetBytes.
+  static std::unique_ptr<ValueCache> Create() {
+    if (live_.fetch_add(1, std::memory_order_relaxed) >= kMaxLive) {
+      live_.fetch_sub(1, std::memory_order_relaxed);
+      return nullptr;
+    }
+    return std::unique_ptr<ValueCache>(new ValueCache);
+  }
+  ~ValueCache() { live_.fetch_sub(1, std::memory_order_relaxed); }
 
   Effect* Find(std::string_view v, uint64_t hash) {
     Entry& e = entries_[hash & (kSlots - 1)];
@@ -213,7 +230,8 @@ class ColumnClassifier::ValueCache {
   }
 
  private:
-  static constexpr int64_t kTrial = 16384;
+  ValueCache() = default;
+  static constexpr int64_t kBudgetBytes = int64_t{128} << 20;
   struct Entry {
     uint64_t hash = 0;
     uint8_t length = 0xFF;  // no value
@@ -222,7 +240,29 @@ class ColumnClassifier::ValueCache {
   };
   Entry entries_[kSlots];
   int64_t lookups_ = 0, hits_ = 0;
+
+  static const int64_t kMaxLive;
+  static inline std::atomic<int64_t> live_{0};
 };
+
+const int64_t ColumnClassifier::ValueCache::kMaxLive =
+    std::max<int64_t>(1, kBudgetBytes / static_cast<int64_t>(sizeof(ValueCache)));
+
+// Remembers a tag of the last value seen in each of a few slots; a value
+// whose tag is already in its slot has repeated, and the column gets its
+// cache. After kTrial values without a repeat the column never will.
+ColumnClassifier::ValueCache* ColumnClassifier::CacheOnRepeat(uint64_t hash) {
+  uint32_t& slot = probe_[hash & (kProbeSlots - 1)];
+  const uint32_t tag = static_cast<uint32_t>(hash >> 32) | 1;
+  if (slot != tag) {
+    slot = tag;
+    if (++probe_lookups_ >= ValueCache::kTrial) cache_disabled_ = true;
+    return nullptr;
+  }
+  cache_.cache = ValueCache::Create();
+  if (cache_.cache == nullptr) cache_disabled_ = true;  // the budget is spent: classify without
+  return cache_.cache.get();
+}
 
 ColumnClassifier::CacheHolder::CacheHolder() = default;
 ColumnClassifier::CacheHolder::CacheHolder(const CacheHolder&) {}
@@ -375,7 +415,7 @@ void ColumnClassifier::ApplyWhole(const Effect& e, std::string_view v) {
   if (e.flags & kProse) ++long_text_;
   for (size_t i = 0; i < e.num_ops; ++i) {
     const Effect::Op& op = e.ops[i];
-    Counter& k = counters_[op.slot];
+    Counter& k = MutableCounter(op.slot);
     ++k.matched;
     k.validated += op.validated;
     if (op.sample && k.samples.size() < 3) TakeSample(k, MaskValue(v, static_cast<Kind>(op.slot)));
@@ -418,7 +458,7 @@ bool ColumnClassifier::ContainedOf(const Hit* hits, size_t n, Effect* e) {
 
 void ColumnClassifier::ApplyContained(const Effect::Contained* c, size_t n, std::string_view v) {
   for (size_t i = 0; i < n; ++i) {
-    Counter& k = counters_[c[i].slot];
+    Counter& k = MutableCounter(c[i].slot);
     ++k.containing;
     if (k.samples.size() < 3) TakeSample(k, MaskValue(v.substr(c[i].offset, c[i].length), static_cast<Kind>(c[i].slot)));
   }
@@ -432,7 +472,7 @@ void ColumnClassifier::CountContained(std::string_view v, const Hit* hits, size_
     uint64_t bit = uint64_t{1} << Slot(h.kind);
     if (seen_kinds & bit) continue;
     seen_kinds |= bit;
-    Counter& k = counters_[Slot(h.kind)];
+    Counter& k = MutableCounter(Slot(h.kind));
     ++k.containing;
     if (k.samples.size() < 3) TakeSample(k, MaskValue(v.substr(h.offset, h.length), h.kind));
   }
@@ -441,6 +481,19 @@ void ColumnClassifier::CountContained(std::string_view v, const Hit* hits, size_
 void ColumnClassifier::AddValue(std::string_view value) {
   std::vector<std::string_view> one{value};
   AddValues(one);
+}
+
+const ColumnClassifier::Counter& ColumnClassifier::CounterOf(size_t slot) const {
+  static const Counter kNone;
+  return counter_at_[slot] == kNoCounter ? kNone : counters_[counter_at_[slot]];
+}
+
+ColumnClassifier::Counter& ColumnClassifier::MutableCounter(size_t slot) {
+  if (counter_at_[slot] == kNoCounter) {
+    counter_at_[slot] = static_cast<uint8_t>(counters_.size());
+    counters_.emplace_back();
+  }
+  return counters_[counter_at_[slot]];
 }
 
 void ColumnClassifier::TakeSample(Counter& k, std::string sample) {
@@ -454,8 +507,9 @@ void ColumnClassifier::AddValues(const std::vector<std::string_view>& values) {
 
 void ColumnClassifier::Merge(const ColumnClassifier& other) {
   for (size_t i = 0; i < kSlots; ++i) {
-    Counter& k = counters_[i];
-    const Counter& o = other.counters_[i];
+    if (other.counter_at_[i] == kNoCounter) continue;  // nothing counted there
+    const Counter& o = other.counters_[other.counter_at_[i]];
+    Counter& k = MutableCounter(i);
     k.matched += o.matched;
     k.validated += o.validated;
     k.containing += o.containing;
@@ -528,15 +582,18 @@ void ColumnClassifier::AddValues(const std::vector<std::string_view>& values, ui
     Effect* known = nullptr;
     uint64_t hash = 0;
     if (use_cache && v.size() <= kMaxCachedLength) {
+      const uint64_t value_hash = HashBytes(v) | 1;
       if (cache == nullptr) {
-        cache_.cache = std::make_unique<ValueCache>();
-        cache = cache_.cache.get();
+        cache = CacheOnRepeat(value_hash);
+        use_cache = !cache_disabled_;
       }
-      hash = HashBytes(v) | 1;
-      known = cache->Find(v, hash);
-      if (!cache->Worthwhile()) {
-        cache_disabled_ = true;
-        use_cache = false;
+      if (cache != nullptr) {
+        hash = value_hash;  // not 0: the value goes into the cache below
+        known = cache->Find(v, hash);
+        if (!cache->Worthwhile()) {
+          cache_disabled_ = true;
+          use_cache = false;
+        }
       }
     }
     sample_key_ = batch_key | index;
@@ -632,12 +689,12 @@ ColumnVerdict ColumnClassifier::Finish() const {
   bool name_says_date = name_weight(Kind::kDate) > 0;
 
   for (Kind kind : AllKinds()) {
-    const Counter& k = counters_[Slot(kind)];
+    const Counter& k = CounterOf(Slot(kind));
     double w = name_weight(kind);
     double m = share(k.matched), val = share(k.validated), cont = share(k.containing);
     // Passport and ID-card numbers share one format: an ID-card verdict can
     // rest on the passport-shaped matches (see below).
-    const Counter& document = counters_[Slot(Kind::kPassportNl)];
+    const Counter& document = CounterOf(Slot(Kind::kPassportNl));
     bool ambiguous_document = kind == Kind::kIdCardNl && w == 0 && name_weight(Kind::kPassportNl) == 0 &&
                               document.matched > 0;
     if (w == 0 && k.matched == 0 && k.containing == 0 && kind != Kind::kBirthDate && kind != Kind::kFreeText &&
@@ -679,7 +736,7 @@ ColumnVerdict ColumnClassifier::Finish() const {
         content = val >= 0.6 ? 0.5 + 0.45 * val : 0;
         break;
       case Kind::kBirthDate: {
-        const Counter& d = counters_[Slot(Kind::kDate)];
+        const Counter& d = CounterOf(Slot(Kind::kDate));
         double dm = share(d.matched);
         double ages = d.matched > 0 ? static_cast<double>(plausible_age_) / static_cast<double>(d.matched) : 0;
         support = dm;
@@ -694,7 +751,7 @@ ColumnVerdict ColumnClassifier::Finish() const {
       case Kind::kIpv6: {
         // Logs mix both families in one column: judge the addresses together,
         // and report each family that is really there (at least 5%).
-        double ip = share(counters_[Slot(Kind::kIpv4)].matched + counters_[Slot(Kind::kIpv6)].matched);
+        double ip = share(CounterOf(Slot(Kind::kIpv4)).matched + CounterOf(Slot(Kind::kIpv6)).matched);
         content = ip >= 0.6 && m >= 0.05 ? 0.5 + 0.45 * ip : 0;
         support = m >= 0.05 ? ip : m;
         break;
@@ -768,7 +825,7 @@ ColumnVerdict ColumnClassifier::Finish() const {
     ev.kind = kind;
     ev.confidence = std::min(confidence, 1.0);
     ev.values_seen = seen_;
-    const Counter& counted = kind == Kind::kBirthDate ? counters_[Slot(Kind::kDate)] : ambiguous_document ? document : k;
+    const Counter& counted = kind == Kind::kBirthDate ? CounterOf(Slot(Kind::kDate)) : ambiguous_document ? document : k;
     ev.values_matched = counted.matched;
     ev.values_validated = counted.validated;
     ev.values_containing = k.containing;

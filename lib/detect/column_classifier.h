@@ -141,7 +141,20 @@ class ColumnClassifier {
 
   std::string column_name_;
   std::vector<NameEvidence> name_evidence_;
-  std::array<Counter, kSlots> counters_{};
+  // Only the counters of kinds seen (a column matches one to three of the
+  // kSlots kinds; all of them would be 2.9 KB, and a table may have 200,000
+  // columns). counter_at_[slot] indexes counters_, kNoCounter if none yet.
+  // A reference from MutableCounter lasts until the next call.
+  static constexpr uint8_t kNoCounter = 0xFF;
+  std::vector<Counter> counters_;
+  std::array<uint8_t, kSlots> counter_at_ = MakeNoCounters();
+  static constexpr std::array<uint8_t, kSlots> MakeNoCounters() {
+    std::array<uint8_t, kSlots> a{};
+    for (uint8_t& x : a) x = kNoCounter;
+    return a;
+  }
+  const Counter& CounterOf(size_t slot) const;
+  Counter& MutableCounter(size_t slot);
   int64_t seen_ = 0;
   int64_t long_text_ = 0;       // values that read as prose
   int64_t total_length_ = 0;
@@ -158,6 +171,11 @@ class ColumnClassifier {
   void TakeSample(Counter& k, std::string sample);
 
   CacheHolder cache_;
+  // Tags of recent values, to see a repeat before paying for a cache.
+  static constexpr size_t kProbeSlots = 16;
+  std::array<uint32_t, kProbeSlots> probe_{};
+  int32_t probe_lookups_ = 0;
+  ValueCache* CacheOnRepeat(uint64_t hash);
   uint64_t next_sequence_ = 0;  // for AddValues without a sequence
   // The position of the value being counted: batch sequence << 32, phase
   // (0: whole values, 1: hits inside) << 31, index in the batch.

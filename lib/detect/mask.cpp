@@ -6,7 +6,10 @@ namespace dpo::detect {
 namespace {
 
 using internal::IsAlnum;
+using internal::IsAlpha;
 using internal::IsDigit;
+
+std::string MaskShape(std::string_view v);
 
 // Length of the UTF-8 character starting with byte c (1 for invalid bytes).
 size_t Utf8Len(unsigned char c) {
@@ -22,6 +25,11 @@ std::string FirstChar(std::string_view v) {
   if (n > v.size()) n = 1;
   // A digit is never shown: digits are what identify people.
   if (IsDigit(v[0])) return "*";
+  // Only whole UTF-8 characters: a lead byte followed by ASCII ("\xf3" then
+  // "121...") would otherwise show the digits after it as "its" character.
+  for (size_t i = 1; i < n; ++i) {
+    if ((static_cast<unsigned char>(v[i]) & 0xC0) != 0x80) return "*";
+  }
   return std::string(v.substr(0, n));
 }
 
@@ -51,6 +59,15 @@ std::string MaskEmail(std::string_view v) {
   std::string_view local = v.substr(0, at), domain = v.substr(at + 1);
   size_t dot = domain.rfind('.');
   std::string tld = dot == std::string_view::npos ? "" : std::string(domain.substr(dot));
+  // A top-level domain is letters; anything else after the last dot (an
+  // address ending in ".123456" or a mistyped "@x.nl0612345678") may be part
+  // of a number and is masked like the rest.
+  for (size_t i = 1; i < tld.size(); ++i) {
+    if (!IsAlpha(static_cast<unsigned char>(tld[i]))) {
+      tld = MaskShape(tld);
+      break;
+    }
+  }
   return FirstChar(local) + "***@" + FirstChar(domain) + "***" + tld;
 }
 

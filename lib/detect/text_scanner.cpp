@@ -181,6 +181,9 @@ namespace {
 void ScanStructuredFrom(const char* b, const char* p, const char* e, std::vector<Hit>* hits) {
   Emitter out{hits, b};
   const size_t first = hits->size();
+  // An e-mail's local part is part of the hit, not context: it may not start
+  // before the range, or ScanTextRange would report a hit outside it.
+  const char* const range_start = p;
   while (p < e) {
     unsigned char c = static_cast<unsigned char>(*p);
     if (!kStart[c]) {
@@ -188,7 +191,7 @@ void ScanStructuredFrom(const char* b, const char* p, const char* e, std::vector
       continue;
     }
     if (c == '@') {
-      const char* local = EmailLocalStart(p - b > 64 ? p - 64 : b, p);
+      const char* local = EmailLocalStart(p - range_start > 64 ? p - 64 : range_start, p);
       bool v;
       size_t n = local < p ? MatchEmail(local, e, &v) : 0;
       if (n != 0) {

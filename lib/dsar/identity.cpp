@@ -74,7 +74,11 @@ std::string NormalisePhone(std::string_view value) {
   if (international) {
     if (d.size() > 2 && d[0] == '3' && d[1] == '1') {
       std::string rest = d.substr(2);
-      if (!rest.empty() && rest[0] == '0') rest.erase(0, 1);  // "+31 06 ...", written with the trunk 0
+      // "+31 06 ...", written with the trunk 0. A Dutch number never starts
+      // with 0 after the country code, so every leading 0 goes: removing only
+      // one would leave a canonical form ("+3106...") that normalises again
+      // to another ("+316..."), and the two spellings would not match.
+      rest.erase(0, rest.find_first_not_of('0'));
       return "+31" + rest;
     }
     return "+" + d;

@@ -1,9 +1,11 @@
 #include "dsar/package.h"
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <signal.h>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -108,8 +110,35 @@ Status RenameNoReplace(const std::string& from, const std::string& to) {
   return Status::Ok();
 }
 
+// The hidden name a package is written under until it is complete:
+// ".NAME.partial-PID" (a zip; libzip adds its own ".XXXXXX") or
+// ".NAME.partial-PID-XXXXXX" (a directory). The pid tells a later run whether
+// its writer is still alive.
+std::string PartialPrefix(const std::string& out) { return "." + fs::path(out).filename().string() + ".partial-"; }
+
+// What a run killed while writing `out` (SIGKILL, a crash, a power cut) left
+// beside it: a hidden partial package, personal data and all, that nobody
+// would ever look for. Removed once its writer is gone (kill(pid, 0) says
+// ESRCH), before a new package of the same name is written. A live writer's
+// partial stays (a pid reused since is merely left for a later run).
+void RemoveStalePartials(const std::string& out) {
+  const std::string prefix = PartialPrefix(out);
+  std::error_code ec;
+  for (const fs::directory_entry& e : fs::directory_iterator(ParentOf(out), ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    size_t end = prefix.size();
+    while (end < name.size() && std::isdigit(static_cast<unsigned char>(name[end]))) ++end;
+    if (end == prefix.size() || end - prefix.size() > 9) continue;
+    pid_t pid = static_cast<pid_t>(std::stol(name.substr(prefix.size(), end - prefix.size())));
+    if (pid <= 0 || pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    std::error_code gone;
+    fs::remove_all(e.path(), gone);
+  }
+}
+
 Status WriteDirectory(const std::string& out, const std::vector<PackageFile>& files, const std::string& manifest) {
-  std::string tmpl = ParentOf(out) + "/." + fs::path(out).filename().string() + ".partial-XXXXXX";
+  std::string tmpl = ParentOf(out) + "/" + PartialPrefix(out) + std::to_string(::getpid()) + "-XXXXXX";
   std::vector<char> buf(tmpl.begin(), tmpl.end());
   buf.push_back('\0');
   if (::mkdtemp(buf.data()) == nullptr) return Errno("cannot create a directory next to", out);
@@ -138,7 +167,7 @@ Status WriteDirectory(const std::string& out, const std::vector<PackageFile>& fi
 }
 
 Status WriteZip(const std::string& out, const std::vector<PackageFile>& files, const std::string& manifest) {
-  std::string tmp = ParentOf(out) + "/." + fs::path(out).filename().string() + ".partial-" + std::to_string(::getpid());
+  std::string tmp = ParentOf(out) + "/" + PartialPrefix(out) + std::to_string(::getpid());
   // libzip writes through its own temporary file and gives it the default
   // mode; the package holds personal data, so nothing of it may be
   // readable by others even for a moment.
@@ -266,6 +295,7 @@ Status WritePackage(const std::string& out_arg, const std::vector<PackageFile>& 
   if (::lstat(out.c_str(), &st) == 0)
     return Status::Error(out + " already exists; choose another --out, or remove it first");
   std::string manifest = ManifestJson(files, info);
+  RemoveStalePartials(out);
   return zip ? WriteZip(out, files, manifest) : WriteDirectory(out, files, manifest);
 }
 

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dpo/version.h"
+#include "util/fault.h"
 #include "util/keyed_hash.h"
 
 namespace dpo::plan {
@@ -245,6 +246,7 @@ Status AppendAudit(const std::string& path, AuditEntry entry) {
   if (entry.host.empty()) entry.host = HostName();
   if (entry.tool_version.empty()) entry.tool_version = DPO_VERSION;
   std::string line = Serialise(entry) + "\n";
+  DPO_RETURN_IF_ERROR(util::InjectedFault(util::FaultPoint::kAppend, path));
 
   ssize_t n;
   do {

@@ -1,7 +1,9 @@
 #include "plan/ledger.h"
 #include "util/duration.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -70,6 +72,15 @@ std::string KeyPrefix(std::string_view table) { return "dpo-ledger-key\x1f" + Le
 
 util::Digest KeyDigest(const util::SecretKey& key, std::string_view table, const RowKey& row_key) {
   return util::HmacSha256(key, KeyPrefix(table) + CanonicalKey(row_key));
+}
+
+// A TEXT column as a string; "" for NULL. The schema says NOT NULL, but a
+// ledger is a file a user names: a damaged or hand-edited one may hold NULLs
+// anywhere, and std::string(nullptr) would abort the process.
+std::string ColumnText(sqlite3_stmt* s, int column) {
+  const unsigned char* t = sqlite3_column_text(s, column);
+  return t ? std::string(reinterpret_cast<const char*>(t), static_cast<size_t>(sqlite3_column_bytes(s, column)))
+           : std::string();
 }
 
 int ActionIndex(std::string_view action) {
@@ -192,10 +203,10 @@ struct Ledger::Impl {
     Tombstone t;
     t.table_hmac = HexOfBlob(sqlite3_column_blob(s, 0), sqlite3_column_bytes(s, 0));
     t.key_hmac = HexOfBlob(sqlite3_column_blob(s, 1), sqlite3_column_bytes(s, 1));
-    t.rule = reinterpret_cast<const char*>(sqlite3_column_text(s, 2));
-    t.action = reinterpret_cast<const char*>(sqlite3_column_text(s, 3));
-    t.date = reinterpret_cast<const char*>(sqlite3_column_text(s, 4));
-    t.key_id = reinterpret_cast<const char*>(sqlite3_column_text(s, 5));
+    t.rule = ColumnText(s, 2);
+    t.action = ColumnText(s, 3);
+    t.date = ColumnText(s, 4);
+    t.key_id = ColumnText(s, 5);
     return t;
   }
 
@@ -229,7 +240,7 @@ struct Ledger::Impl {
       return Status::Error(path + ": an SQLite database, but not a dpo erasure ledger; give the path of the ledger");
     std::string format, version;
     while ((rc = sqlite3_step(meta.get())) == SQLITE_ROW) {
-      std::string name = reinterpret_cast<const char*>(sqlite3_column_text(meta.get(), 0));
+      std::string name = ColumnText(meta.get(), 0);
       const unsigned char* v = sqlite3_column_text(meta.get(), 1);
       (name == "format" ? format : version) = v ? reinterpret_cast<const char*>(v) : "";
     }
@@ -272,6 +283,35 @@ Ledger::~Ledger() = default;
 const std::string& Ledger::path() const { return impl_->path; }
 bool Ledger::in_transaction() const { return impl_->in_tx; }
 
+namespace {
+
+// A new ledger is made complete or not at all: its schema is written to
+// "PATH.new-PID-XXXXXX" beside it (0600), which is then linked into place.
+// Creating it in place left, after a kill or a full disk between the
+// open() and the schema, an empty file that every later replay and stats
+// refused as "not a dpo erasure ledger". What a killed creator left (its
+// pid gone) is removed by the next one.
+void RemoveStaleNewLedgers(const std::string& path) {
+  std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
+  if (dir.empty()) dir = "/";
+  std::string prefix = (path.find('/') == std::string::npos ? path : path.substr(path.rfind('/') + 1)) + ".new-";
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return;
+  while (struct dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    size_t end = prefix.size();
+    while (end < name.size() && name[end] >= '0' && name[end] <= '9') ++end;
+    if (end == prefix.size() || end - prefix.size() > 9 || end >= name.size() || name[end] != '-') continue;
+    pid_t pid = static_cast<pid_t>(std::stol(name.substr(prefix.size(), end - prefix.size())));
+    if (pid <= 0 || kill(pid, 0) == 0 || errno != ESRCH) continue;
+    unlink((dir + "/" + name).c_str());
+  }
+  closedir(d);
+}
+
+}  // namespace
+
 Result<Ledger> Ledger::Open(const std::string& path, bool create) {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) {
@@ -280,14 +320,37 @@ Result<Ledger> Ledger::Open(const std::string& path, bool create) {
     if (!create)
       return Status::Error(path + ": no such erasure ledger; check the path (it is created by 'dpo retention apply')",
                            StatusCode::kNotFound);
-    // Created here with 0600 so that SQLite (and its journal, which copies
+    RemoveStaleNewLedgers(path);
+    // mkstemp makes it 0600, so that SQLite (and its journal, which copies
     // the database's mode) never makes it readable by others.
-    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0 && errno != EEXIST)
+    std::string tmp = path + ".new-" + std::to_string(getpid()) + "-XXXXXX";
+    int fd = mkstemp(tmp.data());
+    if (fd < 0)
       return Status::Error(path + ": cannot create the erasure ledger: " + std::strerror(errno) +
                                "; check the directory exists and is writable",
                            StatusCode::kIoError);
-    if (fd >= 0) close(fd);
+    close(fd);
+    Status made;
+    {
+      Impl fresh;
+      fresh.path = path;
+      int rc = sqlite3_open_v2(tmp.c_str(), &fresh.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+      made = rc == SQLITE_OK ? fresh.Exec("PRAGMA synchronous = FULL", "creating the ledger")
+                             : fresh.Error("cannot create", rc);
+      if (made.ok()) made = fresh.CheckOrCreateSchema(true);
+    }  // closed: all of it is in the file
+    // link() never replaces: a ledger another run made meanwhile is used as it is.
+    if (made.ok() && link(tmp.c_str(), path.c_str()) != 0 && errno != EEXIST)
+      made = Status::Error(path + ": cannot create the erasure ledger: " + std::strerror(errno), StatusCode::kIoError);
+    unlink(tmp.c_str());
+    unlink((tmp + "-journal").c_str());
+    if (!made.ok()) return made;
+    std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
+    int dfd = open(dir.empty() ? "/" : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+      fsync(dfd);
+      close(dfd);
+    }
   } else if (S_ISDIR(st.st_mode)) {
     return Status::Error(path + ": is a directory; give the path of the erasure ledger file");
   }
@@ -560,7 +623,7 @@ Result<TableTombstones> Ledger::LoadTable(const util::SecretKey& key, const std:
         return Status::Error(impl_->path + ": erasure ledger: a tombstone's hash has the wrong size; the file is damaged",
                              StatusCode::kInvalidArgument);
       std::memcpy(e.key.data(), sqlite3_column_blob(s.get(), 0), e.key.size());
-      int a = ActionIndex(reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 1)));
+      int a = ActionIndex(ColumnText(s.get(), 1));
       if (a < 0)
         return Status::Error(impl_->path + ": erasure ledger: a tombstone has an unknown action; the file is damaged",
                              StatusCode::kInvalidArgument);
@@ -638,7 +701,7 @@ Result<std::vector<std::pair<std::string, int64_t>>> Ledger::CountByKeyId() {
   if (rc != SQLITE_OK) return impl_->Error("counting tombstones", rc);
   std::vector<std::pair<std::string, int64_t>> out;
   while ((rc = sqlite3_step(s.get())) == SQLITE_ROW)
-    out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 0)), sqlite3_column_int64(s.get(), 1));
+    out.emplace_back(ColumnText(s.get(), 0), sqlite3_column_int64(s.get(), 1));
   if (rc != SQLITE_DONE) return impl_->Error("counting tombstones", rc);
   return out;
 }

@@ -22,6 +22,7 @@
 #include "plan/retention_predicate.h"
 #include "relations/policy_relations.h"
 #include "source/write_guard.h"
+#include "util/thread_start.h"
 
 namespace dpo::plan {
 namespace {
@@ -217,7 +218,7 @@ Status ReadOnTwoThreads(source::RowReader& reader, const std::function<void(cons
   std::deque<size_t> full, empty;
   for (size_t i = 0; i < kDepth; ++i) empty.push_back(i);
   bool done = false;
-  std::thread worker([&] {
+  auto consume = [&] {
     for (;;) {
       size_t i;
       {
@@ -234,7 +235,17 @@ Status ReadOnTwoThreads(source::RowReader& reader, const std::function<void(cons
       }
       changed.notify_all();
     }
-  });
+  };
+  std::thread worker;
+  if (!util::TryStartThread(&worker, consume)) {
+    // The system gives no second thread (ulimit -u): read and process here.
+    for (;;) {
+      Result<bool> more = reader.Next(&batches[0]);
+      if (!more.ok()) return more.status();
+      if (!*more) return Status::Ok();
+      process(batches[0]);
+    }
+  }
   Status status;
   for (;;) {
     size_t i;
@@ -455,18 +466,20 @@ class Replayer {
       // The first slice loads while the table is read under the delete's
       // key columns (the usual ones): ledger and source at the same time.
       Loading loading;
-      std::thread loader([&] {
+      auto load = [&] {
         Result<TableTombstones> loaded = ledger_.LoadTable(key_, table.name, options_.max_tombstones_in_memory,
                                                            after ? &*after : nullptr, whole_ledger);
         loading.Done(std::move(loaded));
-      });
+      };
+      std::thread loader;
+      if (!util::TryStartThread(&loader, load)) load();  // no second thread to be had: load, then read
       Status early = Status::Ok();
       std::set<size_t> scanned;
       if (first_slice) {
         early = Scan(table, key_sets, rule_key_set, 0, loading);
         scanned.insert(0);
       }
-      loader.join();
+      if (loader.joinable()) loader.join();
       DPO_RETURN_IF_ERROR(early);
       if (!loading.result->ok()) return loading.result->status();
       const TableTombstones& slice = **loading.result;

@@ -166,8 +166,14 @@ Result<RetentionPlan> PlanFromJson(const std::string& text, const std::string& f
   } catch (const json::parse_error& e) {
     return Status::Error(file + ": not a plan: invalid JSON at byte " + std::to_string(e.byte) +
                          "; give the file 'dpo retention plan --out' wrote");
+  } catch (const json::exception&) {
+    // Valid syntax the parser still refuses: a number too large for a double
+    // ("1e999"). Not a plan dpo wrote either.
+    return Status::Error(file + ": not a plan: a number in it is out of range; give the file 'dpo retention plan --out' wrote");
   }
-  if (!j.is_object() || j.value("format", "") != "dpo-retention-plan")
+  // A "format" that is not a string (value() would throw) is not a plan.
+  auto format = j.is_object() ? j.find("format") : j.end();
+  if (!j.is_object() || format == j.end() || !format->is_string() || *format != "dpo-retention-plan")
     return Status::Error(file + ": not a dpo retention plan; give the file 'dpo retention plan --out' wrote");
   RetentionPlan plan;
   try {

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <utility>
 
+#include "policy/yaml_limits.h"
 #include "util/message.h"
 
 namespace dpo::policy {
@@ -328,6 +329,11 @@ class Loader {
         continue;
       }
       std::string name = key.Scalar();
+      // '' or ' ' as an id: every reference to it would look like "none".
+      if (Trim(name).empty()) {
+        Error(key, "empty-name", "an empty name in " + where, "give it a name, e.g. `contact:` (or remove the entry)");
+        continue;
+      }
       auto prev = seen.find(name);
       if (prev != seen.end()) {
         Error(key, dup_code, "duplicate " + dup_what + " " + Quote(name) + " in " + where + " (first at " +
@@ -426,6 +432,11 @@ class Loader {
       if (!item.IsScalar()) {
         Error(item, "wrong-type", "an item of '" + key + "' in " + what + " is " + TypeWord(item) + ", not a name",
               "write " + key + ": " + example);
+        continue;
+      }
+      if (Trim(item.Scalar()).empty()) {
+        Error(item, "empty-name", "an item of '" + key + "' in " + what + " is empty, not a name",
+              "write " + key + ": " + example + " (or remove the empty item)");
         continue;
       }
       std::string item_path = path.empty() ? path : path + "[" + std::to_string(out->size()) + "]";
@@ -870,7 +881,12 @@ void Loader::LoadDatasets(const Node& node) {
     Str(f, "data_subject", what, path + ".data_subject", &d.data_subject);
     Str(f, "subject_key", what, path + ".subject_key", &d.subject_key);
     List(f, "purposes", what, path + ".purposes", &d.purposes, "[mediation]");
-    if (const Node* c = f.Get("columns"))
+    if (const Node* c = f.Get("columns"); c != nullptr && c->IsNull())
+      // `columns:` (or `columns: null`) with nothing under it declares no
+      // column at all: the dataset would pass every check while saying nothing.
+      Error(f.by_name.at("columns").key, "empty-value", what + " has columns: but no column under it",
+            "add one indented line per column: a category id, or none when it is not personal data");
+    else if (c != nullptr)
       LoadColumns(*c, what, &d);
     else
       Missing(e.key, what, "columns",
@@ -896,7 +912,10 @@ void Loader::LoadColumns(const Node& node, const std::string& dataset_what, Data
     const std::string path = "datasets." + dataset->table + ".columns." + e.name;
     const std::string hint = "write " + e.name + ": CATEGORY_ID, or " + e.name + ": none (reviewed: not personal data), or " +
                              e.name + ": { category: CATEGORY_ID, identifier: true }";
-    if (e.value.IsScalar()) {
+    if (e.value.IsScalar() && Trim(e.value.Scalar()).empty()) {
+      // '' would silently mean "not personal data", which only `none` may say.
+      Error(e.value, "empty-value", what + " has an empty category", hint);
+    } else if (e.value.IsScalar()) {
       std::string v = e.value.Scalar();
       Record(path, e.value);
       if (IsTodoText(v))
@@ -907,7 +926,9 @@ void Loader::LoadColumns(const Node& node, const std::string& dataset_what, Data
       Fields f = Object(e.value, what, kColumnKeys, hint);
       std::string category;
       if (Str(f, "category", what, path, &category)) {
-        if (category != "none" && !IsTodoText(category)) m.category = category;
+        if (Trim(category).empty())
+          Error(*f.Get("category"), "empty-value", what + " has an empty category", hint);
+        else if (category != "none" && !IsTodoText(category)) m.category = category;
       } else {
         Missing(e.key, what, "category", "add category: a category id, or none");
       }
@@ -1325,6 +1346,9 @@ void Loader::LoadAnonymise(const Node& node) {
 Result<LoadedPolicy> LoadPolicyString(const std::string& text, const std::string& display_name) {
   if (std::string control = FindControlCharacter(text, display_name); !control.empty())
     return Status::Error(control);
+  // Before yaml-cpp, which recurses once per level: hostile nesting must end
+  // in an error, not a stack overflow.
+  DPO_RETURN_IF_ERROR(CheckYamlNesting(text, display_name));
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -1335,6 +1359,9 @@ Result<LoadedPolicy> LoadPolicyString(const std::string& text, const std::string
     return Status::Error(where + ": not valid YAML: " + util::EscapeForMessage(e.msg, 160) +
                          " (check the indentation, the colon after each key, and quote values that contain ': ' or '#')");
   }
+  // Aliases share nodes: one to an ancestor makes a cycle, nested ones grow
+  // exponentially when the loader walks them.
+  DPO_RETURN_IF_ERROR(CheckYamlAliases(root, display_name));
   LoadedPolicy loaded;
   try {
     Loader loader(display_name, &loaded.policy, &loaded.diagnostics);

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report/escape.h"
+#include "report/skipped_rows.h"
 
 namespace dpo::report {
 
@@ -51,6 +52,12 @@ std::string JoinNames(const std::vector<std::string>& names) {
 
 }  // namespace
 
+static const source::SkippedRows* SkippedOf(const InspectReport& report, const std::string& table) {
+  for (const source::SkippedRows& s : report.skipped)
+    if (s.table == table && s.count > 0) return &s;
+  return nullptr;
+}
+
 std::string RenderInspectText(const InspectReport& report) {
   std::string out = "Source: " + Printable(report.source_name) + " (" + report.source_kind + "), " +
                     std::to_string(report.tables.size()) + (report.tables.size() == 1 ? " table\n" : " tables\n");
@@ -88,6 +95,8 @@ std::string RenderInspectText(const InspectReport& report) {
       if (fk.origin != "schema") out += "  [" + Printable(fk.origin) + "]";
       out += "\n";
     }
+    if (const source::SkippedRows* s = SkippedOf(report, table.name))
+      out += "  warning: " + SkippedRowsSentence(s->count, s->first_lines) + "; they are not counted\n";
   }
   return out;
 }
@@ -112,12 +121,15 @@ std::string RenderInspectJson(const InspectReport& report) {
                      {"origin", fk.origin}});
     json count = {{"rows", table.row_count.rows < 0 ? json(nullptr) : json(table.row_count.rows)},
                   {"exact", table.row_count.exact}};
+    const source::SkippedRows* skipped = SkippedOf(report, table.name);
     tables.push_back({{"name", table.name},
                       {"location", table.location},
                       {"row_count", count},
                       {"primary_key", table.primary_key},
                       {"columns", columns},
-                      {"foreign_keys", fks}});
+                      {"foreign_keys", fks},
+                      {"rows_skipped", skipped ? skipped->count : 0},
+                      {"skipped_lines", skipped ? skipped->first_lines : std::vector<int64_t>{}}});
   }
   json doc = {{"schema", "dpo.inspect/1"},
               {"source", {{"kind", report.source_kind}, {"name", report.source_name}}},

@@ -14,6 +14,8 @@ struct InspectReport {
   std::string source_kind;  // SourceKindName(): "sqlite", "csv", "postgresql"
   std::string source_name;  // Source::DisplayName(): never contains a password
   std::vector<source::Table> tables;
+  // Rows skipped under --skip-bad-rows while describing the tables (CSV).
+  std::vector<source::SkippedRows> skipped;
 };
 
 // Aligned, human-readable text. Estimated row counts are prefixed with "~",
@@ -30,7 +32,8 @@ std::string RenderInspectText(const InspectReport& report);
 //              "columns": [{"name": "id", "declared_type": "INTEGER", "type": "integer",
 //                           "type_inferred": false, "nullable": false, "primary_key_position": 1}],
 //              "foreign_keys": [{"columns": ["customer_id"], "referenced_table": "customers",
-//                                "referenced_columns": ["id"], "origin": "schema"}]}]}
+//                                "referenced_columns": ["id"], "origin": "schema"}],
+//              "rows_skipped": 0, "skipped_lines": [] (--skip-bad-rows: count, first lines)}]}
 std::string RenderInspectJson(const InspectReport& report);
 
 }  // namespace dpo::report

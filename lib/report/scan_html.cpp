@@ -11,6 +11,7 @@
 #include "report/escape.h"
 #include "report/scan_common.h"
 #include "report/scan_report.h"
+#include "report/skipped_rows.h"
 
 namespace dpo::report {
 
@@ -291,6 +292,9 @@ void RenderInventory(const scan::ScanResult& result, bool discovery, std::ostrea
     out << ", " << t.rows_scanned << " scanned";
     if (!t.file.empty()) out << " · " << H(t.file);
     out << "</span></h3>\n";
+    if (t.rows_skipped > 0)
+      out << "<p class=\"small\"><strong>Warning:</strong> "
+          << H(SkippedRowsSentence(t.rows_skipped, t.skipped_lines)) << "; they were not scanned.</p>\n";
     if (t.columns.empty()) {
       out << "<p class=\"small\">No columns.</p>\n";
       continue;

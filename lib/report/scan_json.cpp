@@ -58,6 +58,8 @@ Json TableJson(const scan::TableReport& t) {
   j["row_count"] = t.row_count < 0 ? Json(nullptr) : Json(t.row_count);
   j["row_count_exact"] = t.row_count_exact;
   j["rows_scanned"] = t.rows_scanned;
+  j["rows_skipped"] = t.rows_skipped;
+  j["skipped_lines"] = t.skipped_lines;
   Json cols = Json::array();
   for (const scan::ColumnReport& c : t.columns) {
     Json cj;

@@ -4,6 +4,7 @@
 #include "report/escape.h"
 #include "report/scan_common.h"
 #include "report/scan_report.h"
+#include "report/skipped_rows.h"
 
 namespace dpo::report {
 
@@ -85,6 +86,9 @@ void RenderScanMarkdown(const scan::ScanResult& result, const RenderOptions& opt
     out << "Rows: " << rows << ", scanned: " << t.rows_scanned;
     if (!t.file.empty()) out << ", file: " << Md(t.file);
     out << "\n\n";
+    if (t.rows_skipped > 0)
+      out << "**Warning:** " << Md(SkippedRowsSentence(t.rows_skipped, t.skipped_lines))
+          << "; they were not scanned.\n\n";
     if (t.columns.empty()) {
       out << "No columns.\n\n";
       continue;

@@ -9,6 +9,7 @@
 #include "report/escape.h"
 #include "report/scan_common.h"
 #include "report/scan_report.h"
+#include "report/skipped_rows.h"
 
 namespace dpo::report {
 
@@ -184,7 +185,24 @@ void RenderScanSarif(const scan::ScanResult& result, const RenderOptions& option
   const SeverityCounts counts = CountBySeverity(result);
   Json run;
   run["tool"] = Json{{"driver", std::move(driver)}};
-  run["invocations"] = Json::array({Json{{"executionSuccessful", true}}});
+  Json invocation{{"executionSuccessful", true}};
+  // Rows skipped under --skip-bad-rows were never scanned: a notification
+  // per file, located at its first skipped line.
+  Json notifications = Json::array();
+  for (const scan::TableReport& t : result.tables) {
+    if (t.rows_skipped <= 0) continue;
+    Json n;
+    n["level"] = "warning";
+    n["descriptor"] = Json{{"id", "skipped-rows"}};
+    n["message"] = Json{{"text", SkippedRowsSentence(t.rows_skipped, t.skipped_lines) + "; they were not scanned"}};
+    Json physical = PhysicalLocation(t.file.empty() ? t.name : t.file,
+                                     t.skipped_lines.empty() ? 0 : t.skipped_lines.front(), 0);
+    n["locations"] = Json::array({Json{{"physicalLocation", std::move(physical)}}});
+    n["properties"] = Json{{"table", t.name}, {"rows_skipped", t.rows_skipped}, {"skipped_lines", t.skipped_lines}};
+    notifications.push_back(std::move(n));
+  }
+  if (!notifications.empty()) invocation["toolExecutionNotifications"] = std::move(notifications);
+  run["invocations"] = Json::array({std::move(invocation)});
   run["results"] = std::move(results);
   Json props;
   props["source"] = result.source;

@@ -8,6 +8,7 @@
 #include "report/escape.h"
 #include "report/scan_common.h"
 #include "report/scan_report.h"
+#include "report/skipped_rows.h"
 
 namespace dpo::report {
 
@@ -178,6 +179,16 @@ void RenderScanText(const scan::ScanResult& result, const RenderOptions& options
         if (t.name == table) PrintInventory(t, paint, out);
     }
     for (const scan::Finding* f : by_table[table]) PrintFinding(*f, paint, out);
+  }
+
+  // Skipped rows were never looked at: said even when the scan found nothing.
+  bool skipped_heading = false;
+  for (const scan::TableReport& t : result.tables) {
+    if (t.rows_skipped <= 0) continue;
+    if (!skipped_heading) out << "\n";
+    skipped_heading = true;
+    out << paint(kYellow, "warning") << "  " << TerminalSafe(t.file.empty() ? t.name : t.file) << ": "
+        << SkippedRowsSentence(t.rows_skipped, t.skipped_lines) << "; they were not scanned\n";
   }
 
   const SeverityCounts c = CountBySeverity(result);

@@ -142,6 +142,7 @@ class Generator {
   std::vector<std::unique_ptr<TableWriter>> writers_;
   std::vector<std::unique_ptr<char[]>> csv_buffers_;
   bool committed_ = false;
+  bool created_csv_dir_ = false;  // by Prepare: removed again when the run fails
   // Reused per row so that generating allocates (almost) nothing.
   Person person_;
   Person other_;  // a third party that a note mentions
@@ -164,7 +165,8 @@ Status Generator::OpenSqlite() {
   DPO_RETURN_IF_ERROR(CreatePrivateFile(partial));
   outputs_.push_back({options_.sqlite_path, partial});
   if (sqlite3_open_v2(partial.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
-    return Status::Error("sample: cannot open " + partial + ": " + sqlite3_errmsg(db_));
+    return Status::Error("sample: cannot open " + partial + ": " + sqlite3_errmsg(db_) +
+                         "; check that the directory is writable");
   }
   // Nothing to protect while generating: a failed run deletes the partial file.
   DPO_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
@@ -202,6 +204,7 @@ Status Generator::Prepare() {
     if (!fs::exists(options_.csv_dir, ec)) {
       fs::create_directories(options_.csv_dir, ec);
       if (ec) return Status::Error("sample: cannot create directory " + options_.csv_dir + ": " + ec.message());
+      created_csv_dir_ = true;
       fs::permissions(options_.csv_dir, fs::perms::owner_all, ec);
     }
   }
@@ -218,7 +221,9 @@ Status Generator::Prepare() {
       DPO_RETURN_IF_ERROR(CreatePrivateFile(partial));
       outputs_.push_back({final_path, partial});
       csv = std::fopen(partial.c_str(), "wb");
-      if (csv == nullptr) return Status::Error("sample: cannot write " + partial + ": " + std::strerror(errno));
+      if (csv == nullptr)
+        return Status::Error("sample: cannot write " + partial + ": " + std::strerror(errno) +
+                             "; check that the directory is writable");
       csv_buffers_.push_back(std::make_unique<char[]>(1 << 18));
       std::setvbuf(csv, csv_buffers_.back().get(), _IOFBF, 1 << 18);
       csv_files_.push_back(csv);
@@ -845,7 +850,13 @@ Status Generator::WriteEmployee(uint64_t candidate_id, const Person& p, long sta
 
 Status Generator::Run() {
   DPO_RETURN_IF_ERROR(WriteCompanies());
-  for (uint64_t id = 1; id <= options_.rows; ++id) DPO_RETURN_IF_ERROR(WriteCandidate(id));
+  for (uint64_t id = 1; id <= options_.rows; ++id) {
+    // One relaxed load per candidate (a few dozen rows): cheap, and quick to stop.
+    if (options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed))
+      return Status::Error("sample: interrupted; nothing was written");
+    DPO_RETURN_IF_ERROR(WriteCandidate(id));
+  }
+  if (options_.cancel != nullptr && options_.cancel->load()) return Status::Error("sample: interrupted; nothing was written");
   return Status::Ok();
 }
 
@@ -866,7 +877,9 @@ Status Generator::Commit() {
   for (const OutputFile& o : outputs_) {
     std::error_code ec;
     fs::rename(o.partial_path, o.final_path, ec);
-    if (ec) return Status::Error("sample: cannot rename " + o.partial_path + " to " + o.final_path + ": " + ec.message());
+    if (ec)
+      return Status::Error("sample: cannot rename " + o.partial_path + " to " + o.final_path + ": " + ec.message() +
+                           "; check that " + o.final_path + " is not a directory and its directory is writable");
   }
   committed_ = true;
   return Status::Ok();
@@ -882,6 +895,8 @@ void Generator::Cleanup() {
   csv_files_.clear();
   if (!committed_) {
     for (const OutputFile& o : outputs_) ::unlink(o.partial_path.c_str());
+    // A --csv directory this run created goes too (rmdir: only when empty).
+    if (created_csv_dir_) ::rmdir(options_.csv_dir.c_str());
   }
 }
 

@@ -14,6 +14,7 @@
 //    by the GroundTruth (and samples/README.md).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -31,6 +32,9 @@ struct GenerateOptions {
   uint64_t seed = 1;
   util::Date as_of{2026, 11, 1};  // "today" for every date in the data and for the truth
   bool overwrite = false;   // replace existing output files
+  // Set (by a signal handler) to stop: generating ends with an error and
+  // leaves no output, no .partial file and no directory it created.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // What one column holds, as a perfect classifier would report it.

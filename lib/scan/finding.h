@@ -75,6 +75,10 @@ struct TableReport {
   int64_t row_count = -1;  // as the source reports it
   bool row_count_exact = false;
   int64_t rows_scanned = 0;
+  // CSV rows with the wrong number of fields skipped under --skip-bad-rows:
+  // how many, and the lines of the first few (never their content).
+  int64_t rows_skipped = 0;
+  std::vector<int64_t> skipped_lines;
   std::vector<ColumnReport> columns;
 };
 

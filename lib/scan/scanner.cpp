@@ -15,6 +15,7 @@
 #include "plan/retention_predicate.h"
 #include "policy/validate.h"
 #include "scan/consent_check.h"
+#include "util/thread_start.h"
 #include "relations/policy_relations.h"
 
 namespace dpo::scan {
@@ -66,7 +67,10 @@ class ColumnScheduler {
   ColumnScheduler(size_t num_columns, std::vector<Stream> streams, size_t capacity)
       : capacity_(capacity), num_columns_(num_columns), streams_(std::move(streams)),
         next_(streams_.size()), busy_(streams_.size(), 0) {
-    for (size_t s = 0; s < streams_.size(); ++s) next_[s] = streams_[s].lane;
+    for (size_t s = 0; s < streams_.size(); ++s) {
+      next_[s] = streams_[s].lane;
+      Place(s);
+    }
   }
 
   // Reader: an empty batch to fill (a reused one when there is one).
@@ -87,6 +91,11 @@ class ColumnScheduler {
     }
     ring_.push_back(std::move(batch));
     remaining_.push_back(num_columns_);
+    auto waiting = waiting_.find(first_ + ring_.size() - 1);
+    if (waiting != waiting_.end()) {
+      for (size_t s : waiting->second) ready_.emplace(waiting->first, s);
+      waiting_.erase(waiting);
+    }
     work_.notify_all();
   }
   // Reader: no more batches.
@@ -96,27 +105,29 @@ class ColumnScheduler {
     work_.notify_all();
   }
   // Worker: the next stream and batch (with its number) to classify; false
-  // when all is done. The stream is the one furthest behind, so that the
-  // oldest batch is released first.
-  bool Next(size_t* stream, const source::RowBatch** batch, uint64_t* sequence) {
+  // when all is done (or, without `wait`, when nothing can be taken now: the
+  // reader classifying on its own thread). The stream is the one furthest
+  // behind, so that the oldest batch is released first.
+  bool Next(size_t* stream, const source::RowBatch** batch, uint64_t* sequence, bool wait = true) {
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
-      const uint64_t end = first_ + ring_.size();
-      size_t best = next_.size();
-      bool pending = false;
-      for (size_t s = 0; s < next_.size(); ++s) {
-        if (next_[s] >= end) continue;
-        pending = true;
-        if (!busy_[s] && (best == next_.size() || next_[s] < next_[best])) best = s;
-      }
-      if (best != next_.size()) {
+      // The idle stream with the oldest queued batch (ties: the lowest
+      // stream), from an ordered set: a table may have 100,000 columns, and
+      // looking at every stream for every pick made a batch cost n^2.
+      if (!ready_.empty()) {
+        const size_t best = ready_.begin()->second;
+        ready_.erase(ready_.begin());
         busy_[best] = 1;
+        ++busy_count_;
         *stream = best;
         *sequence = next_[best];
         *batch = ring_[next_[best] - first_].get();
         return true;
       }
-      if (closed_ && !pending) return false;
+      // Idle streams with a queued batch are all in ready_: only busy ones
+      // can still have work in the ring.
+      const bool pending = busy_count_ > 0;
+      if ((closed_ && !pending) || !wait) return false;
       work_.wait(lock);
     }
   }
@@ -126,6 +137,8 @@ class ColumnScheduler {
     size_t index = next_[stream] - first_;
     next_[stream] += streams_[stream].lanes;
     busy_[stream] = 0;
+    --busy_count_;
+    Place(stream);
     if (--remaining_[index] == 0 && index == 0) {
       while (!ring_.empty() && remaining_.front() == 0) {
         free_.push_back(std::move(ring_.front()));
@@ -151,6 +164,16 @@ class ColumnScheduler {
   std::vector<char> busy_;       // per stream: a worker is on it
   std::vector<std::unique_ptr<source::RowBatch>> free_;
   bool closed_ = false;
+  // An idle stream is in ready_ when its next batch is queued, else in
+  // waiting_ under that batch's number (Push moves it over).
+  std::set<std::pair<uint64_t, size_t>> ready_;
+  std::map<uint64_t, std::vector<size_t>> waiting_;
+  size_t busy_count_ = 0;
+
+  void Place(size_t s) {
+    if (next_[s] < first_ + ring_.size()) ready_.emplace(next_[s], s);
+    else waiting_[next_[s]].push_back(s);
+  }
 };
 
 Evidence ToEvidence(const detect::KindEvidence& k) {
@@ -182,19 +205,24 @@ Status ClassifyTable(source::Source& src, const source::Table& table, const Scan
   if (!reader.ok()) return reader.status();
 
   const size_t num_columns = table.columns.size();
-  const int workers = std::max(1, std::min<int>(options.threads, static_cast<int>(num_columns)));
+  // No more workers than columns (a column's batches go to one at a time,
+  // lanes aside) and never more than kMaxScanThreads, whatever the caller asks.
+  const int workers = std::clamp(std::min<int>(options.threads, static_cast<int>(std::min<size_t>(num_columns, kMaxScanThreads))),
+                                 1, kMaxScanThreads);
   std::unique_ptr<ColumnScheduler> scheduler;
   std::vector<ColumnScheduler::Stream> streams;
   // Lanes 1.. of heavy columns (lane 0 is the column's own classifier), by stream.
   std::vector<std::unique_ptr<detect::ColumnClassifier>> lane_classifiers;
 
   std::vector<std::thread> threads;
-  auto work = [&]() {
+  // With `wait` a worker's loop; without, the reader classifying what it has
+  // queued when the system gave it no worker thread.
+  auto work = [&](bool wait) {
     std::vector<std::string_view> values;
     size_t s = 0;
     uint64_t sequence = 0;
     const source::RowBatch* batch = nullptr;
-    while (scheduler->Next(&s, &batch, &sequence)) {
+    while (scheduler->Next(&s, &batch, &sequence, wait)) {
       const size_t c = streams[s].column;
       values.clear();
       for (size_t r = 0; r < batch->num_rows(); ++r)
@@ -221,7 +249,9 @@ Status ClassifyTable(source::Source& src, const source::Table& table, const Scan
       }
     }
     scheduler = std::make_unique<ColumnScheduler>(num_columns, streams, static_cast<size_t>(workers) + 2);
-    for (int w = 0; w < workers; ++w) threads.emplace_back(work);
+    // As many workers as the system grants; with none, the reader classifies.
+    for (int w = 0; w < workers; ++w)
+      if (!util::TryStartThread(&threads, [&work] { work(true); })) break;
   };
 
   Status status;
@@ -240,6 +270,7 @@ Status ClassifyTable(source::Source& src, const source::Table& table, const Scan
     rows += static_cast<int64_t>(batch->num_rows());
     bytes += static_cast<int64_t>(batch->byte_size());
     scheduler->Push(std::move(batch));
+    if (threads.empty()) work(false);
     if (options.progress) {
       ScanProgress p;
       p.table = table.name;
@@ -251,6 +282,8 @@ Status ClassifyTable(source::Source& src, const source::Table& table, const Scan
   }
   if (scheduler) scheduler->Close();
   for (auto& t : threads) t.join();
+  // Threads that really worked on this table, the reader included.
+  stats->threads = std::max(stats->threads, static_cast<int>(threads.size()) + 1);
   for (size_t s = 0; s < streams.size(); ++s)
     if (lane_classifiers[s]) (*classifiers)[streams[s].column].Merge(*lane_classifiers[s]);
   report->rows_scanned = rows;
@@ -685,7 +718,7 @@ Result<ScanResult> RunScan(source::Source& src, const ScanOptions& options) {
   result.as_of = options.as_of.ToIso();
   result.mode = options.full ? "full" : "sample";
   result.sample_rows = options.full ? 0 : options.sample_rows;
-  result.stats.threads = options.threads + 1;
+  result.stats.threads = 1;  // the reader; ClassifyTable adds the workers it got
 
   Result<std::vector<std::string>> listed = src.ListTables();
   if (!listed.ok()) return listed.status();

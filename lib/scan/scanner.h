@@ -27,13 +27,19 @@ struct ScanProgress {
   int64_t bytes_done = 0;
 };
 
+// The most detector threads a scan starts per table, whatever it is asked
+// for: beyond the cores they only cost memory and thread-creation failures
+// (`dpo scan --threads` refuses more).
+constexpr int kMaxScanThreads = 256;
+
 struct ScanOptions {
   const policy::Policy* policy = nullptr;  // nullptr: discovery only
   bool full = false;                       // every row; otherwise a random sample per table
   int64_t sample_rows = 10000;
   uint64_t sample_seed = 0;
   util::Date as_of = util::Today();        // retention is evaluated as of this day
-  int threads = 2;                         // detector threads per table (the reader is one more)
+  int threads = 2;                         // detector threads per table (the reader is one more);
+                                           // capped at the table's columns and kMaxScanThreads
   std::vector<std::string> tables;         // only these tables; empty = all
   double min_confidence = 0.5;             // evidence below this is not reported
   // Called now and then from the scanning thread; must be cheap.

@@ -53,7 +53,9 @@ Status CheckAuditLog(const std::string& path) {
                          StatusCode::kInvalidArgument);
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
-    if (errno != ENOENT) return Status::Error("--audit-log " + path + ": " + std::strerror(errno), StatusCode::kIoError);
+    if (errno != ENOENT)
+      return Status::Error("--audit-log " + path + ": " + std::strerror(errno) + "; check the path and its permissions",
+                           StatusCode::kIoError);
     std::filesystem::path p(path);
     std::string dir = p.has_parent_path() ? p.parent_path().string() : ".";
     if (::access(dir.c_str(), W_OK | X_OK) != 0)

@@ -31,13 +31,30 @@ bool HasSqliteHeader(const std::string& path) {
   return std::memcmp(header, "SQLite format 3\0", 16) == 0;
 }
 
+// A FIFO, socket or device as a source: open() on a FIFO blocks until a
+// writer comes (forever, from a CI job), and none of them can be sampled,
+// re-read or counted. stat() never blocks, so this is asked before any open.
+Status RefuseSpecialFile(const std::string& path, const struct stat& st) {
+  if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) return Status::Ok();
+  const char* what = S_ISFIFO(st.st_mode) ? "a FIFO (named pipe)"
+                     : S_ISSOCK(st.st_mode) ? "a socket"
+                     : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                                                                    : "not a regular file";
+  return Status::Error(RedactSourceSpec(path) + ": is " + what +
+                       ", not a file dpo can read as a source; save the data to a regular file first and pass that");
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Source>> OpenSource(const std::string& spec, const OpenOptions& options) {
   const SpecForm form = ClassifySourceSpec(spec);
   if (form == SpecForm::kPostgresUri || form == SpecForm::kPostgresKeyValue) return OpenPostgresSource(spec, options);
   if (StartsWith(spec, "sqlite:")) return OpenSqliteSource(spec.substr(7), options);
-  if (StartsWith(spec, "csv:")) return OpenCsvSource(spec.substr(4), options);
+  if (StartsWith(spec, "csv:")) {
+    struct stat st;
+    if (::stat(spec.c_str() + 4, &st) == 0) DPO_RETURN_IF_ERROR(RefuseSpecialFile(spec.substr(4), st));
+    return OpenCsvSource(spec.substr(4), options);
+  }
   if (spec.empty()) return Status::Error("no source given; pass a SQLite file, a CSV file or directory, or a postgresql:// URI");
   // Never a file name: saying "no such file" would echo a password.
   if (form == SpecForm::kOtherUri)
@@ -49,8 +66,10 @@ Result<std::unique_ptr<Source>> OpenSource(const std::string& spec, const OpenOp
     std::string hint;
     if (spec.find('=') != std::string::npos)
       hint = "; a PostgreSQL connection string starts with a libpq keyword (host=, dbname=, user=, ...)";
+    if (hint.empty()) hint = "; check the path (a SQLite file, a CSV file or directory), or give a postgresql:// URI";
     return Status::Error("no such file: " + RedactSourceSpec(spec) + hint, StatusCode::kNotFound);
   }
+  DPO_RETURN_IF_ERROR(RefuseSpecialFile(spec, st));
   if (S_ISDIR(st.st_mode)) return OpenCsvSource(spec, options);
   if (HasSqliteHeader(spec)) return OpenSqliteSource(spec, options);
   if (EndsWithNoCase(spec, ".db") || EndsWithNoCase(spec, ".sqlite") || EndsWithNoCase(spec, ".sqlite3"))

@@ -208,11 +208,26 @@ struct CsvOptions {
   bool header = true;          // false: columns are named col1, col2, ...
   bool skip_bad_rows = false;  // ragged rows: false = error with line number, true = skip and count
   std::string encoding = "auto";  // "auto" (UTF-8, BOM stripped, Windows-1252 detected and converted), "utf-8", "windows-1252"
+  // Limits that keep hostile files from taking unbounded time and memory;
+  // passing one is an error naming it and its flag (--max-columns,
+  // --max-record-bytes). A field is never longer than its record.
+  int64_t max_columns = 10000;                   // fields per record, header included
+  int64_t max_record_bytes = int64_t{64} << 20;  // one record, quoted line breaks included
 };
 
 struct OpenOptions {
   bool read_only = true;
   CsvOptions csv;
+};
+
+// Rows a source skipped while reading a table (CSV ragged rows under
+// skip_bad_rows): how many, and where the first few are; never their content.
+struct SkippedRows {
+  static constexpr size_t kMaxLines = 5;
+  std::string table;
+  std::string location;              // the file
+  int64_t count = 0;                 // in the part of the table read so far
+  std::vector<int64_t> first_lines;  // 1-based physical lines of the first kMaxLines, ascending
 };
 
 class Source {
@@ -251,6 +266,11 @@ class Source {
   // Things the source did on opening that a person should know, one line
   // each (e.g. "finished an interrupted change"). Empty usually.
   virtual std::vector<std::string> Notices() const { return {}; }
+
+  // Rows skipped so far, per table with any (reads always start at the top
+  // of a table, so this is what the longest read skipped). Empty for sources
+  // that skip nothing.
+  virtual std::vector<SkippedRows> Skipped() const { return {}; }
 };
 
 // Runs `ops` in order in one transaction: all take effect or none does (with

@@ -72,8 +72,11 @@ Result<Duration> ParseDuration(std::string_view text) {
 }
 
 std::string Date::ToIso() const {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year, month, day);
+  // Four digits always; a year before 1 (only reached by subtracting long
+  // periods from early days) as ISO 8601's signed "-0001", not printf's "-001".
+  char buf[32];
+  if (year < 0) std::snprintf(buf, sizeof buf, "-%04d-%02d-%02d", -year, month, day);
+  else std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year, month, day);
   return buf;
 }
 

@@ -9,5 +9,6 @@ inline constexpr int kExitFindings = 1;     // policy violations / findings foun
 inline constexpr int kExitInput = 2;        // usage, policy, source or input error; nothing changed
 inline constexpr int kExitInternal = 3;     // a bug in dpo (unexpected exception); please report
 inline constexpr int kExitInterrupted = 130;  // SIGINT
+inline constexpr int kExitTerminated = 143;   // SIGTERM (sample generate says which signal stopped it)
 
 }  // namespace dpo

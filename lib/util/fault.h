@@ -3,9 +3,14 @@
 // entirely after. Costs one relaxed atomic load when no fault is armed.
 //
 // Armed in-process with ArmFault(), or for a child process with the
-// environment variable DPO_FAULT=POINT:N (write, rename, fsync, commit;
-// N counts from 1), read once at the first check. Not for production use;
-// documented in docs/HACKING.md.
+// environment variable DPO_FAULT=POINT:N (write, rename, fsync, commit,
+// append; N counts from 1), read once at the first check. DPO_FAULT=POINT:N:kill
+// instead kills the process with SIGKILL at that point: a crash at an exact
+// step (between the ledger's commit and the data's, between the data's commit
+// and the audit entry), which a timed kill from outside hits only by luck;
+// DPO_FAULT=POINT:N:term raises SIGTERM there and then goes on (a handler may
+// let it).
+// Not for production use; documented in docs/HACKING.md.
 #pragma once
 
 #include <string>
@@ -14,7 +19,8 @@
 
 namespace dpo::util {
 
-enum class FaultPoint { kWrite, kRename, kFsync, kCommit };
+// kAppend: an append to the audit log (one per entry).
+enum class FaultPoint { kWrite, kRename, kFsync, kCommit, kAppend };
 
 // Ok, or an I/O error naming `where` when this is the armed Nth occurrence
 // of `point` (counted since arming).

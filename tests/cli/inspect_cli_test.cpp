@@ -87,7 +87,8 @@ TEST_CASE("dpo inspect: errors exit 2 with one line") {
   SUBCASE("missing file") {
     Run run = Dpo(dir, {"inspect", dir.path + "/nope.db"});
     CHECK(run.exit_code == 2);
-    CHECK(run.err == "dpo: error: no such file: " + dir.path + "/nope.db\n");
+    CHECK(run.err == "dpo: error: no such file: " + dir.path +
+                         "/nope.db; check the path (a SQLite file, a CSV file or directory), or give a postgresql:// URI\n");
     CHECK(run.out.empty());
   }
   SUBCASE("not a database") {

@@ -145,7 +145,8 @@ TEST_CASE("sqlite: errors name the file and say what to do") {
   SUBCASE("missing file") {
     auto r = OpenSource(dir.File("nope.db"), options);
     REQUIRE_FALSE(r.ok());
-    CHECK(r.status().message() == "no such file: " + dir.File("nope.db"));
+    CHECK(r.status().message() == "no such file: " + dir.File("nope.db") +
+                                   "; check the path (a SQLite file, a CSV file or directory), or give a postgresql:// URI");
     CHECK(r.status().code() == dpo::StatusCode::kNotFound);
     auto prefixed = OpenSource("sqlite:" + dir.File("nope.sqlite"), options);
     REQUIRE_FALSE(prefixed.ok());

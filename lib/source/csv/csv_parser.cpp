@@ -118,8 +118,26 @@ const char* CsvEncodingName(CsvEncoding encoding) {
 
 CsvParser::CsvParser(std::string name, const CsvParserOptions& options)
     : name_(std::move(name)), options_(options) {
+  if (options_.max_record_bytes == 0) options_.max_record_bytes = 1;
+  // A small record limit means small blocks, not a limit silently raised.
+  options_.block_size = std::min(options_.block_size, options_.max_record_bytes);
   if (options_.block_size < 4096) options_.block_size = 4096;
-  if (options_.max_record_bytes < options_.block_size) options_.max_record_bytes = options_.block_size;
+}
+
+namespace {
+
+// "64 MiB", or "1000 bytes" for a limit that is not whole MiB.
+std::string ShownBytes(size_t bytes) {
+  if (bytes >= (size_t{1} << 20) && bytes % (size_t{1} << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
+  return std::to_string(bytes) + " bytes";
+}
+
+}  // namespace
+
+Status CsvParser::RecordTooLong(int64_t line) const {
+  return Fail(line, "record longer than " + ShownBytes(options_.max_record_bytes) +
+                        " (the --max-record-bytes limit); is a quote left open here? If the record really is "
+                        "this long, raise the limit with --max-record-bytes");
 }
 
 CsvParser::~CsvParser() {
@@ -222,11 +240,11 @@ Status CsvParser::Fill() {
     end_ -= begin_;
     begin_ = 0;
   }
+  // The record not yet complete is all that is left in the buffer (with
+  // at most a CR waiting for its LF).
+  if (end_ > options_.max_record_bytes + 2) return RecordTooLong(line_);
   if (capacity_ - end_ < 64) {
-    if (end_ >= options_.max_record_bytes) {
-      return Fail(line_, "record longer than " + std::to_string(options_.max_record_bytes >> 20) +
-                             " MiB; is a quote left open here?");
-    }
+    if (end_ >= options_.max_record_bytes) return RecordTooLong(line_);
     size_t capacity = capacity_ * 2;
     std::unique_ptr<char[]> bigger(new char[capacity + kPadding]);
     std::memcpy(bigger.get(), buf_.get(), end_);
@@ -412,9 +430,17 @@ CsvParser::Step CsvParser::ParseRecord(Status* status) {
   const char* const record_start = p;
   const int64_t record_line = line;
   size_t count = 0;  // fields so far; spans_ only grows, so that adding one is a store
+  const size_t max_fields = options_.max_fields == 0 ? SIZE_MAX : options_.max_fields;
   auto add = [&](size_t begin, size_t size, bool quoted, bool escaped) {
     if (count == spans_.size()) spans_.resize(std::max<size_t>(16, spans_.size() * 2));
     spans_[count++] = Span{begin, size, quoted, escaped};
+    return count <= max_fields;
+  };
+  auto too_many = [&]() {
+    *status = Fail(record_line, "more than " + std::to_string(max_fields) +
+                                    " fields in one record (the --max-columns limit); if the file really is "
+                                    "this wide, raise the limit with --max-columns");
+    return Step::kError;
   };
   for (;;) {  // one field per iteration
     if (p < end && *p == '"') {
@@ -456,7 +482,7 @@ CsvParser::Step CsvParser::ParseRecord(Status* status) {
         if (step != Step::kRecord) return step;
         q += length;
       }
-      add(static_cast<size_t>(p + 1 - base), static_cast<size_t>(q - p - 1), true, escaped);
+      if (!add(static_cast<size_t>(p + 1 - base), static_cast<size_t>(q - p - 1), true, escaped)) return too_many();
       p = q + 1;
       if (p < end && *p == delimiter) {
         ++p;
@@ -489,7 +515,7 @@ CsvParser::Step CsvParser::ParseRecord(Status* status) {
         q += length;
       }
       if (q == end && !eof_) return Step::kNeedMore;
-      add(static_cast<size_t>(p - base), static_cast<size_t>(q - p), false, false);
+      if (!add(static_cast<size_t>(p - base), static_cast<size_t>(q - p), false, false)) return too_many();
       p = q;
       if (p < end && *p == delimiter) {
         ++p;
@@ -499,6 +525,10 @@ CsvParser::Step CsvParser::ParseRecord(Status* status) {
     break;  // p is at a line break or at the end of the input
   }
 
+  if (static_cast<size_t>(p - record_start) > options_.max_record_bytes) {
+    *status = RecordTooLong(record_line);
+    return Step::kError;
+  }
   const char* terminator = p;
   if (p < end) {
     if (*p == '\r' && p + 1 == end && !eof_) return Step::kNeedMore;

@@ -41,7 +41,11 @@ struct CsvParserOptions {
   CsvEncoding encoding = CsvEncoding::kAuto;
   size_t block_size = size_t{1} << 20;
   // Longest record accepted; a longer one is almost always an unterminated quote.
+  // Memory stays within about twice this.
   size_t max_record_bytes = size_t{64} << 20;
+  // Most fields one record may have (0: no limit): a record of commas alone
+  // would otherwise cost ~40 bytes of bookkeeping per byte.
+  size_t max_fields = 0;
 };
 
 // One record. Views stay valid until the next call to CsvParser::Next().
@@ -108,6 +112,7 @@ class CsvParser {
   // The file name for a message, escaped (it may hold control characters).
   std::string ShownName() const;
   Status Fail(int64_t line, const std::string& what) const;
+  Status RecordTooLong(int64_t line) const;
   Status FailAt(const char* p, const char* record_start, int64_t line,
                 const std::string& what) const;
   void SniffDelimiter();

@@ -10,7 +10,11 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <system_error>
+#include <unordered_map>
 
 #include "source/csv/cp1252.h"
 #include "source/csv/csv_parser.h"
@@ -154,15 +158,43 @@ struct TypeGuess {
 
 bool IsNullField(const CsvRecord& r, size_t i) { return !r.quoted(i) && r.field(i).empty(); }
 
+// The rows skipped under skip_bad_rows, by file, as every stream of the
+// source saw them (streams may run on several threads).
+class SkipTally {
+ public:
+  // The `nth` (1-based) row a stream of `path` skipped is at `line`. Every
+  // stream reads from the top, so the nth skipped row is the same for all.
+  void Record(const std::string& path, int64_t nth, int64_t line) {
+    std::lock_guard<std::mutex> lock(mu_);
+    SkippedRows& s = by_path_[path];
+    if (nth <= s.count) return;
+    s.count = nth;
+    if (s.first_lines.size() < SkippedRows::kMaxLines) s.first_lines.push_back(line);
+  }
+  std::optional<SkippedRows> Of(const std::string& path) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = by_path_.find(path);
+    if (it == by_path_.end()) return std::nullopt;
+    return it->second;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, SkippedRows> by_path_;
+};
+
 // A CSV file as a table: the header, then data records checked against it.
 class TableStream {
  public:
   static Result<std::unique_ptr<TableStream>> Open(const std::string& path,
                                                    const CsvParserOptions& parser_options,
-                                                   const CsvOptions& csv) {
+                                                   const CsvOptions& csv,
+                                                   std::shared_ptr<SkipTally> tally = nullptr) {
     auto parser = CsvParser::OpenFile(path, parser_options);
     if (!parser.ok()) return parser.status();
     std::unique_ptr<TableStream> s(new TableStream(std::move(parser).value(), csv));
+    s->path_ = path;
+    s->tally_ = std::move(tally);
     DPO_RETURN_IF_ERROR(s->ReadHeader());
     return s;
   }
@@ -206,6 +238,7 @@ class TableStream {
                              "; fix the row or pass --skip-bad-rows");
       }
       ++skipped_;
+      if (tally_) tally_->Record(path_, skipped_, rec.line());
     }
     return true;
   }
@@ -235,22 +268,25 @@ class TableStream {
       while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
       columns_.push_back(v.empty() ? "col" + std::to_string(i + 1) : std::string(v));
     }
+    // By hash, not pairwise: a header may have thousands of columns.
+    std::unordered_map<std::string_view, size_t> first_at;
+    first_at.reserve(columns_.size());
     for (size_t i = 0; i < columns_.size(); ++i) {
-      for (size_t j = 0; j < i; ++j) {
-        if (columns_[i] == columns_[j]) {
-          // Said by position: a repeated "name" is often a repeated value
-          // in the first row of a file without a header row.
-          std::string what = name + ":" + std::to_string(rec.line()) + ": columns " + std::to_string(j + 1) +
-                             " and " + std::to_string(i + 1) + " have the same name";
-          if (util::LooksLikeDataValue(columns_[i])) {
-            what += ", which looks like a data value; if the file has no header row, pass --no-header, "
-                    "otherwise rename one of them";
-          } else {
-            what += " " + util::NameForMessage(columns_[i]) +
-                    "; rename one of them (if the file has no header row, pass --no-header)";
-          }
-          return Status::Error(what);
+      auto [it, fresh] = first_at.emplace(columns_[i], i);
+      if (!fresh) {
+        const size_t j = it->second;
+        // Said by position: a repeated "name" is often a repeated value
+        // in the first row of a file without a header row.
+        std::string what = name + ":" + std::to_string(rec.line()) + ": columns " + std::to_string(j + 1) +
+                           " and " + std::to_string(i + 1) + " have the same name";
+        if (util::LooksLikeDataValue(columns_[i])) {
+          what += ", which looks like a data value; if the file has no header row, pass --no-header, "
+                  "otherwise rename one of them";
+        } else {
+          what += " " + util::NameForMessage(columns_[i]) +
+                  "; rename one of them (if the file has no header row, pass --no-header)";
         }
+        return Status::Error(what);
       }
     }
     return Status::Ok();
@@ -263,6 +299,8 @@ class TableStream {
   bool first_pending_ = false;
   int64_t row_number_ = 0;
   int64_t skipped_ = 0;
+  std::string path_;
+  std::shared_ptr<SkipTally> tally_;
 };
 
 // Cells of the current record, by column index.
@@ -771,6 +809,19 @@ class CsvSource : public Source {
   std::string DisplayName() const override { return display_; }
   std::vector<std::string> Notices() const override { return notices_; }
 
+  std::vector<SkippedRows> Skipped() const override {
+    std::vector<SkippedRows> out;
+    for (const auto& [table, path] : files_) {
+      auto pending = pending_.find(table);
+      std::optional<SkippedRows> s = skips_->Of(pending != pending_.end() ? pending->second : path);
+      if (!s || s->count == 0) continue;
+      s->table = table;
+      s->location = path;
+      out.push_back(std::move(*s));
+    }
+    return out;
+  }
+
   Result<std::vector<std::string>> ListTables() override {
     std::vector<std::string> names;
     for (const auto& f : files_) names.push_back(f.first);
@@ -935,7 +986,7 @@ class CsvSource : public Source {
   }
 
   Result<std::unique_ptr<TableStream>> OpenStream(const FileRef& file) {
-    return TableStream::Open(file.path, file.parser, options_.csv);
+    return TableStream::Open(file.path, file.parser, options_.csv, skips_);
   }
 
   Result<std::unique_ptr<RowReader>> ReadFrom(const std::string& table, const FileRef& file,
@@ -949,10 +1000,14 @@ class CsvSource : public Source {
       for (size_t i = 0; i < all.size(); ++i) projection.push_back(i);
       names = all;
     } else {
+      // By hash: a scan asks for every column of tables thousands wide.
+      std::unordered_map<std::string_view, size_t> index;
+      index.reserve(all.size());
+      for (size_t i = 0; i < all.size(); ++i) index.emplace(all[i], i);
       for (const std::string& c : request.columns) {
-        auto it = std::find(all.begin(), all.end(), c);
-        if (it == all.end()) return Status::Error(ShownPath(display_) + ": " + UnknownColumn(table, c));
-        projection.push_back(static_cast<size_t>(it - all.begin()));
+        auto it = index.find(c);
+        if (it == index.end()) return Status::Error(ShownPath(display_) + ": " + UnknownColumn(table, c));
+        projection.push_back(it->second);
         names.push_back(c);
       }
     }
@@ -967,10 +1022,15 @@ class CsvSource : public Source {
     // file's types.
     std::vector<TypeClass> types(names.size(), TypeClass::kText);
     Result<std::vector<Column>> shape = Shape(table);
-    if (shape.ok())
-      for (size_t i = 0; i < names.size(); ++i)
-        for (const Column& c : *shape)
-          if (c.name == names[i]) types[i] = c.type;
+    if (shape.ok()) {
+      std::unordered_map<std::string_view, TypeClass> by_name;
+      by_name.reserve(shape->size());
+      for (const Column& c : *shape) by_name.emplace(c.name, c.type);
+      for (size_t i = 0; i < names.size(); ++i) {
+        auto it = by_name.find(names[i]);
+        if (it != by_name.end()) types[i] = it->second;
+      }
+    }
     return std::unique_ptr<RowReader>(new CsvRowReader(std::move(stream).value(), std::move(projection),
                                                        std::move(names), std::move(types), std::move(where), request));
   }
@@ -1128,6 +1188,7 @@ class CsvSource : public Source {
   std::map<std::string, std::vector<Column>> shapes_;
   std::vector<std::pair<std::string, ForeignKey>> declared_;
   std::vector<std::string> notices_;
+  std::shared_ptr<SkipTally> skips_ = std::make_shared<SkipTally>();
   std::map<std::string, std::string> pending_;  // table -> temporary file of a journaled change
   bool pending_journal_ = false;
   bool in_transaction_ = false;
@@ -1483,6 +1544,8 @@ Result<std::unique_ptr<Source>> OpenCsvSource(const std::string& path, const Ope
   auto encoding = ParseCsvEncoding(options.csv.encoding);
   if (!encoding.ok()) return encoding.status().WithContext(ShownPath(path));
   parser_options.encoding = *encoding;
+  parser_options.max_fields = static_cast<size_t>(std::max<int64_t>(1, options.csv.max_columns));
+  parser_options.max_record_bytes = static_cast<size_t>(std::max<int64_t>(1, options.csv.max_record_bytes));
 
   std::error_code ec;
   fs::file_status st = fs::status(path, ec);

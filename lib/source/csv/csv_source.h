@@ -10,6 +10,11 @@
 //  - ReadStats::rows_read counts the rows returned; rows_skipped the ragged
 //    rows skipped under CsvOptions::skip_bad_rows. RowBatch row numbers count
 //    every data record, skipped ones included, so they point into the file.
+//    Skipped() tells, per table, the most rows any read skipped and the lines
+//    of the first SkippedRows::kMaxLines of them.
+//  - CsvOptions::max_columns and max_record_bytes bound every record, the
+//    header included: past either, reading stops with FILE:LINE and the flag
+//    that raises the limit (--max-columns, --max-record-bytes).
 //  - kFirst and kRandom with limit <= 0 return no rows; kRandom keeps `limit`
 //    rows in memory (reservoir sampling) and returns them in file order.
 //  - Comparisons follow the one rule by column type (predicate_eval.h), with

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <strings.h>
@@ -372,10 +373,63 @@ class SqliteSource : public Source {
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'", doing));
     std::vector<std::string> names;
     int rc;
-    while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) names.push_back(ColumnString(stmt.get(), 0));
+    while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+      std::string name = ColumnString(stmt.get(), 0);
+      if (!unusable_.count(name)) names.push_back(std::move(name));
+    }
     if (rc != SQLITE_DONE) return SqliteError(*db_, rc, doing);
     std::sort(names.begin(), names.end());
     return names;
+  }
+
+  std::vector<std::string> Notices() const override { return notices_; }
+
+  // Looks over the schema once, on opening. A virtual table whose module
+  // this SQLite lacks ("no such module": an extension's table, or fts5 from
+  // a build that has it) cannot even be described; it is left out of
+  // ListTables with a notice, so that one such table does not make the whole
+  // database unreadable. Views are never read as tables (their rows are
+  // those of the tables they select from, which are read, and a policy maps
+  // tables); the notice names them so that nothing is skipped unsaid.
+  Status Survey() {
+    Statement stmt;
+    const std::string doing = "reading the schema";
+    DPO_RETURN_IF_ERROR(stmt.Prepare(*db_,
+        "SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'view') "
+        "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name", doing));
+    std::vector<std::string> views;
+    int rc;
+    while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+      const std::string type = ColumnString(stmt.get(), 0);
+      std::string name = ColumnString(stmt.get(), 1);
+      const std::string sql = ColumnString(stmt.get(), 2);
+      if (type == "view") {
+        views.push_back(std::move(name));
+        continue;
+      }
+      if (strncasecmp(sql.c_str(), "CREATE VIRTUAL TABLE", 20) != 0) continue;
+      const std::string probe_sql = "SELECT * FROM " + QuoteIdentifier(name, kDialect) + " LIMIT 0";
+      sqlite3_stmt* probe = nullptr;
+      if (sqlite3_prepare_v2(db_->handle, probe_sql.c_str(), -1, &probe, nullptr) != SQLITE_OK) {
+        std::string why = util::EscapeForMessage(sqlite3_errmsg(db_->handle), 200);
+        notices_.push_back(db_->path + ": skipped table " + util::NameForMessage(name) +
+                           ": it is a virtual table this SQLite cannot open (" + why +
+                           "); it is neither read nor changed. To include it, run dpo with an SQLite that has "
+                           "the module, or drop the table from a copy of the database");
+        unusable_.emplace(std::move(name), std::move(why));
+      }
+      sqlite3_finalize(probe);
+    }
+    if (rc != SQLITE_DONE) return SqliteError(*db_, rc, doing);
+    if (!views.empty()) {
+      std::string list;
+      for (size_t i = 0; i < views.size() && i < 10; ++i) list += (i ? ", " : "") + util::NameForMessage(views[i]);
+      if (views.size() > 10) list += " and " + std::to_string(views.size() - 10) + " more";
+      notices_.push_back(db_->path + ": " + std::to_string(views.size()) + (views.size() == 1 ? " view" : " views") +
+                         " not read as a table (" + list +
+                         "): a view's rows are those of the tables it selects from, which are read");
+    }
+    return Status::Ok();
   }
 
   Result<Table> Describe(const std::string& name) override {
@@ -469,6 +523,9 @@ class SqliteSource : public Source {
       return Status::Error(db_->path + ": no table named " + util::NameForMessage(name) + "; run 'dpo inspect " + db_->path +
                            "' to list the tables", StatusCode::kNotFound);
     if (rc != SQLITE_ROW) return SqliteError(*db_, rc, doing);
+    if (auto u = unusable_.find(name); u != unusable_.end())
+      return Status::Error(db_->path + ": table " + util::NameForMessage(name) + " is a virtual table this SQLite cannot open (" +
+                           u->second + "); run dpo with an SQLite that has the module, or leave the table out");
 
     Table table;
     table.name = name;
@@ -574,6 +631,8 @@ class SqliteSource : public Source {
 
   std::shared_ptr<Db> db_;
   bool read_only_;
+  std::map<std::string, std::string> unusable_;  // virtual tables that cannot be opened, and why
+  std::vector<std::string> notices_;
   std::vector<std::pair<std::string, ForeignKey>> declared_;
 };
 
@@ -779,17 +838,77 @@ Result<std::unique_ptr<Transaction>> SqliteSource::Begin(const WriteOptions& opt
 
 }  // namespace
 
+Result<std::string> SqliteReadOnlyUri(const std::string& path) {
+  std::string uri = "file:";
+  for (char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
+      uri += buf;
+    } else {
+      uri += c;
+    }
+  }
+  uri += "?mode=ro";
+  // Bytes 18 and 19 of the header are 2 in WAL mode. Reading a WAL database
+  // needs its -wal and -shm files: SQLite creates them beside the file when
+  // they are missing (and cannot in a read-only directory, "unable to open").
+  unsigned char header[20] = {};
+  if (FILE* f = std::fopen(path.c_str(), "rb")) {
+    size_t n = std::fread(header, 1, sizeof header, f);
+    std::fclose(f);
+    if (n < sizeof header) return uri;
+  }
+  if (header[18] != 2 && header[19] != 2) return uri;
+  struct stat wal, shm;
+  const bool has_wal = ::stat((path + "-wal").c_str(), &wal) == 0;
+  const bool has_shm = ::stat((path + "-shm").c_str(), &shm) == 0;
+  // Both there: a program has it open (or left it so); read through them,
+  // which sees its committed changes and creates nothing.
+  if (has_wal && has_shm) return uri;
+  // Committed changes in a -wal with no -shm to index them: only a writer
+  // may rebuild the index, and reading past them would give old data.
+  if (has_wal && wal.st_size > 0)
+    return Status::Error(path + ": has changes in " + path +
+                             "-wal that are not yet in the database and no -shm index to read them through; "
+                             "open it once with sqlite3 where you may write (or work on a copy of both files)",
+                         StatusCode::kIoError);
+  // No live WAL: no program has it open and every change is in the file.
+  // immutable=1 reads it as it is, without locks, -wal or -shm (as CPython's
+  // and Firefox's read-only openers do). The cost: a writer that opens it
+  // while dpo reads is not seen; dpo reads the file as it was.
+  return uri + "&immutable=1";
+}
+
 Result<std::unique_ptr<Source>> OpenSqliteSource(const std::string& path, const OpenOptions& options,
                                                  int busy_timeout_ms) {
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return Status::Error("no such file: " + path, StatusCode::kNotFound);
+  if (::stat(path.c_str(), &st) != 0)
+    return Status::Error("no such file: " + path + "; check the path of the SQLite file", StatusCode::kNotFound);
   if (S_ISDIR(st.st_mode))
     return Status::Error(path + " is a directory, not a SQLite file; for a directory of CSV files use csv:" + path);
+  // A FIFO would block SQLite's open() until a writer comes: refused by stat.
+  if (!S_ISREG(st.st_mode))
+    return Status::Error(path + ": is not a regular file (a FIFO, socket or device); "
+                         "save the database to a regular file first and pass that");
+  // SQLite reads a file shorter than its smallest page (512 bytes) as an
+  // empty database, so a truncated file would scan as "nothing found".
+  if (st.st_size > 0 && st.st_size < 512)
+    return Status::Error(path + ": file is not a SQLite database (" + std::to_string(st.st_size) +
+                         " bytes, less than one page: truncated?); check the path, or restore it from a backup");
   auto db = std::make_shared<Db>();
   db->path = path;
   db->busy_timeout_ms = busy_timeout_ms;
-  int flags = (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
-  int rc = sqlite3_open_v2(path.c_str(), &db->handle, flags, nullptr);
+  int rc;
+  if (options.read_only) {
+    // Read-only commands create nothing beside the source (see SqliteReadOnlyUri).
+    Result<std::string> uri = SqliteReadOnlyUri(path);
+    if (!uri.ok()) return uri.status();
+    rc = sqlite3_open_v2(uri->c_str(), &db->handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI,
+                         nullptr);
+  } else {
+    rc = sqlite3_open_v2(path.c_str(), &db->handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  }
   if (rc != SQLITE_OK) return SqliteError(*db, rc, "opening");
   sqlite3_extended_result_codes(db->handle, 1);
   sqlite3_busy_timeout(db->handle, busy_timeout_ms);
@@ -805,7 +924,9 @@ Result<std::unique_ptr<Source>> OpenSqliteSource(const std::string& path, const 
                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
                                   SampleKey, nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return SqliteError(*db, rc, "registering the sampling function");
-  return std::unique_ptr<Source>(new SqliteSource(std::move(db), options.read_only));
+  auto source = std::make_unique<SqliteSource>(std::move(db), options.read_only);
+  DPO_RETURN_IF_ERROR(source->Survey());
+  return std::unique_ptr<Source>(std::move(source));
 }
 
 sqlite3* SqliteHandleForTesting(Source* source) {

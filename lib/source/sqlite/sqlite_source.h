@@ -3,7 +3,8 @@
 // avoids per-cell allocations).
 //
 //  - Read-only sources are opened with SQLITE_OPEN_READONLY and additionally
-//    run with PRAGMA query_only, so no statement on the connection can write.
+//    run with PRAGMA query_only, so no statement on the connection can write;
+//    they create no file beside the source (SqliteReadOnlyUri).
 //  - Writable sources enable PRAGMA foreign_keys; Apply runs in one
 //    BEGIN IMMEDIATE ... COMMIT transaction and rolls back on any error.
 //  - Values are read as text (integers and reals as SQLite prints them);
@@ -32,6 +33,13 @@ inline constexpr int kSqliteBusyTimeoutMs = 5000;
 // name the file and say what to do.
 Result<std::unique_ptr<Source>> OpenSqliteSource(const std::string& path, const OpenOptions& options,
                                                  int busy_timeout_ms = kSqliteBusyTimeoutMs);
+
+// The URI read-only commands open `path` with: mode=ro, and for a WAL-mode
+// database that no program has open (no -wal with changes, no -shm)
+// immutable=1, so that reading creates no -wal or -shm file beside the source
+// and works in a read-only directory. An error when the -wal holds changes but
+// its -shm index is gone (reading would need to create it).
+Result<std::string> SqliteReadOnlyUri(const std::string& path);
 
 // The connection of a source returned by OpenSqliteSource, for tests that
 // check the read-only guarantee at the connection level. nullptr for other sources.

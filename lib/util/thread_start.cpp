@@ -1,0 +1,34 @@
+#include "util/thread_start.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <mutex>
+
+namespace dpo::util {
+namespace {
+
+// -1: no limit. Otherwise how many more threads the test limit allows.
+std::atomic<long> g_left{-1};
+std::once_flag g_env_once;
+
+void ReadEnvironment() {
+  const char* spec = std::getenv("DPO_THREAD_LIMIT");
+  if (spec == nullptr || *spec == '\0') return;
+  char* end = nullptr;
+  long n = std::strtol(spec, &end, 10);
+  if (*end == '\0' && n >= 0) g_left.store(n);
+}
+
+}  // namespace
+
+bool ThreadAllowedForTesting() {
+  std::call_once(g_env_once, ReadEnvironment);
+  long left = g_left.load(std::memory_order_relaxed);
+  while (left >= 0) {
+    if (left == 0) return false;
+    if (g_left.compare_exchange_weak(left, left - 1)) return true;
+  }
+  return true;
+}
+
+}  // namespace dpo::util

@@ -431,3 +431,48 @@ TEST_CASE("retention apply on a CSV export: SQLite's rows; dry run equals the re
     CHECK(*orphans == 0);
   }
 }
+
+TEST_CASE("retention apply on postgres: a connection lost in the middle of the apply rolls back; the next apply completes") {
+  DPO_PG_SERVER_OR_SKIP(pg);
+  Sample s;
+  std::string uri = LoadIntoPostgres(*pg, s, "dpo_retention_dies");
+  // The first row the apply changes in candidates ends the backend serving
+  // it, as a server that stops or a network that drops would: mid-transaction.
+  REQUIRE(pg->Exec("dpo_retention_dies",
+                   "CREATE FUNCTION die() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                   "PERFORM pg_terminate_backend(pg_backend_pid()); PERFORM pg_sleep(5); RETURN OLD; END $$;"
+                   "CREATE TRIGGER die BEFORE UPDATE OR DELETE ON candidates FOR EACH ROW EXECUTE FUNCTION die();") == "");
+  auto counts = [&] {
+    auto src = OpenUri(uri, true);
+    auto names = src->ListTables();
+    REQUIRE(names.ok());
+    std::map<std::string, int64_t> n;
+    for (const std::string& t : *names) {
+      auto c = src->Count(t, std::nullopt);
+      REQUIRE(c.ok());
+      n[t] = *c;
+    }
+    return n;
+  };
+  const auto before = counts();
+  plan::RetentionPlan plan;
+  {
+    auto src = OpenUri(uri, true);
+    plan = s.Plan(*src);
+  }
+  {
+    auto src = OpenUri(uri, false);
+    auto applied = plan::ApplyRetentionPlan(plan, *src, s.Options(false));
+    REQUIRE_FALSE(applied.ok());
+    INFO(applied.status().message());
+    CHECK(applied.status().message().find(testing::PgServer::kPassword) == std::string::npos);
+  }
+  CHECK(counts() == before);  // nothing of the apply is left: one transaction, rolled back
+  // Once the server is itself again, the same plan applies in full.
+  REQUIRE(pg->Exec("dpo_retention_dies", "DROP TRIGGER die ON candidates;") == "");
+  auto src = OpenUri(uri, false);
+  auto applied = plan::ApplyRetentionPlan(plan, *src, s.Options(false));
+  REQUIRE_MESSAGE(applied.ok(), applied.status().message());
+  CHECK(applied->total > 0);
+  CHECK(counts() != before);
+}

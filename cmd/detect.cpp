@@ -66,7 +66,8 @@ class LineReader {
       const char* start = buf_ + pos_;
       const char* nl = static_cast<const char*>(std::memchr(start, '\n', len_ - pos_));
       const size_t take = nl != nullptr ? static_cast<size_t>(nl - start) : len_ - pos_;
-      if (line->size() + take > max) return LineRead::kTooLong;
+      // + 1: room for the CR of a CRLF line end, as the CSV reader allows.
+      if (line->size() + take > max + 1) return LineRead::kTooLong;
       line->append(start, take);
       pos_ += take;
       any = true;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 
@@ -13,16 +14,48 @@
 #include "util/keyed_hash.h"
 
 namespace dpo::cmd {
+namespace {
+
+// True if `path` starts with SQLite's file header.
+bool IsSqliteFile(const std::string& path) {
+  static const char kMagic[16] = {'S', 'Q', 'L', 'i', 't', 'e', ' ', 'f', 'o', 'r', 'm', 'a', 't', ' ', '3', '\0'};
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return false;
+  char head[16] = {};
+  const ssize_t n = ::read(fd, head, sizeof head);
+  ::close(fd);
+  return n == 16 && std::memcmp(head, kMagic, 16) == 0;
+}
+
+}  // namespace
 
 Status SweepLock::Acquire(const std::string& source_spec, const std::string& display) {
   std::vector<util::ProtectedPath> inputs = InputsOf(source_spec, "");
   if (!inputs.empty()) {
-    path_ = inputs[0].path;
-    while (path_.size() > 1 && path_.back() == '/') path_.pop_back();
-    // A CSV directory holds its lock (hidden, not *.csv); a file has it beside it.
+    // Named by what is written, not by how it was spelled: a symlink, a
+    // relative path and a CSV file inside a swept directory all take the
+    // same lock as the real file or directory.
+    std::string spelled = inputs[0].path;
+    while (spelled.size() > 1 && spelled.back() == '/') spelled.pop_back();
+    char* real = ::realpath(spelled.c_str(), nullptr);
+    if (real == nullptr) {
+      return Status::Error("no such file: " + spelled + "; check the path of the source", StatusCode::kNotFound);
+    }
+    path_ = real;
+    std::free(real);
     struct stat st{};
-    bool directory = ::stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-    path_ += directory ? "/.dpo-sweep.lock" : ".dpo-sweep.lock";
+    const bool directory = ::stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+    if (directory) {
+      path_ += "/.dpo-sweep.lock";  // a CSV directory holds its lock (hidden, not *.csv)
+    } else if (!IsSqliteFile(path_)) {
+      // One CSV file of a directory: a run on the whole directory rewrites it
+      // too (and clears the directory's unfinished temp files), so both
+      // take the directory's lock.
+      const size_t slash = path_.rfind('/');
+      path_ = (slash == 0 ? std::string("") : path_.substr(0, slash)) + "/.dpo-sweep.lock";
+    } else {
+      path_ += ".dpo-sweep.lock";
+    }
   } else {
     path_ = "/tmp/dpo-sweep-" + util::Sha256Hex(display).substr(0, 16) + ".lock";
   }

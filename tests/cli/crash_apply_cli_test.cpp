@@ -283,6 +283,22 @@ TEST_CASE("two applies at once: the second is refused by the lock (or as stale),
     CHECK(locked.err.find("this one did nothing") != std::string::npos);
     CHECK(State(w, f) == ref.before);
     CHECK_FALSE(fs::exists(w.dir.File("audit.jsonl")));
+    // The same source spelled another way (a symlink; for CSV, one file of
+    // the directory) takes the same lock (regression: the lock was named
+    // after the spelling).
+    {
+      std::vector<std::string> args = ApplyArgs(f);
+      if (f.csv) {
+        args[3] = "csv/candidates.csv";
+      } else {
+        fs::create_symlink(w.db, w.dir.File("link.db"));
+        args[3] = "link.db";
+      }
+      CliRun other = w.Dpo(args);
+      CHECK(other.exit_code == 2);
+      CHECK_MESSAGE(other.err.find("locked by pid 4242 on testhost") != std::string::npos, other.err);
+      CHECK(State(w, f) == ref.before);
+    }
     ::close(fd);  // the holder is gone: the lock file left behind does not block
     // Two at once: one applies, the other is refused (locked, or stale once
     // the first has finished); never both, never torn.

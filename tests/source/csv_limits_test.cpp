@@ -110,6 +110,32 @@ TEST_CASE("csv limits: max_record_bytes is exact, below the block size too, and 
   CHECK(ReadAllOf(**roomy, "l").ok());
 }
 
+// Regression (review of the limits): while the first block was read for
+// sniffing, the whole block was measured as if it were one record.
+TEST_CASE("csv limits: a low max_record_bytes measures records, not the first block of many short ones") {
+  TempDir dir;
+  std::string small;
+  for (int i = 0; i < 150; ++i) small += "name" + std::to_string(1000 + i) + ",x@example.nl\n";  // 3,000 bytes
+  std::string path = dir.Write("short.csv", "a,b\n" + small);
+  CsvOptions csv;
+  csv.max_record_bytes = 1000;
+  auto source = OpenWith(path, csv);
+  REQUIRE(source.ok());
+  Status s = ReadAllOf(**source, "short");
+  CHECK_MESSAGE(s.ok(), s.message());
+
+  // Windows-1252 converts blocks of a third of the buffer and grows it.
+  std::string latin;
+  for (int i = 0; i < 700; ++i) latin += "Ren\xe9" "e " + std::to_string(i) + ",caf\xe9\n";  // > 13 KB
+  std::string cp = dir.Write("latin.csv", "a,b\n" + latin);
+  csv.max_record_bytes = 10000;
+  csv.encoding = "windows-1252";
+  auto converted = OpenWith(cp, csv);
+  REQUIRE(converted.ok());
+  Status c = ReadAllOf(**converted, "latin");
+  CHECK_MESSAGE(c.ok(), c.message());
+}
+
 TEST_CASE("csv limits: an unclosed quote stops at the record limit, not at the end of memory") {
   CsvParserOptions o;
   o.max_record_bytes = 100000;

@@ -242,9 +242,9 @@ Status CsvParser::Fill() {
   }
   // The record not yet complete is all that is left in the buffer (with
   // at most a CR waiting for its LF).
-  if (end_ > options_.max_record_bytes + 2) return RecordTooLong(line_);
+  if (!sniffing_ && end_ > options_.max_record_bytes + 2) return RecordTooLong(line_);
   if (capacity_ - end_ < 64) {
-    if (end_ >= options_.max_record_bytes) return RecordTooLong(line_);
+    if (!sniffing_ && end_ >= options_.max_record_bytes) return RecordTooLong(line_);
     size_t capacity = capacity_ * 2;
     std::unique_ptr<char[]> bigger(new char[capacity + kPadding]);
     std::memcpy(bigger.get(), buf_.get(), end_);
@@ -282,7 +282,15 @@ Status CsvParser::Start() {
     encoding_ = CsvEncoding::kUtf8;
   }
   // Read the first block whole: BOM and delimiter sniffing look at it.
-  while (!eof_ && end_ < std::min(capacity_, kSniffBytes)) DPO_RETURN_IF_ERROR(Fill());
+  sniffing_ = true;
+  while (!eof_ && end_ < std::min(capacity_, kSniffBytes)) {
+    Status filled = Fill();
+    if (!filled.ok()) {
+      sniffing_ = false;
+      return filled;
+    }
+  }
+  sniffing_ = false;
   auto* u = reinterpret_cast<const unsigned char*>(buf_.get());
   if (end_ >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
     return Status::Error(ShownName() + ": UTF-16 text is not supported; save the file as UTF-8 CSV");

@@ -130,6 +130,9 @@ class CsvParser {
   size_t begin_ = 0;
   size_t end_ = 0;
   bool eof_ = false;
+  // While Start reads the first block, the buffer holds whole records too,
+  // so its length says nothing about one record's.
+  bool sniffing_ = false;
   std::string raw_block_;  // undecoded bytes when converting from Windows-1252
 
   char delimiter_ = ',';

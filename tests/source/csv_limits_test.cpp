@@ -83,12 +83,9 @@ TEST_CASE("csv limits: duplicate column names among many are found by position, 
   csv.max_columns = 30000;
   auto source = OpenWith(path, csv);
   REQUIRE(source.ok());
-  auto start = std::chrono::steady_clock::now();
   Result<Table> t = (*source)->Describe("d");
   REQUIRE_FALSE(t.ok());
   CHECK(t.status().message().find("columns 18 and 20001 have the same name") != std::string::npos);
-  // Pairwise comparison took seconds here; by hash it is milliseconds.
-  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
 }
 
 TEST_CASE("csv limits: max_record_bytes is exact, below the block size too, and named with its flag") {

@@ -225,7 +225,7 @@ class PostgresSource : public Source {
   Result<Table> Describe(const std::string& name) override {
     Result<TableRef> ref = Resolve(name);
     if (!ref.ok()) return ref.status();
-    Result<Table> table = DescribeShape(name, *ref);
+    Result<Table> table = DescribeShapeOf(name, *ref);
     if (!table.ok()) return table;
     Result<RowCount> count = CountRows(name, *ref);
     if (!count.ok()) return count.status();
@@ -236,7 +236,7 @@ class PostgresSource : public Source {
   Result<std::unique_ptr<RowReader>> Read(const std::string& table_name, const ReadRequest& request) override {
     Result<TableRef> ref = Resolve(table_name);
     if (!ref.ok()) return ref.status();
-    Result<Table> table = DescribeShape(table_name, *ref);
+    Result<Table> table = DescribeShapeOf(table_name, *ref);
     if (!table.ok()) return table.status();
     std::vector<std::string> names;
     Result<std::string> list = RenderSelectList(request.columns, *table, kDialect, &names);
@@ -318,7 +318,7 @@ class PostgresSource : public Source {
     if (it == cache->end()) {
       Result<TableRef> ref = Resolve(name);
       if (!ref.ok()) return ref.status();
-      Result<Table> table = DescribeShape(name, *ref);
+      Result<Table> table = DescribeShapeOf(name, *ref);
       if (!table.ok()) return table.status();
       table->location = ref->sql_name;  // not shown to users: the quoted name the server resolved
       it = cache->emplace(name, std::make_unique<Table>(std::move(*table))).first;
@@ -348,7 +348,7 @@ class PostgresSource : public Source {
     return TableRef{r->Get(0, 0), r->Get(0, 1)};
   }
 
-  Result<Table> DescribeShape(const std::string& name, const TableRef& ref) {
+  Result<Table> DescribeShapeOf(const std::string& name, const TableRef& ref) {
     const std::string doing = "describing table " + name;
     Table table;
     table.name = name;

@@ -14,21 +14,6 @@
 #include "util/keyed_hash.h"
 
 namespace dpo::cmd {
-namespace {
-
-// True if `path` starts with SQLite's file header.
-bool IsSqliteFile(const std::string& path) {
-  static const char kMagic[16] = {'S', 'Q', 'L', 'i', 't', 'e', ' ', 'f', 'o', 'r', 'm', 'a', 't', ' ', '3', '\0'};
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return false;
-  char head[16] = {};
-  const ssize_t n = ::read(fd, head, sizeof head);
-  ::close(fd);
-  return n == 16 && std::memcmp(head, kMagic, 16) == 0;
-}
-
-}  // namespace
-
 Status SweepLock::Acquire(const std::string& source_spec, const std::string& display) {
   std::vector<util::ProtectedPath> inputs = InputsOf(source_spec, "");
   if (!inputs.empty()) {
@@ -47,7 +32,7 @@ Status SweepLock::Acquire(const std::string& source_spec, const std::string& dis
     const bool directory = ::stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
     if (directory) {
       path_ += "/.dpo-sweep.lock";  // a CSV directory holds its lock (hidden, not *.csv)
-    } else if (!IsSqliteFile(path_)) {
+    } else if (!source::HasSqliteHeader(path_)) {
       // One CSV file of a directory: a run on the whole directory rewrites it
       // too (and clears the directory's unfinished temp files), so both
       // take the directory's lock.

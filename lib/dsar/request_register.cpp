@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "source/source.h"
 #include "util/message.h"
 
 namespace dpo::dsar {
@@ -115,16 +116,6 @@ Status CreateOwnerOnly(const std::string& path) {
                          StatusCode::kIoError);
   if (fd >= 0) ::close(fd);
   return Status::Ok();
-}
-
-// The first 16 bytes of every SQLite 3 database. Checked before SQLite opens
-// the file: a policy or a CSV given as --register is refused with a message
-// about the path, not an SQLite error.
-bool HasSqliteHeader(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char header[16] = {};
-  in.read(header, sizeof header);
-  return in.gcount() == 16 && std::memcmp(header, "SQLite format 3\0", 16) == 0;
 }
 
 }  // namespace
@@ -411,7 +402,7 @@ Result<RequestRegister> RequestRegister::Open(const std::string& path, bool crea
     return Status::Error(path + ": is a directory; give the path of the request register file");
   } else if (!S_ISREG(st.st_mode)) {
     return Status::Error(path + ": is not a regular file; give the path of the request register file");
-  } else if (st.st_size > 0 && !HasSqliteHeader(path)) {
+  } else if (st.st_size > 0 && !source::HasSqliteHeader(path)) {
     return Status::Error(path + ": is not a request register (not an SQLite file); check the path");
   }
 

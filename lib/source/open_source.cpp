@@ -1,7 +1,9 @@
 // OpenSource: one argument names a source; its spelling (a PostgreSQL URI or
 // key=value string, a prefix, another scheme), then the file's first bytes,
 // then its extension decide which kind.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <fstream>
@@ -24,13 +26,6 @@ bool EndsWithNoCase(const std::string& s, const char* suffix) {
   return strncasecmp(s.c_str() + s.size() - n, suffix, n) == 0;
 }
 
-bool HasSqliteHeader(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char header[16] = {};
-  if (!in.read(header, sizeof header)) return false;
-  return std::memcmp(header, "SQLite format 3\0", 16) == 0;
-}
-
 // A FIFO, socket or device as a source: open() on a FIFO blocks until a
 // writer comes (forever, from a CI job), and none of them can be sampled,
 // re-read or counted. stat() never blocks, so this is asked before any open.
@@ -45,6 +40,16 @@ Status RefuseSpecialFile(const std::string& path, const struct stat& st) {
 }
 
 }  // namespace
+
+bool HasSqliteHeader(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return false;
+  struct stat st{};
+  char header[16] = {};
+  const bool read = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ::read(fd, header, sizeof header) == 16;
+  ::close(fd);
+  return read && std::memcmp(header, "SQLite format 3\0", 16) == 0;
+}
 
 Result<std::unique_ptr<Source>> OpenSource(const std::string& spec, const OpenOptions& options) {
   const SpecForm form = ClassifySourceSpec(spec);

@@ -286,6 +286,10 @@ Result<WriteResult> ApplyAll(Source& source, const std::vector<WriteOp>& ops, co
 // Any other scheme:// (mysql://...) is an error naming the scheme, never a file name.
 Result<std::unique_ptr<Source>> OpenSource(const std::string& spec, const OpenOptions& options);
 
+// True if `path` is a regular file that starts with SQLite 3's 16-byte
+// header. Never blocks (a FIFO is simply not one).
+bool HasSqliteHeader(const std::string& path);
+
 // `spec` with any password removed, for messages and logs, in the shape the
 // user wrote it (postgresql://u@h/d?password=***&sslmode=require). Works by
 // parsing the spelling (RedactConnectionSpec in conninfo.h), never by

@@ -435,9 +435,12 @@ TEST_CASE("export: no e-mail, phone, BSN, IBAN, name or street address of the so
     for (const auto& c : cells)
       if (ContainsWord(c.value, n)) leaked_names[c.table + "." + c.column].insert(n);
   }
-  for (const auto& [where, found] : leaked_names)
+  for (const auto& leak : leaked_names) {
+    const std::string& where = leak.first;
+    const auto& found = leak.second;  // (named: clang 14 cannot capture structured bindings)
     CHECK_MESSAGE(found.empty(), where << " holds " << found.size() << " names of the source (e.g. "
                                        << *found.begin() << ")");
+  }
 }
 
 // --- determinism -----------------------------------------------------------------
@@ -1052,7 +1055,9 @@ TEST_CASE("export: the sample in PostgreSQL into a new schema: the same rows, ke
     for (size_t r = 0; r < a.size(); ++r)
       for (size_t c = 0; c < a[r].size() && c < b[r].size(); ++c)
         if (a[r][c] != b[r][c] && !retyped.count(t.name + "." + cols[c])) ++differing[cols[c]];
-    for (const auto& [column, n] : differing) {
+    for (const auto& diff : differing) {
+      const std::string& column = diff.first;  // (named: clang 14 cannot capture structured bindings)
+      const auto n = diff.second;
       size_t r = 0;
       size_t c = std::find(cols.begin(), cols.end(), column) - cols.begin();
       while (a[r][c] == b[r][c]) ++r;

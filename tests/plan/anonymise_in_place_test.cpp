@@ -227,7 +227,9 @@ std::map<std::string, Row> SweepEmployees(const Sample& s, const std::string& sp
   std::map<std::string, Row> after = Rows(*src, "employees", columns, std::nullopt);
   auto fn = anonymise::MakeFunction(*anonymise::ParseOperator("pseudonym"), &Key());
   REQUIRE(fn.ok());
-  for (const auto& [id, old] : before) {
+  for (const auto& id_old : before) {  // (named: clang 14 cannot capture structured bindings)
+    const auto& id = std::get<0>(id_old);
+    const auto& old = std::get<1>(id_old);
     CAPTURE(id);
     REQUIRE(after.count(id) == 1);
     const Row& now = after[id];
@@ -246,8 +248,10 @@ std::map<std::string, Row> SweepEmployees(const Sample& s, const std::string& sp
   }
   // Rows the rule did not select are as they were.
   CHECK(after.size() == everyone.size());
-  for (const auto& [id, row] : after)
-    if (before.count(id) == 0) CHECK_MESSAGE(row == everyone[id], id);
+  for (const auto& id_row : after) {  // (named: clang 14 cannot capture structured bindings)
+    const auto& id = id_row.first;
+    if (before.count(id) == 0) CHECK_MESSAGE(id_row.second == everyone[id], id);
+  }
 
   // A second plan finds nothing left for the rule.
   plan::RetentionPlan second = s.Plan(*src);
@@ -412,7 +416,9 @@ void SweepTiny(const std::string& spec, source::SourceKind kind) {
   auto rows = Rows(*src, "people", {"login", "email", "staff_no", "born", "nickname"}, std::nullopt);
   REQUIRE(rows.size() == 6);
   std::set<std::string> logins, emails, numbers;
-  for (const auto& [id, row] : rows) {
+  for (const auto& id_row : rows) {  // (named: clang 14 cannot capture structured bindings)
+    const auto& id = std::get<0>(id_row);
+    const auto& row = std::get<1>(id_row);
     CAPTURE(id);
     logins.insert(*row[0]);
     if (row[1]) emails.insert(*row[1]);

@@ -133,7 +133,9 @@ Content ReadContent(const std::string& spec) {
 // never the values.
 void CheckSameContent(const Content& expected, const Content& actual) {
   REQUIRE(actual.size() == expected.size());
-  for (const auto& [table, rows] : expected) {
+  for (const auto& table_rows : expected) {  // (named: clang 14 cannot capture structured bindings)
+    const auto& table = std::get<0>(table_rows);
+    const auto& rows = std::get<1>(table_rows);
     CAPTURE(table);
     auto it = actual.find(table);
     REQUIRE(it != actual.end());
@@ -386,7 +388,9 @@ TEST_CASE("ledger replay: a row under a legal hold now is left and counted as he
   CHECK(*children == before_children);
   // Every other table is as swept, candidates but for the held one.
   Content swept = ReadContent(s.db), replayed = ReadContent(*src);
-  for (const auto& [table, rows] : swept) {
+  for (const auto& table_rows : swept) {  // (named: clang 14 cannot capture structured bindings)
+    const auto& table = std::get<0>(table_rows);
+    const auto& rows = std::get<1>(table_rows);
     if (table == "candidates" || table == "applications" || table == "consents" || table == "conversation_notes" ||
         table == "employees" || table == "website_visits")
       continue;
@@ -432,8 +436,10 @@ TEST_CASE("ledger replay: a rule gone from the policy is reported and its rows a
   CHECK(absences->anonymised == 0);
   // Everything else is as swept.
   Content swept = ReadContent(s.db), replayed = ReadContent(copy);
-  for (const auto& [table, rows] : swept)
-    if (table != "absences") CHECK_MESSAGE(replayed.at(table) == rows, table);
+  for (const auto& table_rows : swept) {  // (named: clang 14 cannot capture structured bindings)
+    const auto& table = table_rows.first;
+    if (table != "absences") CHECK_MESSAGE(replayed.at(table) == table_rows.second, table);
+  }
 }
 
 TEST_CASE("ledger replay: limits refuse a replay that changes too much; nothing changes") {

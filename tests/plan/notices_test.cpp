@@ -199,7 +199,9 @@ TEST_CASE("notices: the rows listed for a window are an independent SQL query's,
     CHECK(due.size() > 3);  // the window holds rows, or the comparison proves nothing
     CHECK(sink.Keys() == KeysOf(due));
     CHECK(r.rows == static_cast<int64_t>(due.size()));
-    for (const auto& [key, notice] : sink.by_key) {
+    for (const auto& key_notice : sink.by_key) {  // (named: clang 14 cannot capture structured bindings)
+      const auto& key = std::get<0>(key_notice);
+      const auto& notice = std::get<1>(key_notice);
       CAPTURE(key);
       REQUIRE(notice.expires_on.has_value());
       CHECK(notice.expires_on->ToIso() == due[key]);
@@ -221,7 +223,9 @@ TEST_CASE("notices: the rows listed for a window are an independent SQL query's,
   List(s.policy, *src, "1y", &sink);
   std::map<std::string, std::string> emails = Query(s.db, "SELECT id, email FROM candidates");
   std::map<std::string, std::string> tussen = Query(s.db, "SELECT id, tussenvoegsel FROM candidates");
-  for (const auto& [key, notice] : sink.by_key) {
+  for (const auto& key_notice : sink.by_key) {  // (named: clang 14 cannot capture structured bindings)
+    const auto& key = std::get<0>(key_notice);
+    const auto& notice = std::get<1>(key_notice);
     CHECK(notice.contact[3] == emails[key]);
     CHECK(notice.contact[1].value_or("") == tussen[key]);
   }
@@ -361,7 +365,9 @@ TEST_CASE("notices: the CSV export and PostgreSQL list SQLite's rows with SQLite
   REQUIRE(sqlite.by_key.size() > 3);
   auto same = [&](const Collected& other, const plan::NoticesResult& result) {
     CHECK(other.Keys() == sqlite.Keys());
-    for (const auto& [key, notice] : other.by_key) {
+    for (const auto& key_notice : other.by_key) {  // (named: clang 14 cannot capture structured bindings)
+      const auto& key = std::get<0>(key_notice);
+      const auto& notice = std::get<1>(key_notice);
       CAPTURE(key);
       const plan::Notice& ref = sqlite.by_key.at(key);
       CHECK(notice.expires_on == ref.expires_on);

@@ -422,7 +422,9 @@ TEST_CASE("retention apply on a CSV export: SQLite's rows; dry run equals the re
   CHECK(SortedWithinRule(csv_rows) == SortedWithinRule(lite_rows));
   CHECK(applied.total == ref.applied.total);
   // No row of any declared relation points at a deleted one.
-  for (const auto& [child, fk] : relations::PolicyRelations(s.policy)) {
+  for (const auto& child_fk : relations::PolicyRelations(s.policy)) {  // (named: clang 14 cannot capture structured bindings)
+    const auto& child = std::get<0>(child_fk);
+    const auto& fk = std::get<1>(child_fk);
     CAPTURE(child + " -> " + fk.referenced_table);
     auto orphans = src->Count(
         child, source::Predicate::Negate(source::Predicate::InSelect(fk.columns, fk.referenced_table,

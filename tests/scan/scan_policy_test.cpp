@@ -129,7 +129,9 @@ TEST_CASE("SARIF fingerprints are unique over the sample's scan (two retention r
     if (fp.rfind("retention-expired:", 0) == 0 && fp.find("candidates") != std::string::npos) ++retention_on_candidates;
   }
   CHECK(retention_on_candidates >= 2);  // candidate_profile_renewal and candidate_inactive
-  for (const auto& [fp, n] : seen) {
+  for (const auto& fp_n : seen) {  // (named: clang 14 cannot capture structured bindings)
+    const auto& fp = std::get<0>(fp_n);
+    const auto& n = std::get<1>(fp_n);
     CAPTURE(fp);
     CHECK(n == 1);
   }

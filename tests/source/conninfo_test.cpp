@@ -82,7 +82,9 @@ TEST_CASE("conninfo: which arguments are PostgreSQL connection strings") {
       {"1http://x", SpecForm::kPath},          // a scheme starts with a letter
       {"", SpecForm::kPath},
   };
-  for (const auto& [spec, form] : cases) {
+  for (const auto& spec_form : cases) {  // (named: clang 14 cannot capture structured bindings)
+    const auto& spec = std::get<0>(spec_form);
+    const auto& form = std::get<1>(spec_form);
     INFO(spec);
     CHECK(ClassifySourceSpec(spec) == form);
   }
@@ -279,7 +281,9 @@ TEST_CASE("conninfo: fuzz: a mistyped password never survives redaction") {
       {"host=h password='SECRETpw' dbname=d", 16},
   };
   int parsed_by_libpq = 0;
-  for (const auto& [base, from] : bases) {
+  for (const auto& base_from : bases) {  // (named: clang 14 cannot capture structured bindings)
+    const auto& base = std::get<0>(base_from);
+    const auto& from = std::get<1>(base_from);
     for (int i = 0; i < 3000; ++i) {
       std::string spec = base;
       for (int k = 0; k < 3; ++k) {
@@ -311,7 +315,9 @@ TEST_CASE("conninfo: OpenSource routes every spelling and never says 'no such fi
       {"mysql://root:S3cr3tMy@db/crm", "mysql://root@db/crm: unsupported source scheme 'mysql'; dpo reads SQLite files, CSV files/directories and postgresql:// URIs"},
       {"ftp://x/S3cr3t.db", "ftp://x/S3cr3t.db: unsupported source scheme 'ftp'"},
   };
-  for (const auto& [spec, message] : cases) {
+  for (const auto& spec_message : cases) {  // (named: clang 14 cannot capture structured bindings)
+    const auto& spec = std::get<0>(spec_message);
+    const auto& message = std::get<1>(spec_message);
     INFO(spec);
     auto r = OpenSource(spec, options);
     REQUIRE_FALSE(r.ok());

@@ -230,6 +230,12 @@ void RegisterAnonymise(CLI::App& app, int* exit_code) {
                 "SQLite to SQLite: stream rows through dpo instead of copying inside SQLite (for comparison)")
       ->group("");
   AddSourceFlags(cmd, &args->source_flags);
+  cmd->footer(
+      "Examples:\n  dpo anonymise samples/staffing.db -p policies/staffing-agency.yaml -o anon.db --key-file dpo.key\n"
+      "  dpo anonymise samples/staffing.db -p policies/staffing-agency.yaml -o anon.db --dry-run\n"
+      "  dpo anonymise crm.db -p policy.yaml -o anon-csv/ --to csv --k 5 --key-file dpo.key\n"
+      "Exit codes: 0 written (or a dry run); 2 bad input (a flag, the policy, an operator that cannot apply, no key,\n"
+      "an existing output without --force; nothing written); 3 internal error; 130 interrupted (nothing written).");
   cmd->callback([args, exit_code]() { *exit_code = Run(*args); });
 }
 

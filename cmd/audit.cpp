@@ -34,6 +34,10 @@ void RegisterAudit(CLI::App& app, int* exit_code) {
   CLI::App* verify = audit->add_subcommand(
       "verify", "Check an audit log's hash chain: exit 1 naming the first edited, removed, inserted or moved entry");
   verify->add_option("log", verify_args->log, "Audit log (JSON lines)")->required();
+  verify->footer(
+      "Examples:\n  dpo audit verify /var/lib/dpo/audit.jsonl\n"
+      "Exit codes: 0 the log is intact; 1 an entry was edited, removed, inserted or moved (named on stdout);\n"
+      "2 the log cannot be read or bad usage; 3 internal error.");
   verify->callback([verify_args, exit_code]() { *exit_code = RunVerify(*verify_args); });
 }
 

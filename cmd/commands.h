@@ -24,6 +24,7 @@ void RegisterDsar(CLI::App& app, int* exit_code);       // cmd/dsar.cpp
 void RegisterErase(CLI::App& app, int* exit_code);      // cmd/dsar.cpp
 void RegisterAnonymise(CLI::App& app, int* exit_code);  // cmd/anonymise.cpp
 void RegisterExport(CLI::App& app, int* exit_code);     // cmd/export.cpp
+void RegisterCompletion(CLI::App& app, int* exit_code);  // cmd/completion.cpp
 
 // The process exit code for an error of `code` (README "Exit codes").
 int ExitCodeFor(StatusCode code);

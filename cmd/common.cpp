@@ -108,9 +108,14 @@ Result<policy::Policy> LoadPolicyForUse(const std::string& path) {
 
 bool StderrIsTerminal() { return isatty(STDERR_FILENO) == 1; }
 
-bool UseColorOnStdout() {
+bool UseColorOnStdout(const std::string& mode) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
   const char* no_color = std::getenv("NO_COLOR");
-  return isatty(STDOUT_FILENO) == 1 && (no_color == nullptr || *no_color == '\0');
+  const char* term = std::getenv("TERM");
+  // A dumb terminal (Emacs shell, some CI logs) shows escape codes as text.
+  const bool dumb = term != nullptr && std::string(term) == "dumb";
+  return isatty(STDOUT_FILENO) == 1 && !dumb && (no_color == nullptr || *no_color == '\0');
 }
 
 std::vector<util::ProtectedPath> InputsOf(const std::string& source_spec, const std::string& policy_path) {

@@ -53,8 +53,9 @@ Result<policy::Policy> LoadPolicyForUse(const std::string& path);
 policy::ValidateOptions ValidateOptionsForCli();
 
 bool StderrIsTerminal();
-// Colours on stdout: only on a terminal and when NO_COLOR is unset.
-bool UseColorOnStdout();
+// Colours on stdout for --color MODE: "always", "never", or "auto" (the
+// default): only on a terminal that is not TERM=dumb and when NO_COLOR is unset.
+bool UseColorOnStdout(const std::string& mode = "auto");
 
 // What a command reads and must never write over: the local file or
 // directory of `source_spec` (none for a server URI) and the policy file.

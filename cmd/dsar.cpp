@@ -261,11 +261,19 @@ void RegisterDsar(CLI::App& app, int* exit_code) {
   exp->add_option("--received", export_args->received,
                   "YYYY-MM-DD the request came in, or identity was verified (default: today); sets the due date");
   exp->add_option("--lang", export_args->lang, "Language of the summary: en (default) or nl");
+  exp->footer(
+      "Examples:\n  dpo dsar export -p policies/staffing-agency.yaml samples/staffing.db --subject email=jan@example.nl -o package/\n"
+      "  dpo dsar export -p policy.yaml crm.db --subject bsn=111222333 -o package.zip --zip --lang nl\n"
+      "Exit codes: 0 written (also when the subject has no data); 2 usage error, an existing --out, an ambiguous\n"
+      "identity, a policy or source error (nothing written); 3 internal error; 130 interrupted.");
   exp->callback([export_args, exit_code]() { *exit_code = RunExport(*export_args); });
 
   auto verify_path = std::make_shared<std::string>();
   CLI::App* verify = dsar->add_subcommand("verify", "Check a package against its manifest (exit 1 when changed)");
   verify->add_option("package", *verify_path, "The package directory or zip file")->required();
+  verify->footer(
+      "Examples:\n  dpo dsar verify package/\n  dpo dsar verify package.zip\n"
+      "Exit codes: 0 every file matches; 1 a file changed, is missing or was added; 2 not a package; 3 internal error.");
   verify->callback([verify_path, exit_code]() { *exit_code = RunVerify(*verify_path); });
 }
 
@@ -284,6 +292,11 @@ void RegisterErase(CLI::App& app, int* exit_code) {
   plan->add_option("--as-of", plan_args->as_of, "Evaluate retention periods and holds as of YYYY-MM-DD (default: today)")
       ->check(AsOfDay());
   plan->add_flag("--sql", plan_args->sql, "Show the SQL of each step (it names the subject's keys)");
+  plan->footer(
+      "Examples:\n  dpo erase plan -p policies/staffing-agency.yaml samples/staffing.db --subject email=jan@example.nl\n"
+      "  dpo erase plan -p policy.yaml crm.db --subject email=jan@example.nl -o erase.json\n"
+      "Exit codes: 0 planned (written with -o); 2 usage error, an ambiguous identity, a policy or source error;\n"
+      "3 internal error.");
   plan->callback([plan_args, exit_code]() { *exit_code = RunErasePlan(*plan_args); });
 
   auto apply_args = std::make_shared<ApplyArgs>();
@@ -294,6 +307,11 @@ void RegisterErase(CLI::App& app, int* exit_code) {
   apply->add_option("-p,--policy", apply_args->policy, "The policy (default: the file the plan names)");
   apply->add_flag("-q,--quiet", apply_args->quiet, "Print nothing on success");
   AddApplyFlags(apply, apply_args.get());
+  apply->footer(
+      "Examples:\n  dpo erase apply erase.json crm.db --dry-run\n"
+      "  dpo erase apply erase.json crm.db --ledger ledger.db --audit-log audit.jsonl --key-file dpo.key\n"
+      "Exit codes: 0 applied (or a dry run); 2 usage, policy or source error, a stale plan, a plan of the wrong\n"
+      "kind, a limit exceeded, no key, the source locked (nothing was changed); 3 internal error.");
   apply->callback([apply_args, exit_code]() { *exit_code = RunApply(*apply_args, "erase apply", "erasure"); });
 }
 

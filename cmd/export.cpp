@@ -346,6 +346,14 @@ void RegisterExport(CLI::App& app, int* exit_code) {
       ->check(AsOfDay());
   cmd->add_flag("-n,--dry-run", args->dry_run, "Show tables, columns and row counts; write and record nothing");
   AddSourceFlags(cmd, &args->source_flags);
+  cmd->footer(
+      "Examples:\n  dpo export samples/staffing.db -p policies/staffing-agency.yaml --recipient clients --purpose mediation \\\n"
+      "      --table candidates --dry-run\n"
+      "  dpo export crm.db -p policy.yaml --recipient clients --purpose mediation --table candidates \\\n"
+      "      --where status=active -o clients.csv --audit-log audit.jsonl\n"
+      "Exit codes: 0 written and recorded (or a dry run); 2 bad input (a flag, the policy, a recipient or purpose\n"
+      "that may not receive this, an existing output without --force, no key; nothing written or recorded);\n"
+      "3 internal error; 130 interrupted (nothing written).");
   cmd->callback([args, exit_code]() { *exit_code = Run(*args); });
 }
 

@@ -65,14 +65,16 @@ void RegisterInspect(CLI::App& app, int* exit_code) {
       ->required();
   sub->add_option("--format", args->format, "Output format: text (default) or json")
       ->check(CLI::IsMember({"text", "json"}));
-  sub->add_option("--table", args->tables, "Only these tables (repeatable); default: all");
+  sub->add_option("-t,--table", args->tables, "Only these tables (repeatable); default: all");
   sub->add_option("-p,--policy", args->policy,
                   "Also show the relations this policy declares (origin 'policy'; for CSV exports)");
   AddSourceFlags(sub, &args->source_flags);
   sub->footer(
       "Row counts prefixed with '~' are estimates (PostgreSQL statistics for large tables).\n"
       "Examples:\n  dpo inspect crm.db\n  dpo inspect exports/ --format json\n"
-      "  dpo inspect postgresql://dpo@db.internal:5432/crm --table public.customers");
+      "  dpo inspect postgresql://dpo@db.internal:5432/crm -t public.customers\n"
+      "Exit codes: 0 ok; 2 the source cannot be opened or read (missing, not a database, locked, login refused);\n"
+      "3 internal error.");
   sub->callback([args, exit_code]() { *exit_code = RunInspect(*args); });
 }
 

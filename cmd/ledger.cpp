@@ -173,6 +173,12 @@ void RegisterLedger(CLI::App& app, int* exit_code) {
   replay->add_flag("-q,--quiet", replay_args->quiet, "Print nothing on success (warnings still go to stderr)");
   replay->add_flag("-v,--verbose", replay_args->verbose, "Also list every operation, as 'retention apply' does");
   AddSourceFlags(replay, &replay_args->source_flags);
+  replay->footer(
+      "Examples:\n  dpo ledger replay -p policy.yaml restored.db --ledger ledger.db --key-file dpo.key --dry-run\n"
+      "  dpo ledger replay -p policy.yaml restored.db --ledger ledger.db --key-file dpo.key --audit-log audit.jsonl\n"
+      "Exit codes: 0 done (nothing found is done too); 1 done, but rows found were left (a blocked delete, a rule\n"
+      "gone from the policy; see stderr); 2 usage, policy, source or ledger error, no or the wrong key, a limit\n"
+      "exceeded, a sweep already running (nothing was changed); 3 internal error.");
   replay->callback([replay_args, exit_code]() { *exit_code = RunReplay(*replay_args); });
 
   auto stats_args = std::make_shared<StatsArgs>();
@@ -180,6 +186,9 @@ void RegisterLedger(CLI::App& app, int* exit_code) {
       "stats", "Count a ledger's tombstones per action, rule, day and key (no hashes; tables are hashed too)");
   stats->add_option("--ledger", stats_args->ledger, "The erasure ledger")->required();
   stats->add_option("-f,--format", stats_args->format, "text (default) or json");
+  stats->footer(
+      "Examples:\n  dpo ledger stats --ledger ledger.db\n  dpo ledger stats --ledger ledger.db -f json\n"
+      "Exit codes: 0 ok; 2 the ledger cannot be read or is not a ledger; 3 internal error.");
   stats->callback([stats_args, exit_code]() { *exit_code = RunStats(*stats_args); });
 }
 

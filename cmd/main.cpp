@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "stdout_guard.h"
+#include "usage_error.h"
 #include "dpo/version.h"
 #include "util/exit_codes.h"
 #include "util/message.h"
@@ -45,8 +46,11 @@ void ReportWarning(const std::string& message) {
 int main(int argc, char** argv) {
   using namespace dpo;
   cmd::StdoutGuard stdout_guard;
-  CLI::App app{"dpo - GDPR/AVG compliance toolkit: policy as code, scans, retention, DSAR, anonymisation"};
-  app.set_version_flag("--version", std::string("dpo ") + DPO_VERSION);
+  // Named "dpo", not argv[0]: help shows "Usage: dpo scan ...", whatever
+  // path the binary was started by.
+  CLI::App app{"dpo - GDPR/AVG compliance toolkit: policy as code, scans, retention, DSAR, anonymisation", "dpo"};
+  const std::string version_line = std::string("dpo ") + DPO_VERSION;
+  app.set_version_flag("-V,--version", version_line);
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 ok; 1 findings (scan, detect), a retention rule or replayed rows left out, a tampered audit log,\n"
@@ -68,6 +72,11 @@ int main(int argc, char** argv) {
   cmd::RegisterErase(app, &exit_code);
   cmd::RegisterAnonymise(app, &exit_code);
   cmd::RegisterExport(app, &exit_code);
+  cmd::RegisterCompletion(app, &exit_code);
+
+  CLI::App* version = app.add_subcommand("version", "Print the version: dpo X.Y.Z (as --version and -V)");
+  version->footer("Examples:\n  dpo version\n  dpo -V\nExit codes: 0 ok.");
+  version->callback([&]() { std::cout << version_line << "\n"; });
 
   std::vector<std::string> help_topic;
   CLI::App* help = app.add_subcommand("help", "Show help for a subcommand: dpo help SUBCOMMAND [SUBCOMMAND]");
@@ -81,14 +90,26 @@ int main(int argc, char** argv) {
       } catch (const CLI::OptionNotFound&) {
       }
       if (sub == nullptr) {
-        std::cerr << "dpo: error: unknown subcommand '" << name << "'; run 'dpo --help' for the list\n";
+        std::vector<std::string> names;
+        for (const CLI::App* s : target->get_subcommands([](const CLI::App*) { return true; })) {
+          names.push_back(s->get_name());
+        }
+        const std::string suggestion = cmd::ClosestName(name, names);
+        std::cerr << "dpo: error: unknown command '" << util::EscapeForMessage(name, 80) << "'"
+                  << (suggestion.empty() ? "; run '" + cmd::CommandPath(*target) + " --help' for the list"
+                                         : "; did you mean '" + suggestion + "'?")
+                  << "\n";
         exit_code = kExitInput;
         return;
       }
       target = sub;
     }
-    std::cout << target->help();
+    // The formatter, not target->help(): help() names the command without
+    // its parents ("Usage: scan") and, for the root, shows the help of the
+    // parsed 'help' subcommand itself.
+    std::cout << target->get_formatter()->make_help(target, cmd::CommandPath(*target), CLI::AppFormatMode::Normal);
   });
+  help->footer("Examples:\n  dpo help scan\n  dpo help retention apply\nExit codes: 0 ok; 2 unknown subcommand.");
 
   try {
     app.parse(argc, argv);
@@ -99,7 +120,14 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return stdout_guard.Finish(app.exit(e));
   } catch (const CLI::ParseError& e) {
-    std::cerr << "dpo: error: " << e.what() << "\nRun 'dpo --help' or 'dpo help SUBCOMMAND'.\n";
+    const std::optional<std::string> explained =
+        cmd::ExplainUsageError(app, std::vector<std::string>(argv + 1, argv + argc));
+    if (explained) {
+      std::cerr << "dpo: error: " << *explained << "\n";
+    } else {
+      std::cerr << "dpo: error: " << util::EscapeForMessage(e.what(), 4096)
+                << "\nRun 'dpo --help' or 'dpo help SUBCOMMAND'.\n";
+    }
     return kExitInput;
   } catch (const std::exception& e) {
     std::cerr << "dpo: internal error: " << e.what() << "\n";

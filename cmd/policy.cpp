@@ -146,6 +146,11 @@ void RegisterPolicy(CLI::App& app, int* exit_code) {
   check->add_flag("--strict", check_args->strict, "Warnings fail the check too (for CI)");
   check->add_option("--format", check_args->format, "Output: text (diagnostics on stderr) or json (on stdout)")
       ->check(CLI::IsMember({"text", "json"}));
+  check->footer(
+      "Examples:\n  dpo policy check policies/staffing-agency.yaml\n"
+      "  dpo policy check --strict --format json policy.yaml > diagnostics.json\n"
+      "Exit codes: 0 the policy is valid (warnings allowed without --strict); 2 errors (or warnings with --strict),\n"
+      "an unreadable file or not YAML; 3 internal error.");
   check->callback([check_args, exit_code]() { *exit_code = RunCheck(*check_args); });
 
   auto show_args = std::make_shared<ShowArgs>();
@@ -154,6 +159,10 @@ void RegisterPolicy(CLI::App& app, int* exit_code) {
   show->add_option("policy", show_args->policy, "Policy YAML file")->required();
   show->add_option("--format", show_args->format, "Output: markdown or json")
       ->check(CLI::IsMember({"markdown", "json"}));
+  show->footer(
+      "Examples:\n  dpo policy show policies/staffing-agency.yaml > register.md\n"
+      "  dpo policy show --format json policies/staffing-agency.yaml\n"
+      "Exit codes: 0 written; 2 the policy has errors or cannot be read; 3 internal error.");
   show->callback([show_args, exit_code]() { *exit_code = RunShow(*show_args); });
 
   auto init_args = std::make_shared<InitArgs>();
@@ -168,6 +177,10 @@ void RegisterPolicy(CLI::App& app, int* exit_code) {
       ->check(SampleRows());
   init->add_flag("--schema-only", init_args->schema_only, "Use column names only; read no rows");
   AddSourceFlags(init, &init_args->source_flags);
+  init->footer(
+      "Examples:\n  dpo policy init samples/staffing.db --out policy.yaml\n"
+      "  dpo policy init csv:exports/ --schema-only > policy.yaml\n"
+      "Exit codes: 0 written; 2 the source cannot be opened or read, --out exists without --force; 3 internal error.");
   init->callback([init_args, exit_code]() { *exit_code = RunInit(*init_args); });
 }
 

@@ -402,6 +402,11 @@ void RegisterRequests(CLI::App& app, int* exit_code) {
   add->add_option("--linked", add_args->linked, "The access package or erasure plan that answers it")
       ->type_name("PATH");
   add->add_option("--notes", add_args->notes, "Notes")->type_name("TEXT");
+  add->footer(
+      "Examples:\n  dpo requests add --register requests.db -t access -s \"ticket 123\"\n"
+      "  DPO_REGISTER=requests.db dpo requests add -t erasure -s \"ticket 124\" --received 2026-11-30\n"
+      "Exit codes: 0 recorded; 2 bad input (a date, a type, an extension without reason), no register given, a\n"
+      "busy register (nothing was changed); 3 internal error.");
   add->callback([add_args, exit_code]() { *exit_code = RunAdd(*add_args); });
 
   auto list_args = std::make_shared<ListArgs>();
@@ -420,6 +425,11 @@ void RegisterRequests(CLI::App& app, int* exit_code) {
   list->add_flag("--all", list_args->all, "Closed and refused requests too");
   list->add_flag("--hide-subject", list_args->hide_subject, "Leave the subject labels out (a mail to a shared box)");
   list->add_flag("-q,--quiet", list_args->quiet, "Print nothing when no request matches (cron mails only real news)");
+  list->footer(
+      "Examples:\n  dpo requests list --register requests.db\n"
+      "  dpo requests list --register requests.db --due-within 7d -q   # cron: mails only real news\n"
+      "Exit codes: 0 listed; 1 --overdue or --due-within listed an overdue request (a plain list exits 0);\n"
+      "2 bad input, no register, a file that is not a register; 3 internal error.");
   list->callback([list_args, exit_code]() { *exit_code = RunList(*list_args); });
 
   auto show_args = std::make_shared<ShowArgs>();
@@ -427,6 +437,9 @@ void RegisterRequests(CLI::App& app, int* exit_code) {
   AddCommonFlags(show, &show_args->common);
   show->add_option("id", show_args->id, "The request's id (from 'dpo requests list')")->type_name("ID")->required();
   show->add_flag("--hide-subject", show_args->hide_subject, "Leave the subject label out");
+  show->footer(
+      "Examples:\n  dpo requests show 1 --register requests.db\n  dpo requests show 1 --register requests.db -f json\n"
+      "Exit codes: 0 shown; 2 an unknown id, no register; 3 internal error.");
   show->callback([show_args, exit_code]() { *exit_code = RunShow(*show_args); });
 
   auto update_args = std::make_shared<UpdateArgs>();
@@ -453,6 +466,11 @@ void RegisterRequests(CLI::App& app, int* exit_code) {
       update->add_option("--notes", u->notes, "Notes (replaces the notes; \"\" clears them)")->type_name("TEXT");
   u->outcome_opt =
       update->add_option("--outcome", u->outcome, "What was done (a closed request only)")->type_name("TEXT");
+  update->footer(
+      "Examples:\n  dpo requests update 1 --register requests.db --identity-verified 2026-12-01\n"
+      "  dpo requests update 1 --register requests.db --extend 2 --reason \"many archives to search\"\n"
+      "Exit codes: 0 changed; 2 bad input (an unknown id, a date, an extension without reason or beyond the\n"
+      "policy), a busy register (nothing was changed); 3 internal error.");
   update->callback([update_args, exit_code]() { *exit_code = RunUpdate(*update_args); });
 
   auto close_args = std::make_shared<CloseArgs>();
@@ -467,6 +485,11 @@ void RegisterRequests(CLI::App& app, int* exit_code) {
       ->required();
   close->add_option("--on", close_args->on, "The day it was answered, YYYY-MM-DD (default: today)")->type_name("DATE");
   close->add_flag("--refused", close_args->refused, "The request was refused (Art. 12(5)); --outcome says why");
+  close->footer(
+      "Examples:\n  dpo requests close 1 --register requests.db --outcome \"package sent\"\n"
+      "  dpo requests close 2 --register requests.db --refused --outcome \"manifestly unfounded: 5th request this month\"\n"
+      "Exit codes: 0 closed; 2 bad input (an unknown id, a date), a busy register (nothing was changed);\n"
+      "3 internal error.");
   close->callback([close_args, exit_code]() { *exit_code = RunClose(*close_args); });
 }
 

@@ -356,6 +356,10 @@ void RegisterRetention(CLI::App& app, int* exit_code) {
   plan->add_option("-f,--format", plan_args->format, "Summary on stdout: text (default), markdown, json");
   plan->add_flag("!--no-sql", plan_args->sql, "Leave the SQL of each step out of the text summary");
   AddSourceFlags(plan, &plan_args->source_flags);
+  plan->footer(
+      "Examples:\n  dpo retention plan -p policies/staffing-agency.yaml samples/staffing.db\n"
+      "  dpo retention plan -p policy.yaml crm.db --as-of 2026-12-01 -o plan.json\n"
+      "Exit codes: 0 planned (written with -o); 2 usage, policy or source error; 3 internal error.");
   plan->callback([plan_args, exit_code]() { *exit_code = RunPlan(*plan_args); });
 
   auto apply_args = std::make_shared<ApplyArgs>();
@@ -366,6 +370,12 @@ void RegisterRetention(CLI::App& app, int* exit_code) {
   apply->add_option("-p,--policy", apply_args->policy, "The policy (default: the file the plan names)");
   apply->add_flag("-q,--quiet", apply_args->quiet, "Print nothing on success");
   AddApplyFlags(apply, apply_args.get());
+  apply->footer(
+      "Examples:\n  dpo retention apply plan.json crm.db --dry-run --key-file dpo.key\n"
+      "  dpo retention apply plan.json crm.db --ledger ledger.db --audit-log audit.jsonl --key-file dpo.key\n"
+      "Exit codes: 0 applied (or a dry run); 1 applied, but a rule was blocked and left out (see stderr);\n"
+      "2 usage, policy or source error, a stale plan, a limit exceeded, the source locked by a sweep, apply or\n"
+      "replay (nothing was changed); 3 internal error.");
   apply->callback([apply_args, exit_code]() { *exit_code = RunApply(*apply_args, "retention apply", "retention"); });
 
   auto sweep_args = std::make_shared<ApplyArgs>();
@@ -376,6 +386,11 @@ void RegisterRetention(CLI::App& app, int* exit_code) {
   sweep->add_option("--as-of", sweep_args->as_of, "Evaluate retention as of YYYY-MM-DD (default: today)")->check(AsOfDay());
   sweep->add_flag("-v,--verbose", sweep_args->verbose, "Print what was changed");
   AddApplyFlags(sweep, sweep_args.get());
+  sweep->footer(
+      "Examples:\n  dpo retention sweep -p policy.yaml crm.db --dry-run -v --key-file dpo.key\n"
+      "  dpo retention sweep -p policy.yaml crm.db --ledger ledger.db --audit-log audit.jsonl --key-file dpo.key\n"
+      "Exit codes: 0 done (silent); 1 done, but a rule was blocked and left out (see stderr); 2 usage, policy or\n"
+      "source error, a limit exceeded, a sweep already running (nothing was changed); 3 internal error.");
   sweep->callback([sweep_args, exit_code]() { *exit_code = RunSweep(*sweep_args); });
 
   auto notices_args = std::make_shared<NoticesArgs>();
@@ -398,6 +413,11 @@ void RegisterRetention(CLI::App& app, int* exit_code) {
   notices->add_option("--key-file", notices_args->key_file,
                       "Secret key for the audit entries' digest of the listed keys (else DPO_KEY)");
   AddSourceFlags(notices, &notices_args->source_flags);
+  notices->footer(
+      "Examples:\n  dpo retention notices -p policies/staffing-agency.yaml samples/staffing.db --within 30d -o notices.csv\n"
+      "  dpo retention notices -p policy.yaml crm.db --rule candidate_profile_renewal -f json -o notices.json\n"
+      "Exit codes: 0 listed (also none); 2 usage, policy or source error, no -o (the notices hold personal data);\n"
+      "3 internal error.");
   notices->callback([notices_args, exit_code]() { *exit_code = RunNotices(*notices_args); });
 }
 

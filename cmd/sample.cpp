@@ -97,6 +97,11 @@ void RegisterSample(CLI::App& app, int* exit_code) {
       ->check(AsOfDay());
   gen->add_option("--truth", args->truth, "Write the ground truth (columns, kinds, categories, retention counts) as JSON");
   gen->add_flag("--force", args->force, "Replace existing output files");
+  gen->footer(
+      "Examples:\n  dpo sample generate --out demo.db --truth truth.json\n"
+      "  dpo sample generate --csv demo-csv/ --rows 1000 --seed 7\n"
+      "Exit codes: 0 written; 2 a bad option or an output that cannot be written (or exists without --force);\n"
+      "3 internal error; 130 interrupted (SIGINT), 143 stopped (SIGTERM): nothing written.");
   gen->callback([args, exit_code]() { *exit_code = RunGenerate(*args); });
 }
 

@@ -10,7 +10,9 @@
 #include "common.h"
 #include "flag_checks.h"
 #include "dpo/version.h"
+#include "report/scan_common.h"
 #include "report/scan_report.h"
+#include "scan/baseline.h"
 #include "scan/scanner.h"
 
 namespace dpo::cmd {
@@ -29,6 +31,9 @@ struct ScanFlags {
   std::vector<std::string> tables;
   int threads = 0;
   bool quiet = false;
+  std::string baseline;        // --baseline FILE: findings in it do not fail the run
+  std::string write_baseline;  // --write-baseline FILE
+  std::string color = "auto";  // --color auto|always|never (text report on stdout)
   SourceFlags source_flags;
 };
 
@@ -58,6 +63,24 @@ class ProgressLine {
   bool shown_ = false;
 };
 
+// The one line `-q` prints when the scan fails: the counts that decide the
+// exit status, what was known and not counted, and where the report went.
+std::string QuietSummary(const scan::ScanResult& result, const std::string& output) {
+  const report::SeverityCounts c = report::CountBySeverity(result);
+  std::string line = "dpo: " + report::Plural(c.errors, "error", "errors") + ", " +
+                     report::Plural(c.warnings, "warning", "warnings");
+  if (c.baselined > 0 || c.accepted > 0) {
+    line += " (not counted:";
+    if (c.baselined > 0) line += " " + std::to_string(c.baselined) + " baselined";
+    if (c.baselined > 0 && c.accepted > 0) line += ",";
+    if (c.accepted > 0) line += " " + std::to_string(c.accepted) + " accepted";
+    line += ")";
+  }
+  if (output.empty()) return line + "; run without -q, or with -o FILE, for the report";
+  if (output == "-") return line + "; the report is on stdout";
+  return line + "; see " + output;
+}
+
 int RunScanCommand(const ScanFlags& flags) {
   report::ScanFormat format = report::ScanFormat::kText;
   if (!flags.format.empty()) {
@@ -73,6 +96,22 @@ int RunScanCommand(const ScanFlags& flags) {
   // Refuse a bad -o before any work: never the source, the policy or a device's node.
   Result<util::OutputTarget> output = CheckOutput(flags.output, flags.force, InputsOf(flags.source, flags.policy));
   if (!output.ok()) return ReportError(output.status());
+  std::optional<util::OutputTarget> baseline_out;
+  if (!flags.write_baseline.empty()) {
+    if (flags.write_baseline == "-" || flags.write_baseline == flags.output)
+      return ReportError(Status::Error("--write-baseline " + flags.write_baseline +
+                                       ": give the baseline its own file, not the report's (-o) or stdout"));
+    Result<util::OutputTarget> checked =
+        CheckOutput(flags.write_baseline, flags.force, InputsOf(flags.source, flags.policy), "--write-baseline");
+    if (!checked.ok()) return ReportError(checked.status());
+    baseline_out = *checked;
+  }
+  std::optional<scan::Baseline> baseline;
+  if (!flags.baseline.empty()) {
+    Result<scan::Baseline> read = scan::ReadBaselineFile(flags.baseline);
+    if (!read.ok()) return ReportError(read.status().WithContext("--baseline"));
+    baseline = std::move(*read);
+  }
 
   scan::ScanOptions options;
   if (!flags.as_of.empty()) {
@@ -93,6 +132,7 @@ int RunScanCommand(const ScanFlags& flags) {
   options.full = flags.full;
   options.sample_rows = flags.sample;
   options.tables = flags.tables;
+  if (baseline) options.baseline = &*baseline;
   unsigned hw = std::thread::hardware_concurrency();
   options.threads = flags.threads > 0 ? flags.threads : std::min(static_cast<int>(hw == 0 ? 2 : hw), scan::kMaxScanThreads);
   ProgressLine progress;
@@ -109,20 +149,38 @@ int RunScanCommand(const ScanFlags& flags) {
       t.skipped_lines = std::move(s.first_lines);
     }
   }
-  WarnSkippedRows(**src);
+  if (!flags.quiet) WarnSkippedRows(**src);  // -q: the report says it
 
   report::RenderOptions render;
-  render.color = format == report::ScanFormat::kText && flags.output.empty() && UseColorOnStdout();
+  render.color = format == report::ScanFormat::kText && flags.output.empty() && UseColorOnStdout(flags.color);
   render.tool_version = DPO_VERSION;
-  std::ostringstream out;
-  report::RenderScan(*result, format, render, out);
-  Status written = WriteOutput(*output, out.str());
-  if (!written.ok()) return ReportError(written);
-  if (!flags.output.empty() && !flags.quiet)
-    std::cerr << "dpo: wrote " << report::ScanFormatName(format) << " report to " << flags.output << " ("
-              << result->findings.size() << " findings)\n";
-  if (!never_fail && result->CountAtLeast(fail_on) > 0) return kExitFindings;
-  return kExitOk;
+  // -q without -o: no report at all (as grep -q); the exit status and, on
+  // failure, the one line below are the result.
+  const bool report_wanted = !(flags.quiet && flags.output.empty());
+  if (report_wanted) {
+    std::ostringstream out;
+    report::RenderScan(*result, format, render, out);
+    Status written = WriteOutput(*output, out.str());
+    if (!written.ok()) return ReportError(written);
+    if (!flags.output.empty() && !flags.quiet)
+      std::cerr << "dpo: wrote " << report::ScanFormatName(format) << " report to " << flags.output << " ("
+                << result->findings.size() << " findings)\n";
+  }
+  if (baseline_out) {
+    // Fingerprints only (no values, no samples), but still 0600 like every
+    // scan output: it names the tables and columns that hold personal data.
+    const std::string text = scan::BaselineJson(*result);
+    Status written = WriteOutput(*baseline_out, text);
+    if (!written.ok()) return ReportError(written);
+    if (!flags.quiet) {
+      size_t n = 0;
+      for (const scan::Finding& f : result->findings) n += f.accepted ? 0 : 1;
+      std::cerr << "dpo: wrote baseline to " << flags.write_baseline << " (" << n << " findings)\n";
+    }
+  }
+  const bool failed = !never_fail && result->CountAtLeast(fail_on) > 0;
+  if (failed && flags.quiet) std::cerr << QuietSummary(*result, flags.output) << "\n";
+  return failed ? kExitFindings : kExitOk;
 }
 
 }  // namespace
@@ -146,8 +204,23 @@ void RegisterScan(CLI::App& app, int* exit_code) {
   sub->add_option("-t,--table", flags->tables, "Scan only this table (repeatable)");
   sub->add_option("--threads", flags->threads, "Detector threads, 1 to 256 (default: the number of cores)")
       ->check(ThreadCount(scan::kMaxScanThreads));
-  sub->add_flag("-q,--quiet", flags->quiet, "No progress bar or notes on stderr");
+  sub->add_option("--baseline", flags->baseline,
+                  "Findings in FILE (a --write-baseline file, or an earlier JSON or SARIF report) are reported as "
+                  "baselined and do not fail the run");
+  sub->add_option("--write-baseline", flags->write_baseline,
+                  "Write the fingerprints of this scan's findings to FILE (mode 0600; --force overwrites)");
+  sub->add_option("--color", flags->color,
+                  "Colours in the text report: auto (default: a terminal, not TERM=dumb, NO_COLOR unset), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  sub->add_flag("-q,--quiet", flags->quiet,
+                "Print nothing on success; on failure one line on stderr with the counts (without -o: no report)");
   AddSourceFlags(sub, &flags->source_flags);
+  sub->footer(
+      "Examples:\n  dpo scan samples/staffing.db -p policies/staffing-agency.yaml\n"
+      "  dpo scan crm.db -p policy.yaml -f sarif -o dpo.sarif --fail-on warning\n"
+      "  dpo scan csv:exports/ -t candidates --full\n"
+      "Exit codes: 0 no findings at or above --fail-on; 1 findings at or above it; 2 usage, policy or source\n"
+      "error (nothing was scanned); 3 internal error.");
   sub->callback([flags, exit_code]() { *exit_code = RunScanCommand(*flags); });
 }
 

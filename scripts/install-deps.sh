@@ -7,6 +7,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libsqlitecpp-dev libsqlite3-dev
   doctest-dev libpq-dev libhyperscan-dev libre2-dev libssl-dev libzip-dev
   sqlite3 postgresql ripgrep util-linux
+  git  # dpo detect --staged runs it; its tests make repositories
   clang libclang-rt-dev  # scripts/fuzz.sh: clang and its libFuzzer runtime
 )
 missing=()

@@ -141,6 +141,7 @@ std::string_view Placeholder(Kind kind) {
     case Kind::kPhone: return "[phone]";
     case Kind::kIban: return "[iban]";
     case Kind::kBsn: return "[bsn]";
+    case Kind::kSsnUs: return "[id_number]";
     case Kind::kPersonName: return "[name]";
     case Kind::kStreetAddress: return "[address]";
     case Kind::kPostcode: return "[postcode]";

@@ -107,6 +107,54 @@ bool IsUuid(std::string_view v) {
   return true;
 }
 
+// A postal address line in any country's order: letters and a house number
+// ("Obere Str. 57", "120 Hanover Sq.", "Avda. de la Constitución 2222",
+// "Berguvsvägen  8"), or a post-office box. Only counted towards a column
+// whose name says address: in free text, MatchAddress is the judge.
+bool IsAddressShaped(std::string_view v) {
+  if (v.size() < 4 || v.size() > 120) return false;
+  static constexpr std::string_view kBoxes[] = {"P.O. Box", "PO Box", "P.O.Box", "Postbus", "Postfach"};
+  for (std::string_view box : kBoxes) {
+    if (v.size() >= box.size() && v.substr(0, box.size()) == box) return true;
+  }
+  // Tokens split on spaces and commas: a word of two letters or more, and a
+  // house number token (1-5 digits, then at most a short suffix: "12a",
+  // "221B", "4-6", "10bis").
+  bool word = false, number = false;
+  size_t i = 0;
+  while (i < v.size()) {
+    while (i < v.size() && (v[i] == ' ' || v[i] == ',' || v[i] == '\n' || v[i] == '\r')) ++i;
+    size_t j = i;
+    while (j < v.size() && v[j] != ' ' && v[j] != ',' && v[j] != '\n' && v[j] != '\r') ++j;
+    std::string_view t = v.substr(i, j - i);
+    i = j;
+    if (t.empty()) continue;
+    size_t digits = 0;
+    while (digits < t.size() && IsDigit(t[digits])) ++digits;
+    if (digits >= 1 && digits <= 5 && t.size() - digits <= 4) {
+      number = true;
+      continue;
+    }
+    size_t letters = 0;
+    for (unsigned char c : t) letters += IsAlpha(c) || c >= 0x80;
+    if (letters >= 2 && letters + 1 >= t.size()) word = true;  // "Str." "Sq." "Constitución"
+  }
+  return word && number;
+}
+
+// A pseudonym, hash or token that replaced a value ("anon-e18e4094a3246e5c",
+// a SHA-256 in hex, a UUID): one token, mostly digits and letters mixed. A
+// column of these says nothing about what its name promises.
+bool IsOpaqueToken(std::string_view v) {
+  if (v.size() < 12 || v.size() > 128) return false;
+  size_t digits = 0;
+  for (unsigned char c : v) {
+    if (IsDigit(c)) ++digits;
+    else if (!(IsAlpha(c) || c == '-' || c == '_' || c == ':' || c == '+' || c == '/' || c == '=')) return false;
+  }
+  return digits * 10 >= v.size() * 3;
+}
+
 bool IsShortCode(std::string_view v) {
   if (v.size() < 3 || v.size() > 10) return false;
   bool digit = false;
@@ -119,6 +167,17 @@ bool IsShortCode(std::string_view v) {
 
 enum class Family { kChecksum, kStructural, kNamed, kTerm };
 
+// A column name weight at or above this says exactly what the column holds
+// ("email", "address", "postcode"), not just suggests it ("mail", "name").
+constexpr double kExactNameWeight = 0.9;
+// Reported on its name alone when the values do not look like it: a mailbox
+// column holding "SKING" is still where the e-mail addresses are; a DPO must
+// look at it, so it is reported just above the floor, never as certain.
+constexpr double kNameAloneConfidence = 0.55;
+// Share of values holding a known first name or surname for a generic name
+// column ("name") to be about people.
+constexpr double kKnownNameShare = 0.3;
+
 // Effect flags.
 constexpr uint16_t kProse = 1 << 0;
 constexpr uint16_t kWhole = 1 << 1;
@@ -129,6 +188,8 @@ constexpr uint16_t kLenientPhone = 1 << 5;
 constexpr uint16_t kPlausibleAge = 1 << 6;
 constexpr uint16_t kDistinct = 1 << 7;  // short non-matching value: counts towards distinct_small_
 constexpr uint16_t kScanned = 1 << 8;   // scanned for hits inside
+constexpr uint16_t kAddressShaped = 1 << 9;
+constexpr uint16_t kOpaque = 1 << 10;
 
 // Values longer than this are rarely repeated (free text, addresses): not cached.
 constexpr size_t kMaxCachedLength = 64;
@@ -317,6 +378,10 @@ bool ColumnClassifier::CountWholeValue(std::string_view v, Effect* e) const {
       return true;
     }
     if (WholeIs(MatchIpv4(p, end, &validated), v)) return hit(Kind::kIpv4, true), true;
+    if (v.size() == 11 && (v[3] == '-' || v[3] == ' ') && v[6] == v[3]) {
+      bool ssn = IsValidSsnUs(v);
+      if (ssn || (IsDigit(v[0]) && IsDigit(v[10]))) return hit(Kind::kSsnUs, ssn), true;
+    }
     if (WholeIs(MatchPostcode(p, end, &validated), v)) return hit(Kind::kPostcode, true), true;
     int digits = 0;
     if (WholeIs(MatchBsnShape(p, end, &validated, &digits), v)) {
@@ -379,12 +444,22 @@ bool ColumnClassifier::CountWholeValue(std::string_view v, Effect* e) const {
 }
 
 void ColumnClassifier::Analyse(std::string_view v, Effect* e) const {
+  // Binary (a JPEG in a BLOB, a serialised object): no text to read, and
+  // 200 bytes of it are not prose.
+  if (std::memchr(v.data(), '\0', v.size()) != nullptr) return;
   // Prose: at least 40 bytes with 4 spaces, or 200 bytes.
-  bool prose = v.size() >= 200;
-  if (!prose && v.size() >= 40) {
+  // 200 bytes without a space, a line break or a non-ASCII letter are a
+  // token, not text: a BLOB read as hex, base64, a hash.
+  bool prose = false;
+  if (v.size() >= 40) {
     int spaces = 0;
-    for (size_t i = 0; i < v.size() && spaces < 4; ++i) spaces += v[i] == ' ';
-    prose = spaces >= 4;
+    bool text_like = false;
+    for (size_t i = 0; i < v.size() && spaces < 4; ++i) {
+      unsigned char c = static_cast<unsigned char>(v[i]);
+      spaces += c == ' ';
+      text_like = text_like || c == ' ' || c == '\n' || c == '\t' || c >= 0x80;
+    }
+    prose = spaces >= 4 || (v.size() >= 200 && text_like);
   }
   if (prose) e->flags |= kProse;
   bool whole = !prose && CountWholeValue(v, e);
@@ -392,6 +467,8 @@ void ColumnClassifier::Analyse(std::string_view v, Effect* e) const {
   if (!whole && !prose) {
     if (IsNumberLike(v)) e->flags |= kNumberLike;
     if (IsShortCode(v)) e->flags |= kShortCode;
+    if (IsAddressShaped(v)) e->flags |= kAddressShaped;
+    if (IsOpaqueToken(v)) e->flags |= kOpaque;
     if (IsWordy(v)) {
       e->flags |= kWordy;
       bool known = false;
@@ -426,6 +503,8 @@ void ColumnClassifier::ApplyWhole(const Effect& e, std::string_view v) {
   if (e.flags & kNumberLike) ++number_like_;
   if (e.flags & kShortCode) ++short_code_;
   if (e.flags & kWordy) ++wordy_;
+  if (e.flags & kAddressShaped) ++address_shaped_;
+  if (e.flags & kOpaque) ++opaque_;
   if ((e.flags & kDistinct) && !distinct_overflow_) {
     char lower[16];
     for (size_t i = 0; i < v.size(); ++i) lower[i] = ToLower(static_cast<unsigned char>(v[i]));
@@ -532,6 +611,8 @@ void ColumnClassifier::Merge(const ColumnClassifier& other) {
   number_like_ += other.number_like_;
   short_code_ += other.short_code_;
   wordy_ += other.wordy_;
+  address_shaped_ += other.address_shaped_;
+  opaque_ += other.opaque_;
   lenient_phone_ += other.lenient_phone_;
   for (size_t i = 0; i < years_seen_.size(); ++i) years_seen_[i] |= other.years_seen_[i];
   // Only how many distinct short values there are matters (up to 8, or more).
@@ -686,6 +767,12 @@ ColumnVerdict ColumnClassifier::Finish() const {
     }
     return 0.0;
   };
+  auto name_is_whole = [&](Kind kind) {
+    for (const NameEvidence& ne : name_evidence_) {
+      if (ne.kind == kind) return ne.whole;
+    }
+    return false;
+  };
   bool name_says_date = name_weight(Kind::kDate) > 0;
 
   for (Kind kind : AllKinds()) {
@@ -724,6 +811,11 @@ ColumnVerdict ColumnClassifier::Finish() const {
       case Kind::kPaymentCard:
         content = val >= 0.8 ? 0.5 + 0.45 * val : 0;
         support = val >= 0.5 ? m : val;
+        break;
+      case Kind::kSsnUs:
+        // AAA-GG-SSSS is a shape few other values have; the rules reject
+        // what was never assigned.
+        content = val >= 0.8 ? 0.5 + 0.45 * val : 0;
         break;
       case Kind::kKvk:
         content = 0;  // 8 digits say nothing without a name
@@ -769,10 +861,14 @@ ColumnVerdict ColumnClassifier::Finish() const {
         break;
       case Kind::kPersonName:
         content = (m >= 0.8 && val >= 0.5) ? 0.5 + 0.4 * val : 0;
+        // A generic name ("name", "naam", "title") is said of things as often
+        // as of people: region and category names are name-shaped too, so
+        // the values must hold known first names or surnames.
+        if (w < kExactNameWeight) support = val >= kKnownNameShare ? m : val;
         break;
       case Kind::kStreetAddress:
         content = m >= 0.5 ? 0.5 + 0.45 * m : 0;
-        support = std::max(m, share(wordy_ + short_code_ + number_like_));
+        support = std::max({m, share(address_shaped_), share(wordy_ + short_code_ + number_like_)});
         break;
       case Kind::kCity:
         content = m >= 0.5 ? 0.5 + 0.4 * m : 0;
@@ -812,6 +908,11 @@ ColumnVerdict ColumnClassifier::Finish() const {
       else if (support >= 0.5) by_name = (0.75 + 0.25 * support) * (0.85 + 0.15 * w);
       else if (support >= 0.1) by_name = 0.4 * w + 0.3 * support;
       else by_name = 0.3 * w;  // the values contradict the name
+      // Person names are judged by their values (see kPersonName above).
+      // Not when the values are pseudonyms or hashes: they replaced what the
+      // name promises (an anonymised export keeps its column names).
+      if (w >= kExactNameWeight && name_is_whole(kind) && kind != Kind::kPersonName && share(opaque_) < 0.5)
+        by_name = std::max(by_name, kNameAloneConfidence);
     }
     // Hits inside text: strong in free text, weaker in short columns.
     double by_containing = 0;

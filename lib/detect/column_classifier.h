@@ -163,6 +163,8 @@ class ColumnClassifier {
   int64_t short_code_ = 0;      // short alphanumeric codes with a digit (zip codes abroad)
   int64_t wordy_ = 0;           // letters and spaces only (cities, names, statuses)
   int64_t lenient_phone_ = 0;   // 7-15 digits with phone punctuation
+  int64_t address_shaped_ = 0;  // letters and a house number, or a P.O. box
+  int64_t opaque_ = 0;          // pseudonyms, hashes, tokens
   std::array<uint64_t, 7> years_seen_{};  // bitset of years 1800..2247 seen in dates
   std::vector<std::string> distinct_small_;  // up to 8 distinct lower-cased short values
   bool distinct_overflow_ = false;

@@ -40,7 +40,7 @@ const Entry kEntries[] = {
     // BSN
     {"bsn", Kind::kBsn, 1}, {"sofinummer", Kind::kBsn, 1}, {"sofinr", Kind::kBsn, 1}, {"sofi", Kind::kBsn, 1},
     {"burgerservicenummer", Kind::kBsn, 1}, {"citizenservicenumber", Kind::kBsn, 1}, {"bsnnummer", Kind::kBsn, 1},
-    {"ssn", Kind::kBsn, 0.8}, {"socialsecuritynumber", Kind::kBsn, 0.8}, {"nationalid", Kind::kBsn, 0.7},
+    {"ssn", Kind::kSsnUs, 1}, {"socialsecuritynumber", Kind::kSsnUs, 1}, {"nationalid", Kind::kBsn, 0.7},
     // postcode
     {"postcode", Kind::kPostcode, 1}, {"zip", Kind::kPostcode, 1}, {"zipcode", Kind::kPostcode, 1},
     {"postalcode", Kind::kPostcode, 1}, {"postal", Kind::kPostcode, 0.8}, {"pc", Kind::kPostcode, 0.5},
@@ -90,6 +90,20 @@ const Entry kEntries[] = {
     {"voorletters", Kind::kPersonName, 1}, {"contactpersoon", Kind::kPersonName, 0.9},
     {"contactperson", Kind::kPersonName, 0.9}, {"volledigenaam", Kind::kPersonName, 1},
     {"username", Kind::kPersonName, 0.5}, {"nickname", Kind::kPersonName, 0.7}, {"aanhef", Kind::kGender, 0.7},
+    // German, French, Spanish column names
+    {"postleitzahl", Kind::kPostcode, 1}, {"plz", Kind::kPostcode, 1}, {"codepostal", Kind::kPostcode, 1},
+    {"codigopostal", Kind::kPostcode, 1}, {"cp", Kind::kPostcode, 0.5},
+    {"anschrift", Kind::kStreetAddress, 1}, {"strasse", Kind::kStreetAddress, 1}, {"adresse", Kind::kStreetAddress, 1},
+    {"direccion", Kind::kStreetAddress, 1}, {"rue", Kind::kStreetAddress, 0.8},
+    {"telefon", Kind::kPhone, 1}, {"telefonnummer", Kind::kPhone, 1}, {"handy", Kind::kPhone, 0.9},
+    {"telefono", Kind::kPhone, 1}, {"movil", Kind::kPhone, 0.9}, {"portable", Kind::kPhone, 0.8},
+    {"courriel", Kind::kEmail, 1}, {"correo", Kind::kEmail, 1}, {"correoelectronico", Kind::kEmail, 1},
+    {"vorname", Kind::kPersonName, 1}, {"nachname", Kind::kPersonName, 1}, {"familienname", Kind::kPersonName, 1},
+    {"prenom", Kind::kPersonName, 1}, {"nom", Kind::kPersonName, 0.8}, {"nomdefamille", Kind::kPersonName, 1},
+    {"nombre", Kind::kPersonName, 0.8}, {"apellido", Kind::kPersonName, 1}, {"apellidos", Kind::kPersonName, 1},
+    {"geburtsdatum", Kind::kBirthDate, 1}, {"geburtstag", Kind::kBirthDate, 1}, {"datedenaissance", Kind::kBirthDate, 1},
+    {"fechadenacimiento", Kind::kBirthDate, 1}, {"wohnort", Kind::kCity, 1}, {"ville", Kind::kCity, 1},
+    {"ciudad", Kind::kCity, 1},
     // address
     {"adres", Kind::kStreetAddress, 1}, {"address", Kind::kStreetAddress, 1}, {"straat", Kind::kStreetAddress, 1},
     {"straatnaam", Kind::kStreetAddress, 1}, {"street", Kind::kStreetAddress, 1}, {"streetaddress", Kind::kStreetAddress, 1},
@@ -184,7 +198,11 @@ bool IsNoiseToken(std::string_view t) {
                                  "member", "lid", "student", "account", "owner", "eigenaar", "the", "of",
                                  "van", "de", "het", "nl", "en", "value", "waarde", "raw", "field", "veld",
                                  "flex", "flexwerker", "uitzendkracht", "relatie", "relation", "student",
-                                 "ouder", "parent", "guardian", "t", "f", "c", "tbl", "col", "fld", "str"};
+                                 "ouder", "parent", "guardian", "t", "f", "c", "tbl", "col", "fld", "str",
+                                 // where an order goes or who pays: still the person's address
+                                 "ship", "shipto", "bill", "billto", "delivery", "invoice", "mailing",
+                                 "levering", "aflever", "factuur", "kunde", "kunden", "mitarbeiter",
+                                 "bewerber", "cliente", "usuario"};
   for (const char* n : kNoise) {
     if (t == n) return true;
   }
@@ -279,9 +297,26 @@ std::vector<NameEvidence> KindsFromColumnName(std::string_view column_name) {
     for (const std::string& t : all) whole += t;
     auto it = table.find(whole);
     if (it != table.end() && it->second->kind != kNone && all.size() > 1 && IsMetaSuffix(all.back())) {
-      out.push_back({it->second->kind, it->second->weight});
+      out.push_back({it->second->kind, it->second->weight, true});
       return out;
     }
+  }
+  // A compound that is itself an entry and ends the name wins over the
+  // metadata rule too: "ShipPostalCode", "billing_zip_code" end in the value's
+  // name ("postal code"), whose last word only looks like metadata.
+  for (size_t i = 1; i + 1 < all.size(); ++i) {
+    std::string tail;
+    for (size_t k = i; k < all.size(); ++k) tail += all[k];
+    auto it = table.find(tail);
+    if (it == table.end()) continue;
+    if (it->second->kind == kNone) break;  // "shipping_country_code": not personal
+    bool prefix_is_noise = true;
+    for (size_t k = 0; k < i; ++k) prefix_is_noise = prefix_is_noise && IsNoiseToken(all[k]);
+    if (prefix_is_noise && IsMetaSuffix(all.back())) {
+      out.push_back({it->second->kind, it->second->weight, true});
+      return out;
+    }
+    break;
   }
   // "email_verified", "address_id": about the value, not the value.
   bool meta = false;
@@ -293,14 +328,15 @@ std::vector<NameEvidence> KindsFromColumnName(std::string_view column_name) {
   // Noise tokens stay: they form no entry alone, but "user_agent" and
   // "date_of_birth" need them.
   const std::vector<std::string>& tokens = all;
-  auto add = [&](Kind kind, double weight) {
+  auto add = [&](Kind kind, double weight, bool whole) {
     for (NameEvidence& e : out) {
       if (e.kind == kind) {
         e.weight = std::max(e.weight, weight);
+        e.whole = e.whole || whole;
         return;
       }
     }
-    out.push_back({kind, weight});
+    out.push_back({kind, weight, whole});
   };
   // Longest spans first; a span that is a "not personal" entry blocks the
   // shorter spans inside it ("company_name" is not a person's name).
@@ -315,7 +351,13 @@ std::vector<NameEvidence> KindsFromColumnName(std::string_view column_name) {
       for (size_t k = i; k < i + len; ++k) key += tokens[k];
       auto it = table.find(key);
       if (it == table.end()) continue;
-      if (it->second->kind != kNone) add(it->second->kind, it->second->weight);
+      if (it->second->kind != kNone) {
+        // Whole: every token outside the span is a qualifier ("ship", "2").
+        bool whole = true;
+        for (size_t k = 0; k < n; ++k)
+          if ((k < i || k >= i + len) && !IsNoiseToken(tokens[k])) whole = false;
+        add(it->second->kind, it->second->weight, whole);
+      }
       for (size_t k = i; k < i + len; ++k) covered[k] = true;
     }
   }
@@ -326,7 +368,7 @@ std::vector<NameEvidence> KindsFromColumnName(std::string_view column_name) {
       const std::string& t = tokens[i];
       for (const Affix& a : kSuffixes) {
         size_t len = std::char_traits<char>::length(a.text);
-        if (t.size() > len + 2 && t.compare(t.size() - len, len, a.text) == 0) add(a.kind, a.weight);
+        if (t.size() > len + 2 && t.compare(t.size() - len, len, a.text) == 0) add(a.kind, a.weight, false);
       }
     }
   }

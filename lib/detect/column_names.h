@@ -17,6 +17,9 @@ namespace dpo::detect {
 struct NameEvidence {
   Kind kind;
   double weight;  // 1.0: the name says exactly this; 0.5: suggests it
+  // The entry is the whole name, qualifiers aside ("email", "ShipAddress",
+  // "contact_email_2"), not a part of it ("amount_excl_vat" is an amount).
+  bool whole = false;
 };
 
 // Lower-case word tokens of a column name ("candidateEmail_2" -> candidate, email, 2).

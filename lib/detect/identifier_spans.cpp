@@ -33,6 +33,7 @@ bool IsSpanKind(Kind kind) {
     case Kind::kPhone:
     case Kind::kIban:
     case Kind::kBsn:
+    case Kind::kSsnUs:
     case Kind::kPaymentCard:
     case Kind::kPassportNl:
     case Kind::kIdCardNl:

@@ -12,7 +12,7 @@ struct KindEntry {
 };
 
 // The public vocabulary (see kind.h): append only, never rename.
-constexpr std::array<KindEntry, 33> kKinds = {{
+constexpr std::array<KindEntry, 34> kKinds = {{
     {Kind::kEmail, "email"},
     {Kind::kPhone, "phone"},
     {Kind::kIban, "iban"},
@@ -46,6 +46,7 @@ constexpr std::array<KindEntry, 33> kKinds = {{
     {Kind::kSexualityTerm, "sexuality_term"},
     {Kind::kBiometricTerm, "biometric_term"},
     {Kind::kCriminalTerm, "criminal_term"},
+    {Kind::kSsnUs, "ssn_us"},
 }};
 
 }  // namespace

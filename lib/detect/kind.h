@@ -47,6 +47,8 @@ enum class Kind {
   kSexualityTerm,  // "sexuality_term"
   kBiometricTerm,  // "biometric_term": fingerprint, face scan, genetic data
   kCriminalTerm,   // "criminal_term": VOG, strafblad, criminal record, conviction
+  // Recognised from values (appended: the names above keep their numbers).
+  kSsnUs,          // "ssn_us": US social security number, AAA-GG-SSSS, SSA assignment rules
 };
 
 std::string_view KindName(Kind kind);

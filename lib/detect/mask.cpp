@@ -105,6 +105,7 @@ std::string MaskValue(std::string_view value, Kind kind) {
       break;
     case Kind::kPhone:
     case Kind::kBsn:
+    case Kind::kSsnUs:
     case Kind::kIban:
     case Kind::kPaymentCard:
     case Kind::kKvk:

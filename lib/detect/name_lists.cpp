@@ -38,7 +38,62 @@ constexpr std::string_view kFirstNames =
     "jean pierre michel philippe alain nicolas francois louis marie sophie camille nathalie isabelle "
     "ivan dmitri sergei olga natalia irina elena tatiana andrei alexei "
     "wei li ming hui jing yan chen raj rahul amit priya anjali sunil vijay deepak "
-    "kofi kwame ama abena chidi ngozi oluwaseun tunde";
+    "kofi kwame ama abena chidi ngozi oluwaseun tunde "
+    // Common English-language first names across generations (US SSA and
+    // UK ONS top lists); words that are also common nouns or months are left
+    // out, since free text is judged by these lists too.
+    "jane janet janice jean joan joanne judith judy julie kathleen katherine kathryn kathy cynthia "
+    "diane diana denise debra deborah dorothy doris frances gloria heather jacqueline joyce "
+    "kelly kristen lauren linda lori marilyn martha megan melanie nicole pamela paula rachel "
+    "rebecca sharon shirley stephanie tammy teresa theresa tracy valerie virginia wanda brenda "
+    "beverly carolyn catherine cheryl christina christine cindy emma evelyn gail hannah jill "
+    "jennifer jessica jenna julia kayla kim kristin leah lindsey lisa madison marie natalie "
+    "samantha shannon stacy tiffany vanessa veronica alyssa brittany courtney danielle erin "
+    "kristina lydia mackenzie megan molly morgan sydney taylor allison andrea angela anne "
+    "ashley barbara betty bonnie carol caroline charlotte cheryl chloe claire clara dana "
+    "eleanor elaine ella ellen emily erica eva fiona gabrielle georgia hailey holly isabel "
+    "jasmine jocelyn josephine katie laura leslie lucy mabel madeline margaret marian mildred "
+    "miranda naomi nora olivia penny phyllis priscilla rita roberta rosemary ruth sally sheila "
+    "sophia stella susan sylvia tina vera vivian wendy yolanda zoe abigail addison aubrey "
+    "avery brooklyn camila elena emilia everly harper isla layla leah luna mila nevaeh paisley "
+    "riley savannah scarlett skylar violet willow "
+    "aaron adam adrian alan albert alex alfred allen andre andy angel anthony arthur austin "
+    "barry benjamin bernard billy blake bobby bradley brandon brett brian bruce bryan carl "
+    "carlos chad charles charlie chris christian christopher clarence clifford clinton cody "
+    "colin connor craig curtis dale dan daniel darren dave david dean derek dominic donald "
+    "douglas dustin dwayne dylan earl eddie edgar edward edwin elijah elliot eric ernest "
+    "eugene evan francis franklin fred frederick gabriel gary gavin gene geoffrey gerald "
+    "gilbert glen glenn gordon graham greg gregory harold harvey heath howard ian isaac "
+    "jack jackson jacob jake jamie jared jason jay jeff jeffrey jeremy jerome jerry jesse "
+    "jimmy joe joel johnny jon jonathan jordan josh joshua juan justin keith ken kenneth "
+    "kent kevin kirk kyle larry lawrence lee leo leonard leroy logan louis luke malcolm "
+    "marcus mario marvin mason matt matthew maurice melvin micah mitchell nathan nathaniel "
+    "neil nicholas noah norman oscar owen patrick perry phil philip phillip ralph randall "
+    "randy ray raymond reginald ricky riley rodney roger ron ronnie ross roy russell ryan "
+    "samuel scott sean seth shane shaun simon spencer stanley stephen steve stuart terry "
+    "theodore timothy todd tony travis trevor troy tyler vernon victor walter warren wayne "
+    "wesley willie zachary aiden caleb carter cameron easton eli ezra grayson hudson hunter "
+    "jaxon josiah landon levi lincoln lucas mateo miles nolan parker ryder sawyer wyatt "
+    // More of Europe and Latin America
+    "jorge alejandro diego fernando ricardo roberto eduardo sergio rafael andres pablo "
+    "francisco javier raul rodrigo gabriela valentina daniela mariana fernanda sofia lucia "
+    "ana carmen rosa elena isabela guadalupe alejandra paola "
+    "joao pedro tiago rui nuno goncalo beatriz ines mariana catarina "
+    "lars anders nils erik johan karl sven olof per magnus bjorn ingrid astrid kerstin "
+    "birgitta annika sigrid solveig hanne mette kirsten jens soren henrik niels morten "
+    "mikko juha jukka antti timo matti pekka sari tuula riitta "
+    "lukas maximilian felix leon jonas tobias florian sebastian jan matthias christoph "
+    "katharina julia lena laura anna lea hannah sarah johanna sophie marie "
+    "yanick guillaume antoine julien mathieu thierry olivier sebastien emilie aurelie "
+    "celine veronique sandrine stephanie valerie chantal brigitte "
+    "andrea stefano paolo roberto davide simone lorenzo federico riccardo alessandra "
+    "valentina silvia elisa martina federica sara "
+    "vladimir nikolai mikhail pavel yuri anastasia svetlana ekaterina maria yelena "
+    "aleksander bartosz mateusz wojciech grzegorz zofia anna agata karolina "
+    "nikos giorgos dimitris konstantinos eleni katerina "
+    "hiroshi takeshi kenji yuki yuko akiko haruto sakura "
+    "arjun rohan vikram aditya kavya neha pooja sneha divya "
+    "chinedu emeka adebayo folake yetunde aminata fatou moussa ibrahima";
 
 // Dutch surnames (CBS top 300 core) and common international surnames.
 constexpr std::string_view kSurnames =
@@ -65,7 +120,7 @@ constexpr std::string_view kSurnames =
     "nowak kowalski wisniewski wojcik kowalczyk kaminski lewandowski zielinski szymanski "
     "ivanov petrov sidorov popescu popa ionescu horvath nagy kovacs novak "
     "wang li zhang liu chen yang huang zhao wu zhou kumar singh sharma patel gupta khan ahmed "
-    "hussain ali rahman mohammed hassan ibrahim okafor mensah";
+    "hussain ali rahman mohammed hassan ibrahim okafor mensah doe";
 
 constexpr std::string_view kTussenvoegsels =
     "van de der den het ter ten te op in 't t' vande vander von zu la le du des d' da di del dos das "

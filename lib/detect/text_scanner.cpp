@@ -297,6 +297,7 @@ std::vector<Hit> ScanText(std::string_view text) {
 bool KindHasValidator(Kind kind) {
   switch (kind) {
     case Kind::kBsn:
+    case Kind::kSsnUs:
     case Kind::kIban:
     case Kind::kPaymentCard:
     case Kind::kVatNl:

@@ -92,6 +92,20 @@ bool IsValidBsn(std::string_view value) {
   return !all_zero && ElevenCheck(d);
 }
 
+bool IsValidSsnUs(std::string_view v) {
+  if (v.size() != 11 || !(v[3] == '-' || v[3] == ' ') || v[6] != v[3]) return false;
+  int area = 0, group = 0, serial = 0;
+  for (size_t i = 0; i < 11; ++i) {
+    if (i == 3 || i == 6) continue;
+    if (!IsDigit(v[i])) return false;
+    int d = v[i] - '0';
+    if (i < 3) area = area * 10 + d;
+    else if (i < 6) group = group * 10 + d;
+    else serial = serial * 10 + d;
+  }
+  return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0;
+}
+
 int IbanLengthForCountry(std::string_view cc) {
   if (cc.size() != 2) return 0;
   char a = static_cast<char>(IsUpper(cc[0]) ? cc[0] : cc[0] - 32);

@@ -14,6 +14,11 @@ namespace dpo::detect {
 // separators; weights 9..2 and -1 sum to a multiple of 11; all zeros rejected.
 bool IsValidBsn(std::string_view value);
 
+// US social security number as written, AAA-GG-SSSS (dashes or spaces; 9
+// bare digits are any number): never-assigned areas (000, 666, 900-999),
+// group 00 and serial 0000 rejected.
+bool IsValidSsnUs(std::string_view value);
+
 // IBAN: two-letter country with the SWIFT registry length, mod-97 == 1.
 // Spaces allowed between groups; letters in either case.
 bool IsValidIban(std::string_view value);

@@ -214,7 +214,9 @@ const std::vector<std::string> kSafeguards = {"adequacy", "scc", "bcr", "derogat
 
 const std::vector<std::string> kTopKeys = {"version",  "controller", "data_subjects", "categories", "recipients",
                                            "purposes", "datasets",   "retention",     "dsar",
-                                           "anonymise"};
+                                           "anonymise", "accepted"};
+const std::vector<std::string> kAcceptedKeys = {"finding", "reason", "by", "until"};
+const std::vector<std::string> kAcceptedFindingKeys = {"code", "table", "column"};
 const std::vector<std::string> kControllerKeys = {"name", "contact", "address", "dpo", "supervisory_authority",
                                                   "security_measures"};
 const std::vector<std::string> kDpoKeys = {"name", "contact"};
@@ -584,6 +586,7 @@ class Loader {
   void LoadHolds(const Node& node, const std::string& what, const std::string& path, std::vector<LegalHold>* out);
   void LoadDsar(const Node& node);
   void LoadAnonymise(const Node& node);
+  void LoadAccepted(const Node& node);
   void LoadOperatorMap(const Fields& f, const std::string& key, const std::string& what, const std::string& example,
                        std::map<std::string, std::string>* out);
 
@@ -695,6 +698,7 @@ void Loader::LoadRoot(const Node& root) {
   if (const Node* n = at_top("retention")) LoadRetention(*n);
   if (const Node* n = at_top("dsar")) LoadDsar(*n);
   if (const Node* n = at_top("anonymise")) LoadAnonymise(*n);
+  if (const Node* n = at_top("accepted")) LoadAccepted(*n);
 }
 
 void Loader::LoadController(const Node& node) {
@@ -1338,6 +1342,95 @@ void Loader::LoadAnonymise(const Node& node) {
     else
       s.k = k;
     Record("anonymise.k", *n);
+  }
+}
+
+void Loader::LoadAccepted(const Node& node) {
+  if (node.IsNull()) return;
+  const std::string example =
+      "- { finding: undeclared-personal-data:candidates.notes:datasets.candidates, reason: ..., by: ..., until: "
+      "2027-06-30 }";
+  if (!node.IsSequence()) {
+    Error(node, "wrong-type", "'accepted' must be a list of accepted findings, not " + std::string(TypeWord(node)),
+          "write one entry per item: " + example);
+    return;
+  }
+  size_t index = 0;
+  for (const Node& item : node) {
+    Acceptance a;
+    a.location = Loc(item);
+    const std::string path = "accepted[" + std::to_string(index) + "]";
+    const std::string what = "accepted finding #" + std::to_string(++index);
+    Fields f = Object(item, what, kAcceptedKeys, "write " + example);
+    if (!f.ok) continue;
+    bool complete = true;
+    const Node* finding = f.Get("finding");
+    if (finding == nullptr || finding->IsNull()) {
+      Missing(item, what, "finding",
+              "add finding: the fingerprint `dpo scan --format json` prints, or { code: ..., table: ..., column: ... }");
+      complete = false;
+    } else if (finding->IsScalar()) {
+      a.fingerprint = Trim(finding->Scalar());
+      Record(path + ".finding", *finding);
+      // CODE:TABLE...: a code alone, or a table alone, matches nothing.
+      const size_t colon = a.fingerprint.find(':');
+      if (colon == std::string::npos || colon == 0 || colon + 1 == a.fingerprint.size()) {
+        Error(*finding, "invalid-value", "finding " + Quote(a.fingerprint) + " of " + what + " is not a fingerprint",
+              "copy the finding's \"fingerprint\" from `dpo scan --format json` (CODE:TABLE.COLUMN:RULE), or write "
+              "finding: { code: ..., table: ..., column: ... }");
+        complete = false;
+      }
+    } else {
+      const std::string fwhat = "the finding of " + what;
+      Fields ff = Object(*finding, fwhat, kAcceptedFindingKeys,
+                         "write finding: { code: undeclared-personal-data, table: candidates, column: notes }");
+      if (!ff.ok) {
+        complete = false;
+      } else {
+        if (!Str(ff, "code", fwhat, path + ".finding.code", &a.code)) {
+          Missing(*finding, fwhat, "code", "add code: the finding's code, e.g. undeclared-personal-data");
+          complete = false;
+        }
+        if (!Str(ff, "table", fwhat, path + ".finding.table", &a.table)) {
+          Missing(*finding, fwhat, "table", "add table: the table (or CSV file stem) of the finding");
+          complete = false;
+        }
+        Str(ff, "column", fwhat, path + ".finding.column", &a.column);
+      }
+    }
+    if (!Str(f, "reason", what, path + ".reason", &a.reason) || Trim(a.reason).empty()) {
+      Missing(item, what, "reason", "add reason: why the finding is accepted for now (for the auditor)");
+      complete = false;
+    }
+    if (!Str(f, "by", what, path + ".by", &a.by) || Trim(a.by).empty()) {
+      Missing(item, what, "by", "add by: who accepted it (a name or role, e.g. the DPO)");
+      complete = false;
+    }
+    const Node* until = f.Get("until");
+    if (until == nullptr || until->IsNull()) {
+      Missing(item, what, "until",
+              "add until: YYYY-MM-DD, the last day it is accepted; after it the finding fails the scan again");
+      complete = false;
+    } else {
+      Record(path + ".until", *until);
+      std::string v = until->IsScalar() ? Trim(until->Scalar()) : std::string();
+      Result<util::Date> date = util::ParseIsoDate(v);
+      if (!until->IsScalar() || v.size() != 10 || !date.ok()) {
+        Error(*until, until->IsScalar() ? "invalid-value" : "wrong-type",
+              "'until' of " + what + ": " + (until->IsScalar() ? Quote(v) : std::string(TypeWord(*until))) +
+                  " is not a date",
+              "write until: YYYY-MM-DD, e.g. until: 2027-06-30 (the last day the finding is accepted)");
+        complete = false;
+      } else {
+        a.until = *date;
+      }
+    }
+    // An incomplete entry accepts nothing: a scan must not skip a finding
+    // on an acceptance without an expiry or a reason. Nor on one whose
+    // reason or signer is still TODO (a TODO is only a warning outside
+    // `policy check`, and would otherwise accept).
+    if (IsTodoText(a.reason) || IsTodoText(a.by)) complete = false;
+    if (complete) policy_->accepted.push_back(std::move(a));
   }
 }
 

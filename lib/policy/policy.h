@@ -299,6 +299,24 @@ struct Todo {
   Location location;
 };
 
+// accepted[]: a scan finding the controller has reviewed and accepts for a
+// while (a migration in progress, a column being cleaned up). Until `until`
+// (inclusive, compared with the scan's --as-of day) `dpo scan` reports the
+// finding as accepted and it does not fail the scan; after it, the finding
+// counts again and the scan says the acceptance expired. The finding is named
+// by its fingerprint (`dpo scan --format json` prints it) or by code, table
+// and column. The policy does not know the scan's codes: scan matches them.
+struct Acceptance {
+  std::string fingerprint;  // finding: "CODE:TABLE[.COLUMN][:RULE]"; empty when code/table/column are given
+  std::string code;         // finding: { code, table, column }
+  std::string table;
+  std::string column;       // empty: a finding about the whole table
+  std::string reason;       // why it is accepted (required)
+  std::string by;           // who accepted it (required)
+  util::Date until;         // last day it is accepted (required)
+  Location location;
+};
+
 struct Policy {
   std::string file;  // path it was loaded from
   int version = 1;
@@ -311,6 +329,7 @@ struct Policy {
   std::vector<RetentionRule> retention;
   DsarSettings dsar;
   AnonymiseSettings anonymise;
+  std::vector<Acceptance> accepted;  // in file order
   std::vector<Todo> todos;  // in file order
   // Where each value was written, by YAML path: "purposes.payroll.law",
   // "purposes.payroll.categories[1]", "datasets.candidates.columns.email",

@@ -72,6 +72,7 @@ class Validator {
     Retention();
     UnusedCategories();
     Anonymise();
+    Accepted();
     SortDiagnostics(&out_);
     return std::move(out_);
   }
@@ -541,6 +542,19 @@ class Validator {
         Warn(c.location, "unused-category", "category '" + c.id + "' is declared but no purpose or dataset uses it",
              "map a column to it, list it in a purpose, or remove it");
       }
+    }
+  }
+
+  // accepted[]: the same finding accepted twice is two reasons and two
+  // expiry dates for one thing; the first that has not expired wins, which a
+  // reader of the policy cannot see.
+  void Accepted() {
+    std::set<std::string> seen;
+    for (const Acceptance& a : p_.accepted) {
+      std::string key = !a.fingerprint.empty() ? a.fingerprint : a.code + "\n" + a.table + "\n" + a.column;
+      if (seen.insert(key).second) continue;
+      Warn(a.location, "duplicate-acceptance", "this finding is accepted twice in 'accepted'",
+           "keep one entry per finding, with the reason and the date that apply");
     }
   }
 

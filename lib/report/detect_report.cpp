@@ -2,14 +2,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/escape.h"
+
 namespace dpo::report {
 namespace {
 
 nlohmann::json ToJson(const DetectHitRow& r) {
   nlohmann::json j;
+  if (!r.path.empty()) j["path"] = r.path;
   j["line"] = r.line;
   j["column"] = r.column;
-  j["offset"] = r.offset;
+  if (r.offset >= 0) j["offset"] = r.offset;
   j["length"] = r.length;
   j["kind"] = std::string(detect::KindName(r.kind));
   j["validated"] = r.validated;
@@ -22,14 +25,18 @@ std::string Dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohma
 
 class TextRenderer : public DetectRenderer {
  public:
-  explicit TextRenderer(std::ostream& out) : out_(out) {}
+  TextRenderer(std::ostream& out, bool with_path) : out_(out), with_path_(with_path) {}
   void Hit(const DetectHitRow& r) override {
+    // A file name is the one thing here not made by dpo: no escape
+    // sequences from it reach the terminal.
+    if (with_path_) out_ << TerminalSafe(r.path.empty() ? "<stdin>" : r.path) << ':';
     out_ << r.line << ':' << r.column << "  " << detect::KindName(r.kind) << "  "
          << (r.validated ? "validated" : "unvalidated") << "  " << r.value << '\n';
   }
 
  private:
   std::ostream& out_;
+  bool with_path_;
 };
 
 class JsonLinesRenderer : public DetectRenderer {
@@ -58,8 +65,10 @@ class JsonArrayRenderer : public DetectRenderer {
 
 }  // namespace
 
-std::unique_ptr<DetectRenderer> MakeDetectRenderer(std::string_view format, std::ostream& out) {
-  if (format == "text") return std::make_unique<TextRenderer>(out);
+std::unique_ptr<DetectRenderer> MakeDetectRenderer(std::string_view format, std::ostream& out,
+                                                   const DetectRenderOptions& options) {
+  if (format == "text") return std::make_unique<TextRenderer>(out, options.with_path);
+  if (format == "sarif") return MakeDetectSarifRenderer(out, options);
   if (format == "json") return std::make_unique<JsonArrayRenderer>(out);
   if (format == "jsonl") return std::make_unique<JsonLinesRenderer>(out);
   return nullptr;

@@ -1,7 +1,8 @@
-// Renderers for `dpo detect`: one hit per line of text, JSON lines, or one
-// JSON array. Streaming: Begin, any number of Hit, End. They print the data
-// they are given; masking is the caller's choice (the value field is either
-// already masked or, with --show-values, the raw value).
+// Renderers for `dpo detect`: one hit per line of text, JSON lines, one
+// JSON array, or SARIF 2.1.0. Streaming: Begin, any number of Hit, End. They
+// print the data they are given; masking is the caller's choice (the value
+// field is either already masked or, with --show-values, the raw value).
+// SARIF never prints the value at all: it is made to be uploaded.
 #pragma once
 
 #include <cstdint>
@@ -15,9 +16,10 @@
 namespace dpo::report {
 
 struct DetectHitRow {
-  int64_t line = 0;    // 1-based line number
+  std::string path;    // the file it is in; empty for stdin
+  int64_t line = 0;    // 1-based line number (in the new file, for a diff)
   int64_t column = 0;  // 1-based byte offset in the line
-  int64_t offset = 0;  // 0-based byte offset in the whole input
+  int64_t offset = 0;  // 0-based byte offset in the whole file; -1: unknown (a diff)
   int64_t length = 0;  // bytes
   detect::Kind kind = detect::Kind::kEmail;
   bool validated = false;
@@ -33,8 +35,19 @@ class DetectRenderer {
   virtual void End(int64_t hits) { (void)hits; }
 };
 
-// format: "text", "json" (one array) or "jsonl" (one object per line);
-// nullptr for an unknown format.
-std::unique_ptr<DetectRenderer> MakeDetectRenderer(std::string_view format, std::ostream& out);
+struct DetectRenderOptions {
+  // Text: "PATH:LINE:COL" instead of "LINE:COL" (more than one file, a diff).
+  bool with_path = false;
+  // Shown as the producing dpo version (SARIF); empty means this build's.
+  std::string tool_version;
+};
+
+// format: "text", "json" (one array), "jsonl" (one object per line) or
+// "sarif"; nullptr for an unknown format.
+std::unique_ptr<DetectRenderer> MakeDetectRenderer(std::string_view format, std::ostream& out,
+                                                   const DetectRenderOptions& options = {});
+
+// The SARIF one (detect_sarif.cpp).
+std::unique_ptr<DetectRenderer> MakeDetectSarifRenderer(std::ostream& out, const DetectRenderOptions& options);
 
 }  // namespace dpo::report

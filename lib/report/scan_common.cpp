@@ -79,6 +79,10 @@ const std::vector<RuleInfo>& AllRules() {
        "The policy declares a column that the table does not have. Fix the name in the policy or remove "
        "the declaration.",
        "GDPR Art. 30", "https://gdpr-info.eu/art-30-gdpr/", Severity::kWarning},
+      {scan::kCodeAcceptanceExpired, "An accepted finding's acceptance has expired",
+       "The policy accepted this finding until a date that has passed, so the finding counts again. Fix "
+       "it, or review it again and move the date of the policy's accepted entry.",
+       "GDPR Art. 5(2)", "https://gdpr-info.eu/art-5-gdpr/", Severity::kWarning},
       {scan::kCodePersonalData, "Personal data found",
        "Discovery mode (no policy): the column holds personal data of the named category. Inventory it "
        "and declare it in a policy with a purpose, legal basis and retention period.",
@@ -96,6 +100,14 @@ const RuleInfo* FindRule(std::string_view code) {
 SeverityCounts CountBySeverity(const scan::ScanResult& result) {
   SeverityCounts c;
   for (const scan::Finding& f : result.findings) {
+    if (f.accepted) {
+      ++c.accepted;
+      continue;
+    }
+    if (f.baselined) {
+      ++c.baselined;
+      continue;
+    }
     switch (f.severity) {
       case Severity::kError: ++c.errors; break;
       case Severity::kWarning: ++c.warnings; break;
@@ -123,12 +135,21 @@ Verdict VerdictOf(const scan::ScanResult& result) {
                              " personal data in " + Plural(static_cast<int64_t>(result.tables.size()), "table", "tables") +
                              ". Declare them in a policy to check purpose, legal basis and retention."};
   }
+  std::string known;
+  if (c.baselined > 0 || c.accepted > 0) {
+    known = " Not counted: ";
+    if (c.baselined > 0) known += Plural(c.baselined, "finding", "findings") + " in the baseline";
+    if (c.baselined > 0 && c.accepted > 0) known += ", ";
+    if (c.accepted > 0) known += Plural(c.accepted, "finding", "findings") + " accepted in the policy";
+    known += ".";
+  }
   if (c.errors > 0)
     return {"FAIL", Plural(c.errors, "error", "errors") +
-                        ": the data does not match what the policy promises. Each must be fixed."};
+                        ": the data does not match what the policy promises. Each must be fixed." + known};
   if (c.warnings > 0)
     return {"WARN", Plural(c.warnings, "warning", "warnings") +
-                        ": no violations, but the policy and the data disagree in places."};
+                        ": no violations, but the policy and the data disagree in places." + known};
+  if (!known.empty()) return {"PASS", "No new errors or warnings." + known};
   return {"PASS", "The data matches the policy: no errors or warnings."};
 }
 

@@ -30,10 +30,15 @@ const std::vector<RuleInfo>& AllRules();
 // The rule for `code`, or nullptr for a code this build does not know.
 const RuleInfo* FindRule(std::string_view code);
 
+// Findings that count (scan::Finding::Counts) by severity; baselined and
+// accepted findings are counted apart, whatever their severity, so that
+// every summary says what fails the run and what is known.
 struct SeverityCounts {
   int64_t errors = 0;
   int64_t warnings = 0;
   int64_t notes = 0;
+  int64_t baselined = 0;
+  int64_t accepted = 0;
 };
 SeverityCounts CountBySeverity(const scan::ScanResult& result);
 

@@ -5,6 +5,7 @@
 
 #include "report/scan_common.h"
 #include "report/scan_report.h"
+#include "scan/fingerprint.h"
 
 namespace dpo::report {
 
@@ -48,6 +49,18 @@ Json FindingJson(const scan::Finding& f) {
   j["policy_rule"] = f.policy_rule;
   j["policy_location"] = f.policy_location;
   j["evidence"] = EvidenceListJson(f.evidence);
+  j["fingerprint"] = scan::Fingerprint(f);
+  j["baselined"] = f.baselined;
+  if (f.accepted) {
+    Json a;
+    a["reason"] = f.accepted->reason;
+    a["by"] = f.accepted->by;
+    a["until"] = f.accepted->until;
+    a["policy_location"] = f.accepted->location;
+    j["accepted"] = std::move(a);
+  } else {
+    j["accepted"] = nullptr;
+  }
   return j;
 }
 
@@ -95,6 +108,8 @@ void RenderScanJson(const scan::ScanResult& result, const RenderOptions& options
   summary["errors"] = counts.errors;
   summary["warnings"] = counts.warnings;
   summary["notes"] = counts.notes;
+  summary["baselined"] = counts.baselined;
+  summary["accepted"] = counts.accepted;
   summary["tables"] = static_cast<int64_t>(result.tables.size());
   summary["personal_data_columns"] = PersonalDataColumnCount(result);
   summary["rows"] = result.stats.rows;

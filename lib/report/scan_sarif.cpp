@@ -10,6 +10,7 @@
 #include "report/scan_common.h"
 #include "report/scan_report.h"
 #include "report/skipped_rows.h"
+#include "scan/fingerprint.h"
 
 namespace dpo::report {
 
@@ -121,10 +122,21 @@ Json ResultJson(const scan::ScanResult& result, const scan::Finding& f, int rule
   }
   // Stable across runs, so code-scanning tools can track a finding over time,
   // and one per finding: two retention rules on one table are two alerts, so
-  // the policy rule is part of it (v2; v1 had only code and location).
-  std::string fingerprint = f.code + ":" + FindingLocation(f);
-  if (!f.policy_rule.empty()) fingerprint += ":" + f.policy_rule;
-  r["partialFingerprints"] = Json{{"dpoFinding/v2", fingerprint}};
+  // the policy rule is part of it (v2; v1 had only code and location). The
+  // engine's fingerprint, which baselines and `accepted:` also match on.
+  r["partialFingerprints"] = Json{{"dpoFinding/v2", scan::Fingerprint(f)}};
+  if (result.baseline_used) r["baselineState"] = f.baselined ? "unchanged" : "new";
+  if (f.accepted) {
+    Json s;
+    s["kind"] = "external";  // declared in the policy, not in the scanned source
+    s["status"] = "accepted";
+    s["justification"] = f.accepted->reason + " (accepted by " + f.accepted->by + " until " + f.accepted->until + ")";
+    if (!f.accepted->location.empty()) {
+      const SourceLocation at = ParseSourceLocation(f.accepted->location);
+      s["location"] = Json{{"physicalLocation", PhysicalLocation(at.path, at.line, at.column)}};
+    }
+    r["suppressions"] = Json::array({std::move(s)});
+  }
 
   Json props;
   props["category"] = f.category;
@@ -215,6 +227,8 @@ void RenderScanSarif(const scan::ScanResult& result, const RenderOptions& option
   props["errors"] = counts.errors;
   props["warnings"] = counts.warnings;
   props["notes"] = counts.notes;
+  props["baselined"] = counts.baselined;
+  props["accepted"] = counts.accepted;
   props["tables"] = static_cast<int64_t>(result.tables.size());
   props["rows"] = result.stats.rows;
   props["bytes"] = result.stats.bytes;

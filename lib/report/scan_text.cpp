@@ -83,6 +83,11 @@ void PrintFinding(const scan::Finding& f, const Painter& paint, std::ostream& ou
   if (!f.category.empty()) line += "  category " + TerminalSafe(f.category);
   const std::string detail = FindingDetail(f);
   if (!detail.empty()) line += "  " + detail;
+  // Known findings are listed, but marked: they do not fail the run.
+  if (f.accepted)
+    line += "  " + paint(kDim, "[accepted until " + TerminalSafe(f.accepted->until) + "]");
+  else if (f.baselined)
+    line += "  " + paint(kDim, "[baselined]");
   out << line << "\n";
   if (!f.message.empty()) out << kIndent << TerminalSafe(f.message) << "\n";
   if (!f.file.empty()) {
@@ -97,6 +102,10 @@ void PrintFinding(const scan::Finding& f, const Painter& paint, std::ostream& ou
     out << kIndent << paint(kDim, rule) << "\n";
   }
   if (!f.hint.empty()) out << kIndent << paint(kGreen, "hint:") << " " << TerminalSafe(f.hint) << "\n";
+  if (f.accepted)
+    out << kIndent << paint(kDim, "accepted: " + TerminalSafe(f.accepted->reason) + " (" + TerminalSafe(f.accepted->by) +
+                                      (f.accepted->location.empty() ? "" : ", " + TerminalSafe(f.accepted->location)) + ")")
+        << "\n";
 }
 
 // Discovery mode: every column that holds personal data, aligned.
@@ -199,8 +208,11 @@ void RenderScanText(const scan::ScanResult& result, const RenderOptions& options
   std::string errors = Plural(c.errors, "error", "errors");
   std::string warnings = Plural(c.warnings, "warning", "warnings");
   out << (c.errors > 0 ? paint(kRed, errors) : errors) << ", "
-      << (c.warnings > 0 ? paint(kYellow, warnings) : warnings) << ", " << Plural(c.notes, "note", "notes")
-      << " in " << Plural(static_cast<int64_t>(result.tables.size()), "table", "tables") << " ("
+      << (c.warnings > 0 ? paint(kYellow, warnings) : warnings) << ", " << Plural(c.notes, "note", "notes");
+  if (c.baselined > 0) out << " (and " << c.baselined << " baselined";
+  if (c.accepted > 0) out << (c.baselined > 0 ? ", " : " (and ") << c.accepted << " accepted";
+  if (c.baselined > 0 || c.accepted > 0) out << ", not counted)";
+  out << " in " << Plural(static_cast<int64_t>(result.tables.size()), "table", "tables") << " ("
       << Plural(result.stats.rows, "row", "rows") << ", " << FormatMegabytes(result.stats.bytes) << ", "
       << FormatSeconds(result.stats.seconds) << ")\n";
 }

@@ -8,6 +8,7 @@
 
 #include "detect/column_names.h"
 #include "detect/kind.h"
+#include "detect/table_context.h"
 #include "util/duration.h"
 
 namespace dpo::scan {
@@ -43,6 +44,8 @@ const std::vector<CategorySpec>& Specs() {
        {Kind::kIpv4, Kind::kIpv6, Kind::kDeviceId, Kind::kGeolocation}},
       {"notes", "Free-text notes and remarks (may hold any kind of data)", "ordinary", "", {Kind::kFreeText}},
       {"bsn", "Citizen service number (BSN)", "national_id", "", {Kind::kBsn}},
+      {"national_id", "National identification numbers of other countries (US social security number)",
+       "national_id", "", {Kind::kSsnUs}},
       {"health", "Health data (sick leave, medical remarks)", "special", "health", {Kind::kHealthTerm}},
       {"religion", "Religious or philosophical beliefs", "special", "religion", {Kind::kReligionTerm}},
       {"ethnicity", "Racial or ethnic origin", "special", "ethnicity", {Kind::kEthnicityTerm}},
@@ -95,6 +98,9 @@ struct ColumnPlan {
   bool identifier = false;
   bool is_date = false;
   bool is_key = false;
+  bool key_by_name = false;  // only the name ("id", "*_id") said key: the values may say more
+  std::optional<Kind> name_kind;  // the kind the column name said, when the name decided
+  bool table_of_things = false;   // a person-only kind dropped: the rows are not about people
 };
 
 struct TablePlan {
@@ -142,12 +148,14 @@ ColumnPlan Classify(const source::Table& table, const source::Column& column) {
     }
     if (const char* category = CategoryForKind(e.kind)) {
       plan.category = category;
-      plan.identifier = e.kind == Kind::kEmail || e.kind == Kind::kBsn;
+      plan.identifier = e.kind == Kind::kEmail || e.kind == Kind::kBsn || e.kind == Kind::kSsnUs;
+      plan.name_kind = e.kind;
       return plan;
     }
   }
   if (!tokens.empty() && (tokens.back() == "id" || tokens.back() == "uuid" || tokens.back() == "guid")) {
     plan.is_key = true;
+    plan.key_by_name = true;
     return plan;
   }
   if (plan.is_date) return plan;
@@ -157,17 +165,44 @@ ColumnPlan Classify(const source::Table& table, const source::Column& column) {
 
 // A column the names could not place, judged by its values: the strongest
 // evidence of a kind that maps to a category.
+// A column only its name called a key ("id" in a CSV export) that holds
+// validated identifiers (social security numbers) is that identifier.
+constexpr double kKeyOverruledConfidence = 0.8;
+
 void ApplyDiscovery(const ColumnReport* discovered, ColumnPlan* plan) {
-  if (discovered == nullptr || plan->category != "?") return;
+  if (discovered == nullptr) return;
+  if (plan->category != "?" && !plan->key_by_name) return;
   for (const Evidence& e : discovered->evidence) {
     std::optional<Kind> kind = detect::KindFromName(e.kind);
     if (!kind || e.confidence < 0.5 || *kind == Kind::kDate) continue;
+    if (plan->key_by_name && (e.confidence < kKeyOverruledConfidence || e.name_match)) continue;
     if (const char* category = CategoryForKind(*kind)) {
       plan->category = category;
-      plan->identifier = *kind == Kind::kEmail || *kind == Kind::kBsn;
+      plan->identifier = *kind == Kind::kEmail || *kind == Kind::kBsn || *kind == Kind::kSsnUs;
       return;
     }
   }
+}
+
+const TableReport* FindDiscoveredTable(const ScanResult* discovery, const std::string& table) {
+  if (discovery == nullptr) return nullptr;
+  for (const TableReport& t : discovery->tables)
+    if (t.name == table) return &t;
+  return nullptr;
+}
+
+// A table of things (a job's salary band, a region's name): what only the
+// column name made personal is not (detect/table_context.h).
+void ApplyTableOfThings(const TableReport* discovered, const ColumnReport* column, ColumnPlan* plan) {
+  if (discovered == nullptr || discovered->holds_people || !plan->name_kind) return;
+  // A description of a product category is not notes about a person, unless
+  // the discovery found personal data inside it.
+  bool empty_free_text = *plan->name_kind == Kind::kFreeText &&
+                         (column == nullptr || column->discovered_category.empty());
+  if (!detect::IsAboutPersonOnly(*plan->name_kind) && !empty_free_text) return;
+  plan->category.clear();
+  plan->identifier = false;
+  plan->table_of_things = true;
 }
 
 const ColumnReport* FindDiscovered(const ScanResult* discovery, const std::string& table, const std::string& column) {
@@ -283,6 +318,8 @@ Result<std::string> DraftPolicyYaml(source::Source& source, const DraftOptions& 
     t.table = std::move(table.value());
     for (const source::Column& c : t.table.columns) {
       ColumnPlan plan = Classify(t.table, c);
+      ApplyTableOfThings(FindDiscoveredTable(options.discovery, name), FindDiscovered(options.discovery, name, c.name),
+                         &plan);
       ApplyDiscovery(FindDiscovered(options.discovery, name, c.name), &plan);
       if (!plan.category.empty() && plan.category != "?") {
         t.personal = true;
@@ -483,7 +520,11 @@ Result<std::string> DraftPolicyYaml(source::Source& source, const DraftOptions& 
       if (c.identifier)
         y += "      " + key + ": { category: " + category + ", identifier: true }\n";
       else
-        y += "      " + key + ": " + category + (c.is_key && c.category.empty() ? "     # a key" : "") + "\n";
+        y += "      " + key + ": " + category +
+             (c.is_key && c.category.empty()            ? "     # a key"
+              : c.table_of_things && c.category.empty() ? "     # not about a person: the rows are things"
+                                                        : "") +
+             "\n";
     }
     // CSV files declare no relations: suggest them from *_id column names.
     if (t.table.foreign_keys.empty() && source.kind() == source::SourceKind::kCsv) {

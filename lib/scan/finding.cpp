@@ -14,7 +14,7 @@ const char* SeverityName(Severity s) {
 int64_t ScanResult::CountAtLeast(Severity s) const {
   int64_t n = 0;
   for (const Finding& f : findings)
-    if (static_cast<int>(f.severity) >= static_cast<int>(s)) ++n;
+    if (f.Counts() && static_cast<int>(f.severity) >= static_cast<int>(s)) ++n;
   return n;
 }
 

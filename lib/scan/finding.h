@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@ inline constexpr const char* kCodeConsentWithdrawn = "consent-withdrawn";       
 inline constexpr const char* kCodeConsentUnchecked = "consent-unchecked";            // warning: records not checkable
 inline constexpr const char* kCodeConsentUnlinked = "consent-unlinked";              // note: rows with no subject to check
 inline constexpr const char* kCodeSpecialToRecipient = "special-category-to-recipient";  // warning
+inline constexpr const char* kCodeAcceptanceExpired = "acceptance-expired";    // warning: a policy `accepted:` entry ran out
 
 // Why the engine believes a column holds a kind of personal data.
 struct Evidence {
@@ -56,6 +58,19 @@ struct Finding {
   std::vector<Evidence> evidence;
   std::string policy_rule;      // "retention.candidate_inactive", "datasets.candidates.columns.email", ...
   std::string policy_location;  // "policies/x.yaml:12:7" of that rule, when there is one
+
+  // Triage (scan/baseline.h, scan/accepted.h): a finding already in the
+  // --baseline, or accepted in the policy until a date, is still reported but
+  // no longer decides the exit code. Only findings that Count() do.
+  struct Acceptance {
+    std::string reason;
+    std::string by;
+    std::string until;     // YYYY-MM-DD, the last day it is accepted
+    std::string location;  // "policies/x.yaml:40:5" of the `accepted:` entry
+  };
+  bool baselined = false;
+  std::optional<Acceptance> accepted;
+  bool Counts() const { return !baselined && !accepted.has_value(); }
 };
 
 // Everything the engine learned about one column, whether or not it produced a finding.
@@ -79,6 +94,9 @@ struct TableReport {
   // how many, and the lines of the first few (never their content).
   int64_t rows_skipped = 0;
   std::vector<int64_t> skipped_lines;
+  // False for a table of things (detect/table_context.h): kinds that are
+  // personal data only about a person were left out of its columns.
+  bool holds_people = true;
   std::vector<ColumnReport> columns;
 };
 
@@ -98,8 +116,10 @@ struct ScanResult {
   int64_t sample_rows = 0;   // rows per table in sample mode
   std::vector<TableReport> tables;
   std::vector<Finding> findings;  // sorted: severity desc, then table, column
+  bool baseline_used = false;     // findings were compared with a --baseline
   ScanStats stats;
 
+  // Findings at or above `s` that count (neither baselined nor accepted).
   int64_t CountAtLeast(Severity s) const;
 };
 

@@ -11,6 +11,8 @@
 #include <thread>
 
 #include "detect/column_classifier.h"
+#include "scan/accepted.h"
+#include "detect/table_context.h"
 #include "detect/kind.h"
 #include "plan/retention_predicate.h"
 #include "policy/validate.h"
@@ -33,6 +35,7 @@ constexpr KindCategory kBuiltinCategories[] = {
     {Kind::kPersonName, "contact"},     {Kind::kStreetAddress, "contact"},
     {Kind::kPostcode, "contact"},       {Kind::kCity, "contact"},
     {Kind::kSocialProfile, "contact"},  {Kind::kBsn, "national_id"},
+    {Kind::kSsnUs, "national_id"},
     {Kind::kIban, "financial"},         {Kind::kPaymentCard, "financial"},
     {Kind::kSalary, "financial"},       {Kind::kBirthDate, "identity"},
     {Kind::kGender, "identity"},        {Kind::kNationality, "identity"},
@@ -694,7 +697,7 @@ std::string CategoryForKind(const std::string& kind, const policy::Policy* polic
     policy::Sensitivity fitting = policy::Sensitivity::kOrdinary;
     if (k && detect::IsSpecialCategoryTerm(*k)) fitting = policy::Sensitivity::kSpecial;
     if (k && detect::IsCriminalTerm(*k)) fitting = policy::Sensitivity::kCriminal;
-    if (k && *k == Kind::kBsn) fitting = policy::Sensitivity::kNationalId;
+    if (k && (*k == Kind::kBsn || *k == Kind::kSsnUs)) fitting = policy::Sensitivity::kNationalId;
     const policy::Category* first = nullptr;
     for (const policy::Category& c : policy->categories) {
       if (std::find(c.detectors.begin(), c.detectors.end(), kind) == c.detectors.end()) continue;
@@ -749,8 +752,15 @@ Result<ScanResult> RunScan(source::Source& src, const ScanOptions& options) {
     DPO_RETURN_IF_ERROR(ClassifyTable(src, *table, options, &classifiers, &report, &result.stats));
 
     const policy::Dataset* ds = options.policy ? options.policy->FindDataset(name) : nullptr;
+    std::vector<detect::ColumnVerdict> verdicts;
+    std::vector<std::string> column_names;
     for (size_t i = 0; i < table->columns.size(); ++i) {
-      detect::ColumnVerdict verdict = classifiers[i].Finish();
+      verdicts.push_back(classifiers[i].Finish());
+      column_names.push_back(table->columns[i].name);
+    }
+    report.holds_people = detect::ApplyTableContext(name, column_names, &verdicts);
+    for (size_t i = 0; i < table->columns.size(); ++i) {
+      const detect::ColumnVerdict& verdict = verdicts[i];
       ColumnReport column;
       column.name = table->columns[i].name;
       column.type = source::TypeClassName(table->columns[i].type);
@@ -814,6 +824,10 @@ Result<ScanResult> RunScan(source::Source& src, const ScanOptions& options) {
     }
   }
 
+  // Baseline first: an expired acceptance makes a finding count again even
+  // when the baseline knows it.
+  if (options.baseline != nullptr) ApplyBaseline(*options.baseline, &result);
+  if (options.policy != nullptr) ApplyAcceptances(*options.policy, options.as_of, &result);
   std::stable_sort(result.findings.begin(), result.findings.end(), [](const Finding& a, const Finding& b) {
     if (a.severity != b.severity) return a.severity > b.severity;
     if (a.table != b.table) return a.table < b.table;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "policy/policy.h"
+#include "scan/baseline.h"
 #include "scan/finding.h"
 #include "source/source.h"
 #include "util/duration.h"
@@ -42,6 +43,9 @@ struct ScanOptions {
                                            // capped at the table's columns and kMaxScanThreads
   std::vector<std::string> tables;         // only these tables; empty = all
   double min_confidence = 0.5;             // evidence below this is not reported
+  // Findings in it are marked baselined (scan/baseline.h); nullptr: none.
+  // The policy's `accepted:` entries are applied whenever there is a policy.
+  const Baseline* baseline = nullptr;
   // Called now and then from the scanning thread; must be cheap.
   std::function<void(const ScanProgress&)> progress;
 };

@@ -338,7 +338,14 @@ ColumnClassifier::CacheHolder::~CacheHolder() = default;
 ColumnClassifier::ColumnClassifier(std::string column_name)
     : column_name_(std::move(column_name)),
       name_evidence_(KindsFromColumnName(column_name_)),
-      current_year_(CurrentYear()) {}
+      current_year_(CurrentYear()) {
+  // Two value shapes matter only for what the name claims: count them only
+  // then (most columns pay nothing for them).
+  for (const NameEvidence& ne : name_evidence_) {
+    if (ne.kind == Kind::kStreetAddress) count_address_shape_ = true;
+    if (ne.whole && ne.weight >= kExactNameWeight) count_opaque_ = true;
+  }
+}
 
 bool ColumnClassifier::Normalise(std::string_view* v) {
   auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
@@ -467,8 +474,8 @@ void ColumnClassifier::Analyse(std::string_view v, Effect* e) const {
   if (!whole && !prose) {
     if (IsNumberLike(v)) e->flags |= kNumberLike;
     if (IsShortCode(v)) e->flags |= kShortCode;
-    if (IsAddressShaped(v)) e->flags |= kAddressShaped;
-    if (IsOpaqueToken(v)) e->flags |= kOpaque;
+    if (count_address_shape_ && IsAddressShaped(v)) e->flags |= kAddressShaped;
+    if (count_opaque_ && IsOpaqueToken(v)) e->flags |= kOpaque;
     if (IsWordy(v)) {
       e->flags |= kWordy;
       bool known = false;

@@ -165,6 +165,8 @@ class ColumnClassifier {
   int64_t lenient_phone_ = 0;   // 7-15 digits with phone punctuation
   int64_t address_shaped_ = 0;  // letters and a house number, or a P.O. box
   int64_t opaque_ = 0;          // pseudonyms, hashes, tokens
+  bool count_address_shape_ = false;  // the name says address
+  bool count_opaque_ = false;         // the name says exactly one kind
   std::array<uint64_t, 7> years_seen_{};  // bitset of years 1800..2247 seen in dates
   std::vector<std::string> distinct_small_;  // up to 8 distinct lower-cased short values
   bool distinct_overflow_ = false;

@@ -38,6 +38,7 @@ struct AnonymiseArgs {
   bool force = false;
   bool dry_run = false;
   bool quiet = false;
+  bool verbose = false;
   std::string format = "text";
   int threads = 2;
   bool no_fast_copy = false;
@@ -61,7 +62,7 @@ Result<anonymise::SinkKind> SinkKindFor(const AnonymiseArgs& args) {
   std::string lower;
   for (char c : args.out) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (lower.size() > 4 && lower.compare(lower.size() - 4, 4, ".csv") == 0)
-    return Status::Error("--out " + args.out + ": CSV output is a directory with one file per table; write --out " +
+    return Status::Error("-o " + args.out + ": CSV output is a directory with one file per table; write -o " +
                              args.out.substr(0, args.out.size() - 4) + "-csv/ (or --to csv to use this name for the "
                              "directory, --to sqlite for a database file)",
                          StatusCode::kInvalidArgument);
@@ -81,11 +82,11 @@ Status CheckDestination(const AnonymiseArgs& args, anonymise::SinkKind kind) {
     util::OutputRules rules;
     rules.overwrite = args.force;
     rules.allow_device = false;
-    rules.flag = "--out";
+    rules.flag = "-o";
     Result<util::OutputTarget> t = util::CheckOutputPath(args.out, inputs, rules);
     if (!t.ok()) return t.status();
     if (t->kind != util::OutputKind::kRegularFile)
-      return Status::Error("--out " + args.out + ": the SQLite output must be a file path", StatusCode::kInvalidArgument);
+      return Status::Error("-o " + args.out + ": the SQLite output must be a file path", StatusCode::kInvalidArgument);
     return Status::Ok();
   }
   // A CSV directory: never the source's directory, nor inside it, nor a parent of it.
@@ -99,12 +100,12 @@ Status CheckDestination(const AnonymiseArgs& args, anonymise::SinkKind kind) {
       return a == outer.end();
     };
     if (within(out, in) || within(in, out))
-      return Status::Error("--out " + args.out + " is, contains or is inside " + p.role + " (" + p.path +
+      return Status::Error("-o " + args.out + " is, contains or is inside " + p.role + " (" + p.path +
                                "): write the anonymised CSV files to a new directory elsewhere",
                            StatusCode::kInvalidArgument);
   }
   if (fs::exists(out, ec) && !fs::is_directory(out, ec))
-    return Status::Error("--out " + args.out + " exists and is not a directory: CSV output is a directory of files",
+    return Status::Error("-o " + args.out + " exists and is not a directory: CSV output is a directory of files",
                          StatusCode::kInvalidArgument);
   return Status::Ok();
 }
@@ -195,6 +196,7 @@ int Run(const AnonymiseArgs& args) {
   }
   if (!summary.ok()) return ReportError(summary.status().WithContext("nothing was written"));
   if (args.quiet) return kExitOk;
+  if (args.verbose && args.format != "json") std::cout << report::RenderExportPlanText(*plan);
   std::cout << (args.format == "json" ? report::RenderExportSummaryJson(*summary)
                                       : report::RenderExportSummaryText(*summary));
   return kExitOk;
@@ -208,10 +210,13 @@ void RegisterAnonymise(CLI::App& app, int* exit_code) {
       "anonymise", "Write an anonymised copy of a source (SQLite file, CSV directory or PostgreSQL schema)");
   cmd->alias("anonymize");
   cmd->add_option("source", args->source, "SQLite file, CSV file or directory, or PostgreSQL URI")->required();
-  cmd->add_option("-p,--policy", args->policy, "The policy (its anonymise: section and categories)")->required();
-  cmd->add_option("-o,--out", args->out, "Where to write: a new .db file, a directory, or a PostgreSQL URI")
+  cmd->add_option("-p,--policy", args->policy,
+                  "The policy (its anonymise: section and categories; '-': standard input)")
       ->required();
-  cmd->add_option("--to", args->to, "Output kind: sqlite, csv or postgresql (default: by --out)");
+  cmd->add_option("-o,--output,--out", args->out,
+                  "Where to write: a new .db file, a directory, or a PostgreSQL URI (--out is the old spelling)")
+      ->required();
+  cmd->add_option("--to", args->to, "Output kind: sqlite, csv or postgresql (default: by -o)");
   cmd->add_option("--schema", args->schema, "PostgreSQL output: the schema to create (default: anonymised)");
   cmd->add_option("--key-file", args->key_file, "Secret key for pseudonyms and fake values (else DPO_KEY)");
   cmd->add_option("--as-of", args->as_of, "YYYY-MM-DD for age bands (default: today)")->check(AsOfDay());
@@ -220,10 +225,11 @@ void RegisterAnonymise(CLI::App& app, int* exit_code) {
                   "Percent of rows --k may suppress before it generalises further (default 1)");
   cmd->add_flag("--keep-undeclared", args->keep_undeclared,
                 "Copy columns the policy does not mention as they are, even when they look personal");
-  cmd->add_flag("--force", args->force, "Replace an existing output (only once the new one is complete)");
+  cmd->add_flag("--force", args->force, "Replace an existing -o (only once the new one is complete)");
   cmd->add_flag("-n,--dry-run", args->dry_run, "Show the operator of every column; write nothing");
   cmd->add_option("-f,--format", args->format, "Summary: text (default) or json");
-  cmd->add_flag("-q,--quiet", args->quiet, "Print nothing on success");
+  AddVerbosityFlags(cmd, &args->quiet, &args->verbose, "Print nothing on success (no progress, no summary)",
+                    "Also print the operator of every column before the summary (as --dry-run shows them)");
   cmd->add_option("--threads", args->threads, "Threads, 1 to 64 (default 2: one transforms, one writes)")
       ->check(ThreadCount(64));
   cmd->add_flag("--no-fast-copy", args->no_fast_copy,
@@ -235,7 +241,8 @@ void RegisterAnonymise(CLI::App& app, int* exit_code) {
       "  dpo anonymise samples/staffing.db -p policies/staffing-agency.yaml -o anon.db --dry-run\n"
       "  dpo anonymise crm.db -p policy.yaml -o anon-csv/ --to csv --k 5 --key-file dpo.key\n"
       "Exit codes: 0 written (or a dry run); 2 bad input (a flag, the policy, an operator that cannot apply, no key,\n"
-      "an existing output without --force; nothing written); 3 internal error; 130 interrupted (nothing written).");
+      "an existing output without --force, -q with -v; nothing written); 3 internal error; 130 interrupted (nothing\n"
+      "written).");
   cmd->callback([args, exit_code]() { *exit_code = Run(*args); });
 }
 

@@ -3,7 +3,11 @@
 #include "anonymise/export_operator.h"
 #include "commands.h"
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 #include <iostream>
 #include <unistd.h>
 
@@ -33,6 +37,11 @@ void AddSourceFlags(CLI::App* app, SourceFlags* flags) {
 
 Result<std::unique_ptr<source::Source>> OpenSourceWithFlags(const std::string& spec, const SourceFlags& flags,
                                                             bool read_only) {
+  // A CSV source is read twice (the delimiter and header are sniffed, then
+  // the rows streamed), a database is seeked: neither works on a pipe.
+  if (spec == "-")
+    return Status::Error("'-' as the source: reading a source from stdin is not supported; write it to a file and "
+                         "pass its name (stdin is for a policy or a plan)");
   source::OpenOptions options;
   options.read_only = read_only;
   options.csv.header = !flags.no_header;
@@ -74,8 +83,75 @@ policy::ValidateOptions ValidateOptionsForCli() {
   return options;
 }
 
+std::string InputName(const std::string& path) { return path == "-" ? kStdinName : path; }
+
+namespace {
+
+// Standard input, read once: a policy and its digest (or a plan) are read
+// from it more than once by some commands.
+const Result<std::string>& StdinBytes() {
+  static const Result<std::string> bytes = []() -> Result<std::string> {
+    std::string data;
+    char buf[65536];
+    for (;;) {
+      ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return Status::Error(std::string(kStdinName) + ": cannot read: " + std::strerror(errno) +
+                                 "; pipe the file in, or pass its name",
+                             StatusCode::kIoError);
+      }
+      if (n == 0) break;
+      if (data.size() + static_cast<size_t>(n) > kMaxStdinBytes)
+        return Status::Error(std::string(kStdinName) + ": more than " + std::to_string(kMaxStdinBytes >> 20) +
+                                 " MiB; a policy or plan is far smaller: write it to a file and pass its name",
+                             StatusCode::kInvalidArgument);
+      data.append(buf, static_cast<size_t>(n));
+    }
+    return data;
+  }();
+  return bytes;
+}
+
+}  // namespace
+
+Result<std::string> ReadInput(const std::string& path, const char* what) {
+  if (path == "-") return StdinBytes();
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return Status::Error(path + ": cannot read the " + std::string(what) + ": " + std::strerror(errno),
+                         StatusCode::kNotFound);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+Result<policy::LoadedPolicy> LoadPolicyInput(const std::string& path) {
+  if (path != "-") return policy::LoadPolicyFile(path);
+  const Result<std::string>& text = StdinBytes();
+  if (!text.ok()) return text.status();
+  return policy::LoadPolicyString(*text, kStdinName);
+}
+
+void AddVerbosityFlags(CLI::App* app, bool* quiet, bool* verbose, const std::string& quiet_help,
+                       const std::string& verbose_help) {
+  CLI::Option* q = app->add_flag("-q,--quiet", *quiet,
+                                 quiet_help.empty() ? "Print nothing on success (errors still go to stderr)"
+                                                    : quiet_help);
+  CLI::Option* v = app->add_flag("-v,--verbose", *verbose,
+                                 verbose_help.empty() ? "Say what was done in more detail (nothing more to say here "
+                                                        "yet: accepted for scripts)"
+                                                      : verbose_help);
+  q->excludes(v);
+  v->excludes(q);
+}
+
+void AddVerbosityFlags(CLI::App* app, Verbosity* v, const std::string& quiet_help, const std::string& verbose_help) {
+  AddVerbosityFlags(app, &v->quiet, &v->verbose, quiet_help, verbose_help);
+}
+
 Result<policy::Policy> LoadPolicyForUse(const std::string& path) {
-  Result<policy::LoadedPolicy> loaded = policy::LoadPolicyFile(path);
+  Result<policy::LoadedPolicy> loaded = LoadPolicyInput(path);
   if (!loaded.ok()) return loaded.status();
   std::vector<policy::Diagnostic> diagnostics = loaded->diagnostics;
   policy::ValidateOptions options = ValidateOptionsForCli();
@@ -98,10 +174,10 @@ Result<policy::Policy> LoadPolicyForUse(const std::string& path) {
     if (!d.hint.empty()) std::cerr << "    hint: " << util::EscapeForMessage(d.hint, 4096) << "\n";
   }
   if (errors > 0)
-    return Status::Error(path + " has " + std::to_string(errors) +
+    return Status::Error(InputName(path) + " has " + std::to_string(errors) +
                          " error(s); fix them first (run 'dpo policy check " + path + "')");
   if (todos > 0)
-    ReportWarning(path + " still has " + std::to_string(todos) +
+    ReportWarning(InputName(path) + " still has " + std::to_string(todos) +
                   " TODO(s); rules marked TODO are skipped (run 'dpo policy check " + path + "' to list them)");
   return std::move(loaded->policy);
 }
@@ -126,10 +202,11 @@ std::vector<util::ProtectedPath> InputsOf(const std::string& source_spec, const 
   // A server (postgresql://..., host=... key=value strings) has no local file:
   // taking a conninfo for a path would name files (the sweep lock) after it,
   // password and all.
-  if (!local.empty() && local.find("://") == std::string::npos &&
+  // "-" is refused as a source (OpenSourceWithFlags) and names no file.
+  if (!local.empty() && local != "-" && local.find("://") == std::string::npos &&
       source::ClassifySourceSpec(source_spec) != source::SpecForm::kPostgresKeyValue)
     inputs.push_back({local, "the source"});
-  if (!policy_path.empty()) inputs.push_back({policy_path, "the policy"});
+  if (!policy_path.empty() && policy_path != "-") inputs.push_back({policy_path, "the policy"});
   return inputs;
 }
 

@@ -2,11 +2,13 @@
 // terminal detection, and writing results to stdout or a file.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
+#include "policy/loader.h"
 #include "policy/policy.h"
 #include "policy/validate.h"
 #include "source/source.h"
@@ -43,6 +45,32 @@ class SkippedRowsWarning {
  private:
   const source::Source& source_;
 };
+
+// "-" for a policy or plan file: read standard input (once; every later read
+// of "-" gets the same bytes) into memory, at most kMaxStdinBytes.
+inline constexpr size_t kMaxStdinBytes = size_t{64} << 20;
+inline constexpr const char* kStdinName = "<stdin>";
+// The name of `path` in file:line:column messages: "<stdin>" for "-".
+std::string InputName(const std::string& path);
+// The bytes of a policy or plan file, or of standard input for "-". `what`
+// names it in errors ("policy", "plan").
+Result<std::string> ReadInput(const std::string& path, const char* what);
+// Loads a policy file, or standard input for "-" (named "<stdin>").
+Result<policy::LoadedPolicy> LoadPolicyInput(const std::string& path);
+
+// -q/--quiet and -v/--verbose with one meaning on every command: -q prints
+// nothing on success (errors, and warnings that change the outcome, still go
+// to stderr); -v says what was done in more detail. Both at once is a usage
+// error (exit 2). Empty help texts get the common wording.
+struct Verbosity {
+  bool quiet = false;
+  bool verbose = false;
+};
+void AddVerbosityFlags(CLI::App* app, Verbosity* v, const std::string& quiet_help = "",
+                       const std::string& verbose_help = "");
+// The same for a command that keeps its flags elsewhere (plan_apply.h).
+void AddVerbosityFlags(CLI::App* app, bool* quiet, bool* verbose, const std::string& quiet_help = "",
+                       const std::string& verbose_help = "");
 
 // Loads and validates a policy for a command that uses it (scan, ...). Prints
 // its warnings and errors to stderr. Returns an error (exit 2) when the policy

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "common.h"
 #include "detect/kind.h"
 #include "detect/mask.h"
 #include "detect/terms.h"
@@ -43,6 +44,8 @@ struct DetectOptions {
   std::string kinds;
   bool all = false;
   bool show_values = false;
+  bool quiet = false;
+  bool verbose = false;
   int64_t max_record_bytes = int64_t{64} << 20;
 };
 
@@ -171,6 +174,10 @@ class HitPrinter {
     Begin();
     renderer_->End(shown_);
     std::cout.flush();
+    // -q (as grep -q): no hits on stdout; what failed the run is one line.
+    if (opt_.quiet && shown_ > 0)
+      std::cerr << "dpo: " << shown_ << (shown_ == 1 ? " hit" : " hits")
+                << " of personal data; run without -q to see where\n";
     return shown_ > 0 ? kExitFindings : kExitOk;
   }
 
@@ -440,7 +447,15 @@ int RunDetect(const DetectOptions& opt) {
   }
   report::DetectRenderOptions render_options;
   render_options.with_path = with_path;
-  std::unique_ptr<report::DetectRenderer> renderer = report::MakeDetectRenderer(opt.format, std::cout, render_options);
+  // -q: the hits are counted, not printed.
+  struct NullBuffer : std::streambuf {
+    int overflow(int c) override { return traits_type::not_eof(c); }
+    std::streamsize xsputn(const char*, std::streamsize n) override { return n; }
+  };
+  static NullBuffer null_buffer;
+  static std::ostream discard(&null_buffer);
+  std::unique_ptr<report::DetectRenderer> renderer =
+      report::MakeDetectRenderer(opt.format, opt.quiet ? discard : std::cout, render_options);
   if (!renderer) {
     return ReportError(
         Status::Error("--format: unknown format '" + opt.format + "'; use text, json, jsonl or sarif"));
@@ -479,14 +494,19 @@ void RegisterDetect(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
   sub->add_flag("--show-values", opt->show_values,
                 "Print raw values instead of masked ones (local debugging only: output then holds personal data)");
+  AddVerbosityFlags(sub, &opt->quiet, &opt->verbose,
+                    "Print no hits (as grep -q): nothing when none is found, one line on stderr with the count when "
+                    "some are (exit 1)",
+                    "Accepted for scripts: every hit is already printed");
   sub->footer(
       "Values are masked by default (j***@e***.nl, *******82). By default only validated hits are shown\n"
       "for kinds that have a validator (BSN 11-check, IBAN mod-97, Luhn, numbering plans, context for KvK\n"
       "and document numbers); --all adds the unvalidated candidates.\n"
       "Examples:\n  dpo detect logs/ --kinds email,iban\n  git diff main | dpo detect --diff\n"
       "  dpo detect --staged --format sarif > detect.sarif\n"
+      "  dpo detect --staged -q   # a pre-commit hook that says only how many\n"
       "Exit codes: 0 nothing found; 1 hits found; 2 input error (missing file, bad option, damaged diff,\n"
-      "--staged outside a git repository).\n"
+      "--staged outside a git repository, -q with -v).\n"
       "Pre-commit hook: dpo detect --staged (only the lines the commit adds; scripts/pre-commit-hook.sh,\n"
       "docs/pre-commit.md).");
   sub->callback([opt, exit_code]() { *exit_code = RunDetect(*opt); });

@@ -41,6 +41,8 @@ struct SubjectArgs {
 struct ExportArgs : SubjectArgs {
   std::string out;
   bool zip = false;
+  bool quiet = false;
+  bool verbose = false;
   std::string received;
   std::string lang = "en";
 };
@@ -51,14 +53,14 @@ struct ErasePlanArgs : SubjectArgs {
   std::string format = "text";
   std::string as_of;
   bool sql = false;
+  bool quiet = false;
+  bool verbose = false;
 };
 
 Result<std::string> PolicySha256(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error(path + ": cannot read the policy", StatusCode::kNotFound);
-  std::stringstream s;
-  s << in.rdbuf();
-  return util::Sha256Hex(s.str());
+  Result<std::string> bytes = ReadInput(path, "policy");  // "-": the same bytes the loader read
+  if (!bytes.ok()) return bytes.status();
+  return util::Sha256Hex(*bytes);
 }
 
 Result<util::Date> DateFlag(const std::string& text, const char* flag) {
@@ -108,19 +110,19 @@ int RunExport(const ExportArgs& args) {
   if (!lang.ok()) return ReportError(lang.status().WithContext("--lang"));
   Result<util::Date> received = DateFlag(args.received, "--received");
   if (!received.ok()) return ReportError(received.status());
-  if (args.out.empty()) return ReportError(Status::Error("--out: give the directory to write the package to"));
+  if (args.out.empty()) return ReportError(Status::Error("-o: give the directory to write the package to"));
   std::string out_path = args.out;
   while (out_path.size() > 1 && out_path.back() == '/') out_path.pop_back();
-  Result<util::OutputTarget> out = CheckOutput(out_path, false, InputsOf(args.source, args.policy), "--out");
-  // An existing --out that is not an input: export has no --force, a
+  Result<util::OutputTarget> out = CheckOutput(out_path, false, InputsOf(args.source, args.policy));
+  // An existing -o that is not an input: export has no --force, a
   // package is never written into or over another.
   if ((!out.ok() && out.status().message().find("--force") != std::string::npos) ||
       (out.ok() && std::filesystem::exists(std::filesystem::symlink_status(out_path))))
-    return ReportError(Status::Error("--out " + args.out + " already exists; a package is never written into or over "
+    return ReportError(Status::Error("-o " + args.out + " already exists; a package is never written into or over "
                                      "another: choose a new name, or remove it first"));
   if (!out.ok()) return ReportError(out.status());
   if (out->kind != util::OutputKind::kRegularFile)
-    return ReportError(Status::Error("--out " + args.out + ": give a new directory name (or with --zip a file name)"));
+    return ReportError(Status::Error("-o " + args.out + ": give a new directory name (or with --zip a file name)"));
   Result<std::string> sha = PolicySha256(args.policy);
   if (!sha.ok()) return ReportError(sha.status());
   Result<Found> found = FindFromArgs(args);
@@ -165,6 +167,7 @@ int RunExport(const ExportArgs& args) {
     return kExitInterrupted;
   }
 
+  if (args.quiet) return kExitOk;
   int64_t own = data.TotalRows(dsar::RowRole::kSubject) + data.TotalRows(dsar::RowRole::kBelongs);
   int datasets = 0;
   for (const dsar::DatasetRows& d : data.datasets) datasets += d.role != dsar::RowRole::kContext;
@@ -175,14 +178,24 @@ int RunExport(const ExportArgs& args) {
               << " context row(s), " << redacted << " span(s) of other people's data redacted";
   std::cout << "\nanswer due " << summary.due << " (received " << received->ToIso() << "; extended at most to "
             << summary.due_extended << ")\ncheck it later with 'dpo dsar verify " << args.out << "'\n";
+  if (args.verbose)
+    for (const dsar::PackageFile& f : files) std::cout << "  " << f.name << " (" << f.content.size() << " bytes)\n";
   PrintAdvice(data.advice);
   return kExitOk;
 }
 
-int RunVerify(const std::string& path) {
+struct VerifyArgs {
+  std::string path;
+  bool quiet = false;
+  bool verbose = false;
+};
+
+int RunVerify(const VerifyArgs& args) {
+  const std::string& path = args.path;
   Result<dsar::VerifyReport> report = dsar::VerifyPackage(path);
   if (!report.ok()) return ReportError(report.status());
   if (report->ok()) {
+    if (args.quiet) return kExitOk;
     std::cout << "ok: " << report->files << " file(s) match the manifest of " << path << " (written "
               << report->created_at << ")\n";
     return kExitOk;
@@ -197,7 +210,7 @@ int RunErasePlan(const ErasePlanArgs& args) {
     return ReportError(Status::Error("--format: use text, json or markdown"));
   Result<util::Date> as_of = DateFlag(args.as_of, "--as-of");
   if (!as_of.ok()) return ReportError(as_of.status());
-  Result<util::OutputTarget> output = CheckOutput(args.out, args.force, InputsOf(args.source, args.policy), "--out");
+  Result<util::OutputTarget> output = CheckOutput(args.out, args.force, InputsOf(args.source, args.policy));
   if (!output.ok()) return ReportError(output.status());
   Result<std::string> sha = PolicySha256(args.policy);
   if (!sha.ok()) return ReportError(sha.status());
@@ -218,6 +231,11 @@ int RunErasePlan(const ErasePlanArgs& args) {
     Status written = WriteOutput(*output, json);
     if (!written.ok()) return ReportError(written);
   }
+  // -q: the plan goes only where -o says; no summary, no 'wrote' line.
+  if (args.quiet) {
+    if (output->kind == util::OutputKind::kStdout && !args.out.empty()) std::cout << json;  // -o -
+    return kExitOk;
+  }
   if (args.format == "json") {
     if (output->kind == util::OutputKind::kStdout) std::cout << json;
   } else if (args.format == "markdown") {
@@ -232,7 +250,9 @@ int RunErasePlan(const ErasePlanArgs& args) {
 }
 
 void AddSubjectFlags(CLI::App* sub, SubjectArgs* args) {
-  sub->add_option("-p,--policy", args->policy, "The policy (a 'dpo policy init' draft works too)")->required();
+  sub->add_option("-p,--policy", args->policy,
+                  "The policy (a 'dpo policy init' draft works too; '-': standard input)")
+      ->required();
   sub->add_option("source", args->source, "SQLite file, CSV directory or postgresql:// URI")->required();
   sub->add_option("--subject", args->subject,
                   "KEY=VALUE: an identifier column (email, bsn, phone, iban, personnel_number), TABLE.COLUMN, or a "
@@ -255,26 +275,34 @@ void RegisterDsar(CLI::App& app, int* exit_code) {
   CLI::App* exp = dsar->add_subcommand(
       "export", "Find a data subject and write their access package (data.json, CSV, summary, manifest)");
   AddSubjectFlags(exp, export_args.get());
-  exp->add_option("-o,--out", export_args->out, "New directory (or with --zip, file) to write; never overwritten")
+  exp->add_option("-o,--output,--out", export_args->out,
+                  "New directory (or with --zip, file) to write; never overwritten (--out is the old spelling)")
       ->required();
   exp->add_flag("--zip", export_args->zip, "Write one zip file instead of a directory");
   exp->add_option("--received", export_args->received,
                   "YYYY-MM-DD the request came in, or identity was verified (default: today); sets the due date");
   exp->add_option("--lang", export_args->lang, "Language of the summary: en (default) or nl");
+  AddVerbosityFlags(exp, &export_args->quiet, &export_args->verbose,
+                    "Print nothing on success (no summary, no index advice; warnings still go to stderr)",
+                    "Also list the files of the package and their sizes");
   exp->footer(
       "Examples:\n  dpo dsar export -p policies/staffing-agency.yaml samples/staffing.db --subject email=jan@example.nl -o package/\n"
       "  dpo dsar export -p policy.yaml crm.db --subject bsn=111222333 -o package.zip --zip --lang nl\n"
-      "Exit codes: 0 written (also when the subject has no data); 2 usage error, an existing --out, an ambiguous\n"
-      "identity, a policy or source error (nothing written); 3 internal error; 130 interrupted.");
+      "Exit codes: 0 written (also when the subject has no data); 2 usage error, an existing -o, an ambiguous\n"
+      "identity, a policy or source error, -q with -v (nothing written); 3 internal error; 130 interrupted.");
   exp->callback([export_args, exit_code]() { *exit_code = RunExport(*export_args); });
 
-  auto verify_path = std::make_shared<std::string>();
+  auto verify_args = std::make_shared<VerifyArgs>();
   CLI::App* verify = dsar->add_subcommand("verify", "Check a package against its manifest (exit 1 when changed)");
-  verify->add_option("package", *verify_path, "The package directory or zip file")->required();
+  verify->add_option("package", verify_args->path, "The package directory or zip file")->required();
+  AddVerbosityFlags(verify, &verify_args->quiet, &verify_args->verbose,
+                    "Print nothing when the package is intact (what changed is still listed)",
+                    "Accepted for scripts: the ok line already counts the files");
   verify->footer(
       "Examples:\n  dpo dsar verify package/\n  dpo dsar verify package.zip\n"
-      "Exit codes: 0 every file matches; 1 a file changed, is missing or was added; 2 not a package; 3 internal error.");
-  verify->callback([verify_path, exit_code]() { *exit_code = RunVerify(*verify_path); });
+      "Exit codes: 0 every file matches; 1 a file changed, is missing or was added; 2 not a package, -q with -v;\n"
+      "3 internal error.");
+  verify->callback([verify_args, exit_code]() { *exit_code = RunVerify(*verify_args); });
 }
 
 void RegisterErase(CLI::App& app, int* exit_code) {
@@ -286,32 +314,39 @@ void RegisterErase(CLI::App& app, int* exit_code) {
   CLI::App* plan = erase->add_subcommand(
       "plan", "Find a data subject and plan deleting their rows, child rows first, keeping what the law keeps");
   AddSubjectFlags(plan, plan_args.get());
-  plan->add_option("-o,--out", plan_args->out, "Write the plan as JSON to FILE (mode 0600), for 'erase apply'");
-  plan->add_flag("--force", plan_args->force, "Overwrite --out if it exists");
+  plan->add_option("-o,--output,--out", plan_args->out,
+                   "Write the plan as JSON to FILE (mode 0600), for 'erase apply' (--out is the old spelling)");
+  plan->add_flag("--force", plan_args->force, "Overwrite -o if it exists");
   plan->add_option("-f,--format", plan_args->format, "Summary on stdout: text (default), markdown, json");
   plan->add_option("--as-of", plan_args->as_of, "Evaluate retention periods and holds as of YYYY-MM-DD (default: today)")
       ->check(AsOfDay());
   plan->add_flag("--sql", plan_args->sql, "Show the SQL of each step (it names the subject's keys)");
+  AddVerbosityFlags(plan, &plan_args->quiet, &plan_args->verbose,
+                    "Print nothing on success: the plan goes only to -o (no summary, no 'wrote' line; TODO warnings "
+                    "still go to stderr)",
+                    "Accepted for scripts: the summary already shows every step (--sql adds the SQL)");
   plan->footer(
       "Examples:\n  dpo erase plan -p policies/staffing-agency.yaml samples/staffing.db --subject email=jan@example.nl\n"
       "  dpo erase plan -p policy.yaml crm.db --subject email=jan@example.nl -o erase.json\n"
-      "Exit codes: 0 planned (written with -o); 2 usage error, an ambiguous identity, a policy or source error;\n"
-      "3 internal error.");
+      "Exit codes: 0 planned (written with -o); 2 usage error, an ambiguous identity, a policy or source error,\n"
+      "-q with -v; 3 internal error.");
   plan->callback([plan_args, exit_code]() { *exit_code = RunErasePlan(*plan_args); });
 
   auto apply_args = std::make_shared<ApplyArgs>();
   CLI::App* apply = erase->add_subcommand(
       "apply", "Apply a reviewed erasure plan in one transaction; refuses a stale plan (data or policy changed)");
-  apply->add_option("plan", apply_args->plan, "The plan file 'erase plan --out' wrote")->required();
+  apply->add_option("plan", apply_args->plan, "The plan file 'erase plan -o' wrote ('-': standard input)")
+      ->required();
   apply->add_option("source", apply_args->source, "The source the plan was made for")->required();
   apply->add_option("-p,--policy", apply_args->policy, "The policy (default: the file the plan names)");
-  apply->add_flag("-q,--quiet", apply_args->quiet, "Print nothing on success");
+  AddVerbosityFlags(apply, &apply_args->quiet, &apply_args->verbose, "Print nothing on success",
+                    "Print the counts of what was changed (as without -q)");
   AddApplyFlags(apply, apply_args.get());
   apply->footer(
       "Examples:\n  dpo erase apply erase.json crm.db --dry-run\n"
       "  dpo erase apply erase.json crm.db --ledger ledger.db --audit-log audit.jsonl --key-file dpo.key\n"
       "Exit codes: 0 applied (or a dry run); 2 usage, policy or source error, a stale plan, a plan of the wrong\n"
-      "kind, a limit exceeded, no key, the source locked (nothing was changed); 3 internal error.");
+      "kind, a limit exceeded, no key, the source locked, -q with -v (nothing was changed); 3 internal error.");
   apply->callback([apply_args, exit_code]() { *exit_code = RunApply(*apply_args, "erase apply", "erasure"); });
 }
 

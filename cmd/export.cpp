@@ -49,6 +49,8 @@ struct ExportArgs {
   std::string audit_log;
   std::string as_of;
   bool dry_run = false;
+  bool quiet = false;
+  bool verbose = false;
   SourceFlags source_flags;
 };
 
@@ -60,11 +62,9 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
 }
 
 Result<std::string> PolicySha256(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error(path + ": cannot read the policy", StatusCode::kNotFound);
-  std::stringstream s;
-  s << in.rdbuf();
-  return util::Sha256Hex(s.str());
+  Result<std::string> bytes = ReadInput(path, "policy");  // "-": the same bytes the loader read
+  if (!bytes.ok()) return bytes.status();
+  return util::Sha256Hex(*bytes);
 }
 
 // The key when one is given (--key-file or DPO_KEY): keyed pseudonyms need
@@ -306,6 +306,7 @@ int Run(const ExportArgs& args) {
                                             " was removed again (nothing was disclosed)"));
   }
   (*output)->Keep();
+  if (args.quiet) return kExitOk;
   std::cout << report::RenderExportText(*scope, *tables, *results) << "wrote " << report::TerminalSafe(args.out)
             << " (" << format << (directory ? ", one file per table" : "") << ", mode "
             << (directory ? "0700 with files 0600" : "0600") << "); recorded " << tables->size()
@@ -321,7 +322,8 @@ void RegisterExport(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "export", "Export to a recipient only what the policy lets it receive for one purpose, and record it");
   cmd->add_option("source", args->source, "SQLite file, CSV file or directory, or PostgreSQL URI")->required();
-  cmd->add_option("-p,--policy", args->policy, "The policy (recipients, purposes, datasets)")->required();
+  cmd->add_option("-p,--policy", args->policy, "The policy (recipients, purposes, datasets; '-': standard input)")
+      ->required();
   cmd->add_option("--recipient", args->recipient, "The recipient (recipients.<id> of the policy)")->required();
   cmd->add_option("--purpose", args->purpose,
                   "The purpose of the disclosure (needed when several purposes list the recipient)");
@@ -333,9 +335,10 @@ void RegisterExport(CLI::App& app, int* exit_code) {
                   "With --table: COL=VALUE, COL!=VALUE, COL<VALUE, COL<=VALUE, COL>VALUE, COL>=VALUE, 'COL is null', "
                   "'COL is not null' (repeat: all must hold)");
   cmd->add_option("-f,--format", args->format, "json or csv (default: json for -o NAME.json, else csv)");
-  cmd->add_option("-o,--out", args->out,
-                  "File to write (CSV of several tables: a directory); refused if it exists, unless --force");
-  cmd->add_flag("--force", args->force, "Replace an existing output (only once the new one is complete and recorded)");
+  cmd->add_option("-o,--output,--out", args->out,
+                  "File to write (CSV of several tables: a directory); refused if it exists, unless --force (--out is "
+                  "the old spelling)");
+  cmd->add_flag("--force", args->force, "Replace an existing -o (only once the new one is complete and recorded)");
   cmd->add_flag("--anonymise,--anonymize", args->anonymise,
                 "Apply the operator dpo anonymise gives each column (the policy's anonymise: section, the defaults)");
   cmd->add_option("--key-file", args->key_file,
@@ -345,6 +348,10 @@ void RegisterExport(CLI::App& app, int* exit_code) {
   cmd->add_option("--as-of", args->as_of, "YYYY-MM-DD recorded in the export and used for age bands (default: today)")
       ->check(AsOfDay());
   cmd->add_flag("-n,--dry-run", args->dry_run, "Show tables, columns and row counts; write and record nothing");
+  AddVerbosityFlags(cmd, &args->quiet, &args->verbose,
+                    "Print nothing on success (no summary; warnings still go to stderr; a dry run still shows its "
+                    "counts)",
+                    "Accepted for scripts: the summary already lists every table, column and row count");
   AddSourceFlags(cmd, &args->source_flags);
   cmd->footer(
       "Examples:\n  dpo export samples/staffing.db -p policies/staffing-agency.yaml --recipient clients --purpose mediation \\\n"
@@ -352,8 +359,8 @@ void RegisterExport(CLI::App& app, int* exit_code) {
       "  dpo export crm.db -p policy.yaml --recipient clients --purpose mediation --table candidates \\\n"
       "      --where status=active -o clients.csv --audit-log audit.jsonl\n"
       "Exit codes: 0 written and recorded (or a dry run); 2 bad input (a flag, the policy, a recipient or purpose\n"
-      "that may not receive this, an existing output without --force, no key; nothing written or recorded);\n"
-      "3 internal error; 130 interrupted (nothing written).");
+      "that may not receive this, an existing output without --force, no key, -q with -v; nothing written or\n"
+      "recorded); 3 internal error; 130 interrupted (nothing written).");
   cmd->callback([args, exit_code]() { *exit_code = Run(*args); });
 }
 

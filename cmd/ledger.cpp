@@ -40,23 +40,15 @@ struct ReplayArgs {
 struct StatsArgs {
   std::string ledger;
   std::string format = "text";
+  bool quiet = false;
+  bool verbose = false;
 };
-
-Result<std::string> ReadFile(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return Status::Error(path + ": cannot read the " + std::string(what) + ": " + std::strerror(errno),
-                         StatusCode::kNotFound);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 int RunReplay(const ReplayArgs& args) {
   if (args.format != "text" && args.format != "json") return ReportError(Status::Error("--format: use text or json"));
   Result<policy::Policy> policy = LoadPolicyForUse(args.policy);
   if (!policy.ok()) return ReportError(policy.status());
-  Result<std::string> bytes = ReadFile(args.policy, "policy");
+  Result<std::string> bytes = ReadInput(args.policy, "policy");
   if (!bytes.ok()) return ReportError(bytes.status());
   Result<util::SecretKey> key = util::SecretKey::Load(args.key_file);
   if (!key.ok()) return ReportError(key.status().WithContext("the ledger's hashes are keyed"));
@@ -104,6 +96,7 @@ int RunStats(const StatsArgs& args) {
   if (!stats.ok()) return ReportError(stats.status());
   Result<int64_t> tables = ledger->CountTables();
   if (!tables.ok()) return ReportError(tables.status());
+  if (args.quiet) return kExitOk;  // the exit status says the ledger can be read
   int64_t total = 0;
   std::map<std::string, int64_t> by_key;
   for (const plan::LedgerStat& s : *stats) {
@@ -157,7 +150,7 @@ void RegisterLedger(CLI::App& app, int* exit_code) {
       "replay",
       "After a backup restore: find the rows the ledger says were erased and erase, anonymise or restrict them "
       "again, in one transaction (legal holds of the policy as it is now win)");
-  replay->add_option("-p,--policy", replay_args->policy, "The policy (as it is now)")->required();
+  replay->add_option("-p,--policy", replay_args->policy, "The policy (as it is now; '-': standard input)")->required();
   replay->add_option("source", replay_args->source, "The restored SQLite file, CSV directory or postgresql:// URI")
       ->required();
   replay->add_option("--ledger", replay_args->ledger, "The erasure ledger the sweeps wrote")->required();
@@ -170,15 +163,16 @@ void RegisterLedger(CLI::App& app, int* exit_code) {
                      "Refuse when the replay changes more than this percentage of any table (default 50)")
       ->check(CLI::Range(0.0, 100.0));
   replay->add_option("-f,--format", replay_args->format, "Summary on stdout: text (default) or json");
-  replay->add_flag("-q,--quiet", replay_args->quiet, "Print nothing on success (warnings still go to stderr)");
-  replay->add_flag("-v,--verbose", replay_args->verbose, "Also list every operation, as 'retention apply' does");
+  AddVerbosityFlags(replay, &replay_args->quiet, &replay_args->verbose,
+                    "Print nothing on success (warnings still go to stderr)",
+                    "Also list every operation, as 'retention apply' does");
   AddSourceFlags(replay, &replay_args->source_flags);
   replay->footer(
       "Examples:\n  dpo ledger replay -p policy.yaml restored.db --ledger ledger.db --key-file dpo.key --dry-run\n"
       "  dpo ledger replay -p policy.yaml restored.db --ledger ledger.db --key-file dpo.key --audit-log audit.jsonl\n"
       "Exit codes: 0 done (nothing found is done too); 1 done, but rows found were left (a blocked delete, a rule\n"
       "gone from the policy; see stderr); 2 usage, policy, source or ledger error, no or the wrong key, a limit\n"
-      "exceeded, a sweep already running (nothing was changed); 3 internal error.");
+      "exceeded, a sweep already running, -q with -v (nothing was changed); 3 internal error.");
   replay->callback([replay_args, exit_code]() { *exit_code = RunReplay(*replay_args); });
 
   auto stats_args = std::make_shared<StatsArgs>();
@@ -186,9 +180,12 @@ void RegisterLedger(CLI::App& app, int* exit_code) {
       "stats", "Count a ledger's tombstones per action, rule, day and key (no hashes; tables are hashed too)");
   stats->add_option("--ledger", stats_args->ledger, "The erasure ledger")->required();
   stats->add_option("-f,--format", stats_args->format, "text (default) or json");
+  AddVerbosityFlags(stats, &stats_args->quiet, &stats_args->verbose,
+                    "Print nothing on success (the exit status says the ledger can be read)",
+                    "Accepted for scripts: the table already shows every count");
   stats->footer(
       "Examples:\n  dpo ledger stats --ledger ledger.db\n  dpo ledger stats --ledger ledger.db -f json\n"
-      "Exit codes: 0 ok; 2 the ledger cannot be read or is not a ledger; 3 internal error.");
+      "Exit codes: 0 ok; 2 the ledger cannot be read or is not a ledger, -q with -v; 3 internal error.");
   stats->callback([stats_args, exit_code]() { *exit_code = RunStats(*stats_args); });
 }
 

@@ -122,8 +122,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const std::optional<std::string> explained =
         cmd::ExplainUsageError(app, std::vector<std::string>(argv + 1, argv + argc));
+    const std::string what = e.what();
     if (explained) {
       std::cerr << "dpo: error: " << *explained << "\n";
+    } else if (what == "--quiet excludes --verbose" || what == "--verbose excludes --quiet") {
+      // One meaning on every command: -q prints nothing on success, -v more.
+      std::cerr << "dpo: error: -q (--quiet) and -v (--verbose) together: give one of them; -q prints nothing on "
+                   "success, -v says more\n";
     } else {
       std::cerr << "dpo: error: " << util::EscapeForMessage(e.what(), 4096)
                 << "\nRun 'dpo --help' or 'dpo help SUBCOMMAND'.\n";

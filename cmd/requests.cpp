@@ -25,6 +25,8 @@ struct CommonArgs {
   std::string register_path;
   std::string policy;
   std::string format = "text";
+  bool quiet = false;
+  bool verbose = false;
 };
 
 struct AddArgs {
@@ -153,7 +155,9 @@ report::RequestRenderOptions RenderOptions(const Context& context, bool hide_sub
 // What a changed request prints: its JSON, or a line saying what happened
 // and the request's card.
 int PrintChanged(const std::string& what, const dsar::Request& request, const Context& context,
-                 const std::string& format) {
+                 const CommonArgs& common) {
+  if (common.quiet) return kExitOk;
+  const std::string& format = common.format;
   report::RequestRenderOptions options = RenderOptions(context, false);
   if (format == "json") {
     std::cout << report::RenderRequestJson(request, options);
@@ -212,7 +216,7 @@ int RunAdd(const AddArgs& args) {
   Result<dsar::Request> added = reg->Add(request, context->rules, context->today);
   if (!added.ok()) return ReportError(added.status());
   WarnLateExtension(*added, *context);
-  return PrintChanged("added", *added, *context, args.common.format);
+  return PrintChanged("added", *added, *context, args.common);
 }
 
 int RunList(const ListArgs& args) {
@@ -271,6 +275,7 @@ int RunShow(const ShowArgs& args) {
   if (!reg.ok()) return ReportError(reg.status());
   Result<dsar::Request> request = reg->Get(*id);
   if (!request.ok()) return ReportError(request.status());
+  if (args.common.quiet) return kExitOk;  // the exit status says the request exists
   report::RequestRenderOptions options = RenderOptions(*context, args.hide_subject);
   std::cout << (args.common.format == "json" ? report::RenderRequestJson(*request, options)
                                              : report::RenderRequestText(*request, options));
@@ -345,7 +350,7 @@ int RunUpdate(const UpdateArgs& args) {
   Result<dsar::Request> result = reg->Update(updated, context->rules, context->today);
   if (!result.ok()) return ReportError(result.status());
   if (extension && *extension > stored->extension_months) WarnLateExtension(*result, *context);
-  return PrintChanged("updated", *result, *context, args.common.format);
+  return PrintChanged("updated", *result, *context, args.common);
 }
 
 int RunClose(const CloseArgs& args) {
@@ -369,7 +374,7 @@ int RunClose(const CloseArgs& args) {
   if (deadline.answered_late)
     ReportWarning("request " + std::to_string(closed->id) + " was answered after its deadline (" +
                   deadline.due->ToIso() + ")");
-  return PrintChanged(args.refused ? "refused" : "closed", *closed, *context, args.common.format);
+  return PrintChanged(args.refused ? "refused" : "closed", *closed, *context, args.common);
 }
 
 }  // namespace
@@ -385,6 +390,8 @@ void RegisterRequests(CLI::App& app, int* exit_code) {
   auto add_args = std::make_shared<AddArgs>();
   CLI::App* add = requests->add_subcommand("add", "Record a request received (creates the register when missing)");
   AddCommonFlags(add, &add_args->common);
+  AddVerbosityFlags(add, &add_args->common.quiet, &add_args->common.verbose, "Print nothing on success (no card of the request; warnings still go to stderr)",
+                    "Accepted for scripts: the card already shows every field");
   add->add_option("-t,--type", add_args->type, "The right invoked: " + types)->type_name("TYPE")->required();
   add->add_option("-s,--subject", add_args->subject,
                   "Your label for the data subject, e.g. \"ticket 123\" (personal data: kept in the register only)")
@@ -424,7 +431,9 @@ void RegisterRequests(CLI::App& app, int* exit_code) {
       ->type_name("DATE");
   list->add_flag("--all", list_args->all, "Closed and refused requests too");
   list->add_flag("--hide-subject", list_args->hide_subject, "Leave the subject labels out (a mail to a shared box)");
-  list->add_flag("-q,--quiet", list_args->quiet, "Print nothing when no request matches (cron mails only real news)");
+  AddVerbosityFlags(list, &list_args->quiet, &list_args->common.verbose,
+                    "Print nothing when no request matches (cron mails only real news)",
+                    "Accepted for scripts: the list already shows every deadline");
   list->footer(
       "Examples:\n  dpo requests list --register requests.db\n"
       "  dpo requests list --register requests.db --due-within 7d -q   # cron: mails only real news\n"
@@ -435,6 +444,8 @@ void RegisterRequests(CLI::App& app, int* exit_code) {
   auto show_args = std::make_shared<ShowArgs>();
   CLI::App* show = requests->add_subcommand("show", "Show one request and its deadline");
   AddCommonFlags(show, &show_args->common);
+  AddVerbosityFlags(show, &show_args->common.quiet, &show_args->common.verbose, "Print nothing (the exit status says whether the request exists)",
+                    "Accepted for scripts: the card already shows every field");
   show->add_option("id", show_args->id, "The request's id (from 'dpo requests list')")->type_name("ID")->required();
   show->add_flag("--hide-subject", show_args->hide_subject, "Leave the subject label out");
   show->footer(
@@ -446,6 +457,8 @@ void RegisterRequests(CLI::App& app, int* exit_code) {
   CLI::App* update = requests->add_subcommand(
       "update", "Change a request: record identity verification, an extension, the package or plan, notes");
   AddCommonFlags(update, &update_args->common);
+  AddVerbosityFlags(update, &update_args->common.quiet, &update_args->common.verbose, "Print nothing on success (no card of the request; warnings still go to stderr)",
+                    "Accepted for scripts: the card already shows every field");
   update->add_option("id", update_args->id, "The request's id")->type_name("ID")->required();
   UpdateArgs* u = update_args.get();
   u->type_opt = update->add_option("-t,--type", u->type, "The right invoked: " + types)->type_name("TYPE");
@@ -476,6 +489,8 @@ void RegisterRequests(CLI::App& app, int* exit_code) {
   auto close_args = std::make_shared<CloseArgs>();
   CLI::App* close = requests->add_subcommand("close", "Record that a request was answered (or refused)");
   AddCommonFlags(close, &close_args->common);
+  AddVerbosityFlags(close, &close_args->common.quiet, &close_args->common.verbose, "Print nothing on success (no card of the request; warnings still go to stderr)",
+                    "Accepted for scripts: the card already shows every field");
   close->add_option("id", close_args->id, "The request's id")->type_name("ID")->required();
   close
       ->add_option("--outcome", close_args->outcome,

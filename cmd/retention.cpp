@@ -39,17 +39,10 @@ struct PlanArgs {
   std::string format = "text";
   bool force = false;
   bool sql = true;
+  bool quiet = false;
+  bool verbose = false;
   SourceFlags source_flags;
 };
-
-Result<std::string> ReadFile(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error(path + ": cannot read the " + std::string(what) + ": " + std::strerror(errno),
-                                StatusCode::kNotFound);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 Result<util::Date> AsOf(const std::string& text) {
   if (text.empty()) return util::Today();
@@ -62,7 +55,7 @@ Result<plan::RetentionPlan> MakePlan(const std::string& policy_path, const polic
                                      source::Source& src, const std::string& as_of_text) {
   Result<util::Date> as_of = AsOf(as_of_text);
   if (!as_of.ok()) return as_of.status();
-  Result<std::string> bytes = ReadFile(policy_path, "policy");
+  Result<std::string> bytes = ReadInput(policy_path, "policy");
   if (!bytes.ok()) return bytes.status();
   plan::PlanOptions options;
   options.as_of = *as_of;
@@ -74,7 +67,7 @@ Result<plan::RetentionPlan> MakePlan(const std::string& policy_path, const polic
 int RunPlan(const PlanArgs& args) {
   if (args.format != "text" && args.format != "json" && args.format != "markdown")
     return ReportError(Status::Error("--format: use text, json or markdown"));
-  Result<util::OutputTarget> output = CheckOutput(args.out, args.force, InputsOf(args.source, args.policy), "--out");
+  Result<util::OutputTarget> output = CheckOutput(args.out, args.force, InputsOf(args.source, args.policy));
   if (!output.ok()) return ReportError(output.status());
   Result<policy::Policy> policy = LoadPolicyForUse(args.policy);
   if (!policy.ok()) return ReportError(policy.status());
@@ -89,6 +82,11 @@ int RunPlan(const PlanArgs& args) {
     // describes the database: owner-only like every other output.
     Status written = WriteOutput(*output, json);
     if (!written.ok()) return ReportError(written);
+  }
+  // -q: the plan goes only where -o says; no summary, no 'wrote' line.
+  if (args.quiet) {
+    if (output->kind == util::OutputKind::kStdout && !args.out.empty()) std::cout << json;  // -o -
+    return kExitOk;
   }
   if (args.format == "json") {
     if (output->kind == util::OutputKind::kStdout) std::cout << json;
@@ -149,18 +147,21 @@ int ApplyLoaded(const plan::RetentionPlan& plan, const policy::Policy& policy, c
 }  // namespace
 
 int RunApply(const ApplyArgs& args, const char* command, const char* kind) {
-  Result<std::string> text = ReadFile(args.plan, "plan");
+  if (args.plan == "-" && args.policy == "-")
+    return ReportError(Status::Error("the plan and --policy are both '-': standard input holds one of them; write "
+                                     "the other to a file"));
+  Result<std::string> text = ReadInput(args.plan, "plan");
   if (!text.ok()) return ReportError(text.status());
-  Result<plan::RetentionPlan> loaded = plan::PlanFromJson(*text, args.plan);
+  Result<plan::RetentionPlan> loaded = plan::PlanFromJson(*text, InputName(args.plan));
   if (!loaded.ok()) return ReportError(loaded.status());
   if (loaded->kind != kind)
-    return ReportError(Status::Error(args.plan + " is " + (loaded->kind == "erasure" ? "an erasure" : "a retention") +
+    return ReportError(Status::Error(InputName(args.plan) + " is " + (loaded->kind == "erasure" ? "an erasure" : "a retention") +
                                      " plan; apply it with 'dpo " + (loaded->kind == "erasure" ? "erase" : "retention") +
                                      " apply'"));
   std::string policy_path = args.policy.empty() ? loaded->policy_file : args.policy;
   Result<policy::Policy> policy = LoadPolicyForUse(policy_path);
   if (!policy.ok()) return ReportError(policy.status().WithContext("the policy of the plan (pass --policy)"));
-  Result<std::string> bytes = ReadFile(policy_path, "policy");
+  Result<std::string> bytes = ReadInput(policy_path, "policy");
   if (!bytes.ok()) return ReportError(bytes.status());
   // The lock of `retention sweep`: two applies (or an apply and a sweep or a
   // replay) never change the same source at once.
@@ -179,7 +180,7 @@ namespace {
 int RunSweep(const ApplyArgs& args) {
   Result<policy::Policy> policy = LoadPolicyForUse(args.policy);
   if (!policy.ok()) return ReportError(policy.status());
-  Result<std::string> bytes = ReadFile(args.policy, "policy");
+  Result<std::string> bytes = ReadInput(args.policy, "policy");
   if (!bytes.ok()) return ReportError(bytes.status());
   SweepLock lock;
   auto src = lock.OpenLocked(args.source, args.source_flags);
@@ -205,6 +206,8 @@ struct NoticesArgs {
   std::string format = "csv";
   std::string out;
   bool force = false;
+  bool quiet = false;
+  bool verbose = false;
   std::string audit_log;
   std::string key_file;
   SourceFlags source_flags;
@@ -280,7 +283,7 @@ int RunNotices(const NoticesArgs& args) {
   if (!output.ok()) return ReportError(output.status());
   Result<policy::Policy> policy = LoadPolicyForUse(args.policy);
   if (!policy.ok()) return ReportError(policy.status());
-  Result<std::string> bytes = ReadFile(args.policy, "policy");
+  Result<std::string> bytes = ReadInput(args.policy, "policy");
   if (!bytes.ok()) return ReportError(bytes.status());
   // A key only makes the audit digests: load it when one is given (an empty
   // DPO_KEY is none), as retention apply does.
@@ -319,6 +322,7 @@ int RunNotices(const NoticesArgs& args) {
       return ReportError(audited.WithContext("the notices were written but the audit log could not be; record this "
                                              "run by hand"));
   }
+  if (args.quiet) return kExitOk;
   // The data went to stdout: the summary must not mix with it.
   std::ostream& summary = output->kind == util::OutputKind::kStdout ? std::cerr : std::cout;
   summary << report::RenderNoticesSummary(*listed, output->kind == util::OutputKind::kStdout ? "-" : args.out);
@@ -351,31 +355,39 @@ void RegisterRetention(CLI::App& app, int* exit_code) {
   plan->add_option("-p,--policy", plan_args->policy, "The policy")->required();
   plan->add_option("source", plan_args->source, "SQLite file, CSV directory or postgresql:// URI")->required();
   plan->add_option("--as-of", plan_args->as_of, "Evaluate retention as of YYYY-MM-DD (default: today)")->check(AsOfDay());
-  plan->add_option("-o,--out", plan_args->out, "Write the plan as JSON to FILE (mode 0600), for 'retention apply'");
-  plan->add_flag("--force", plan_args->force, "Overwrite --out if it exists");
+  plan->add_option("-o,--output,--out", plan_args->out,
+                   "Write the plan as JSON to FILE (mode 0600), for 'retention apply' (--out is the old spelling)");
+  plan->add_flag("--force", plan_args->force, "Overwrite -o if it exists");
   plan->add_option("-f,--format", plan_args->format, "Summary on stdout: text (default), markdown, json");
   plan->add_flag("!--no-sql", plan_args->sql, "Leave the SQL of each step out of the text summary");
+  AddVerbosityFlags(plan, &plan_args->quiet, &plan_args->verbose,
+                    "Print nothing on success: the plan goes only to -o (no summary, no 'wrote' line)",
+                    "Accepted for scripts: the text summary already shows every step and its SQL");
   AddSourceFlags(plan, &plan_args->source_flags);
   plan->footer(
       "Examples:\n  dpo retention plan -p policies/staffing-agency.yaml samples/staffing.db\n"
       "  dpo retention plan -p policy.yaml crm.db --as-of 2026-12-01 -o plan.json\n"
-      "Exit codes: 0 planned (written with -o); 2 usage, policy or source error; 3 internal error.");
+      "  dpo retention plan -p policy.yaml crm.db -q -o - | dpo retention apply - crm.db --dry-run\n"
+      "Exit codes: 0 planned (written with -o); 2 usage, policy or source error, -q with -v; 3 internal error.");
   plan->callback([plan_args, exit_code]() { *exit_code = RunPlan(*plan_args); });
 
   auto apply_args = std::make_shared<ApplyArgs>();
   CLI::App* apply = retention->add_subcommand(
       "apply", "Apply a reviewed plan in one transaction; refuses a stale plan (data or policy changed)");
-  apply->add_option("plan", apply_args->plan, "The plan file 'retention plan --out' wrote")->required();
+  apply->add_option("plan", apply_args->plan, "The plan file 'retention plan -o' wrote ('-': standard input)")
+      ->required();
   apply->add_option("source", apply_args->source, "The source the plan was made for")->required();
   apply->add_option("-p,--policy", apply_args->policy, "The policy (default: the file the plan names)");
-  apply->add_flag("-q,--quiet", apply_args->quiet, "Print nothing on success");
+  AddVerbosityFlags(apply, &apply_args->quiet, &apply_args->verbose,
+                    "Print nothing on success (a blocked rule is still a warning and exit 1)",
+                    "Print the counts of what was changed (as without -q)");
   AddApplyFlags(apply, apply_args.get());
   apply->footer(
       "Examples:\n  dpo retention apply plan.json crm.db --dry-run --key-file dpo.key\n"
       "  dpo retention apply plan.json crm.db --ledger ledger.db --audit-log audit.jsonl --key-file dpo.key\n"
       "Exit codes: 0 applied (or a dry run); 1 applied, but a rule was blocked and left out (see stderr);\n"
       "2 usage, policy or source error, a stale plan, a limit exceeded, the source locked by a sweep, apply or\n"
-      "replay (nothing was changed); 3 internal error.");
+      "replay, -q with -v (nothing was changed); 3 internal error.");
   apply->callback([apply_args, exit_code]() { *exit_code = RunApply(*apply_args, "retention apply", "retention"); });
 
   auto sweep_args = std::make_shared<ApplyArgs>();
@@ -384,13 +396,14 @@ void RegisterRetention(CLI::App& app, int* exit_code) {
   sweep->add_option("-p,--policy", sweep_args->policy, "The policy")->required();
   sweep->add_option("source", sweep_args->source, "SQLite file, CSV directory or postgresql:// URI")->required();
   sweep->add_option("--as-of", sweep_args->as_of, "Evaluate retention as of YYYY-MM-DD (default: today)")->check(AsOfDay());
-  sweep->add_flag("-v,--verbose", sweep_args->verbose, "Print what was changed");
+  AddVerbosityFlags(sweep, &sweep_args->quiet, &sweep_args->verbose,
+                    "Print nothing on success (the default already: accepted for scripts)", "Print what was changed");
   AddApplyFlags(sweep, sweep_args.get());
   sweep->footer(
       "Examples:\n  dpo retention sweep -p policy.yaml crm.db --dry-run -v --key-file dpo.key\n"
       "  dpo retention sweep -p policy.yaml crm.db --ledger ledger.db --audit-log audit.jsonl --key-file dpo.key\n"
       "Exit codes: 0 done (silent); 1 done, but a rule was blocked and left out (see stderr); 2 usage, policy or\n"
-      "source error, a limit exceeded, a sweep already running (nothing was changed); 3 internal error.");
+      "source error, a limit exceeded, a sweep already running, -q with -v (nothing was changed); 3 internal error.");
   sweep->callback([sweep_args, exit_code]() { *exit_code = RunSweep(*sweep_args); });
 
   auto notices_args = std::make_shared<NoticesArgs>();
@@ -405,19 +418,23 @@ void RegisterRetention(CLI::App& app, int* exit_code) {
   notices->add_option("--rule", notices_args->rule, "Only this rule (without notify_before it needs --within)");
   notices->add_option("-f,--format", notices_args->format, "csv (default; for a mail merge) or json")
       ->check(CLI::IsMember({"csv", "json"}));
-  notices->add_option("-o,--out", notices_args->out,
-                      "Write the notices to FILE (mode 0600; they hold personal data); - for standard output");
+  notices->add_option("-o,--output,--out", notices_args->out,
+                      "Write the notices to FILE (mode 0600; they hold personal data); - for standard output (--out "
+                      "is the old spelling)");
   notices->add_flag("--force", notices_args->force, "Overwrite -o if it exists");
   notices->add_option("--audit-log", notices_args->audit_log,
                       "Append one entry per rule to this hash-chained audit log ('dpo audit verify')");
   notices->add_option("--key-file", notices_args->key_file,
                       "Secret key for the audit entries' digest of the listed keys (else DPO_KEY)");
+  AddVerbosityFlags(notices, &notices_args->quiet, &notices_args->verbose,
+                    "Print nothing on success (no summary; the notices still go to -o)",
+                    "Accepted for scripts: the summary already counts the notices per rule");
   AddSourceFlags(notices, &notices_args->source_flags);
   notices->footer(
       "Examples:\n  dpo retention notices -p policies/staffing-agency.yaml samples/staffing.db --within 30d -o notices.csv\n"
       "  dpo retention notices -p policy.yaml crm.db --rule candidate_profile_renewal -f json -o notices.json\n"
-      "Exit codes: 0 listed (also none); 2 usage, policy or source error, no -o (the notices hold personal data);\n"
-      "3 internal error.");
+      "Exit codes: 0 listed (also none); 2 usage, policy or source error, no -o (the notices hold personal data),\n"
+      "-q with -v; 3 internal error.");
   notices->callback([notices_args, exit_code]() { *exit_code = RunNotices(*notices_args); });
 }
 

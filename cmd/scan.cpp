@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "common.h"
 #include "flag_checks.h"
+#include "progress_line.h"
 #include "dpo/version.h"
 #include "report/scan_common.h"
 #include "report/scan_report.h"
@@ -31,36 +32,11 @@ struct ScanFlags {
   std::vector<std::string> tables;
   int threads = 0;
   bool quiet = false;
+  bool verbose = false;
   std::string baseline;        // --baseline FILE: findings in it do not fail the run
   std::string write_baseline;  // --write-baseline FILE
   std::string color = "auto";  // --color auto|always|never (text report on stdout)
   SourceFlags source_flags;
-};
-
-// A one-line progress display on stderr, redrawn at most ten times a second.
-class ProgressLine {
- public:
-  void Update(const scan::ScanProgress& p) {
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_ < std::chrono::milliseconds(100)) return;
-    last_ = now;
-    double mb = static_cast<double>(p.bytes_done) / 1048576.0;
-    if (p.rows_total > 0)
-      std::fprintf(stderr, "\r\033[Kscanning %s: %lld/%lld rows (%.0f%%, %.1f MB)", p.table.c_str(),
-                   static_cast<long long>(p.rows_done), static_cast<long long>(p.rows_total),
-                   100.0 * static_cast<double>(p.rows_done) / static_cast<double>(p.rows_total), mb);
-    else
-      std::fprintf(stderr, "\r\033[Kscanning %s: %lld rows (%.1f MB)", p.table.c_str(),
-                   static_cast<long long>(p.rows_done), mb);
-    shown_ = true;
-  }
-  ~ProgressLine() {
-    if (shown_) std::fprintf(stderr, "\r\033[K");
-  }
-
- private:
-  std::chrono::steady_clock::time_point last_{};
-  bool shown_ = false;
 };
 
 // The one line `-q` prints when the scan fails: the counts that decide the
@@ -108,7 +84,15 @@ int RunScanCommand(const ScanFlags& flags) {
   }
   std::optional<scan::Baseline> baseline;
   if (!flags.baseline.empty()) {
-    Result<scan::Baseline> read = scan::ReadBaselineFile(flags.baseline);
+    if (flags.baseline == "-" && flags.policy == "-")
+      return ReportError(Status::Error("--baseline - and --policy - both read standard input: give one of them a file"));
+    // "-": standard input, as every file dpo reads (named <stdin> in errors).
+    Result<scan::Baseline> read = [&flags]() -> Result<scan::Baseline> {
+      if (flags.baseline != "-") return scan::ReadBaselineFile(flags.baseline);
+      Result<std::string> text = ReadInput(flags.baseline, "baseline");
+      if (!text.ok()) return text.status();
+      return scan::ParseBaseline(*text, kStdinName);
+    }();
     if (!read.ok()) return ReportError(read.status().WithContext("--baseline"));
     baseline = std::move(*read);
   }
@@ -137,10 +121,21 @@ int RunScanCommand(const ScanFlags& flags) {
   options.threads = flags.threads > 0 ? flags.threads : std::min(static_cast<int>(hw == 0 ? 2 : hw), scan::kMaxScanThreads);
   ProgressLine progress;
   if (!flags.quiet && StderrIsTerminal())
-    options.progress = [&progress](const scan::ScanProgress& p) { progress.Update(p); };
+    options.progress = [&progress](const scan::ScanProgress& p) {
+      ProgressLine::State st;
+      st.item = p.table;
+      st.item_number = p.table_number;
+      st.item_count = p.table_count;
+      st.done = p.rows_done;
+      st.total = p.rows_total;
+      st.run_done = p.scan_rows_done;
+      st.run_total = p.scan_rows_total;
+      progress.Update(st);
+    };
 
   Result<scan::ScanResult> result = scan::RunScan(**src, options);
   options.progress = nullptr;
+  progress.Clear();  // before any report or warning reaches the terminal
   if (!result.ok()) return ReportError(result.status());
   for (source::SkippedRows& s : (*src)->Skipped()) {
     for (scan::TableReport& t : result->tables) {
@@ -178,6 +173,18 @@ int RunScanCommand(const ScanFlags& flags) {
       std::cerr << "dpo: wrote baseline to " << flags.write_baseline << " (" << n << " findings)\n";
     }
   }
+  if (flags.verbose) {
+    // What was read, table by table, and what was found: on stderr, beside
+    // (never inside) the report.
+    for (const scan::TableReport& t : result->tables)
+      std::cerr << "dpo: scanned " << t.name << ": " << t.rows_scanned << " of "
+                << (t.row_count >= 0 ? (t.row_count_exact ? "" : "~") + std::to_string(t.row_count) : std::string("?"))
+                << " rows, " << t.columns.size() << " columns\n";
+    const report::SeverityCounts c = report::CountBySeverity(*result);
+    std::cerr << "dpo: " << result->findings.size() << " findings: " << c.errors << " errors, " << c.warnings
+              << " warnings, " << c.notes << " notes (" << c.baselined << " baselined, " << c.accepted
+              << " accepted)\n";
+  }
   const bool failed = !never_fail && result->CountAtLeast(fail_on) > 0;
   if (failed && flags.quiet) std::cerr << QuietSummary(*result, flags.output) << "\n";
   return failed ? kExitFindings : kExitOk;
@@ -190,12 +197,13 @@ void RegisterScan(CLI::App& app, int* exit_code) {
   CLI::App* sub = app.add_subcommand(
       "scan", "Find personal data in a source; with --policy, check it against the policy (a CI gate)");
   sub->add_option("source", flags->source, "SQLite file, CSV file or directory, or postgresql:// URI")->required();
-  sub->add_option("-p,--policy", flags->policy, "Policy to check against (without it: discovery only)");
+  sub->add_option("-p,--policy", flags->policy,
+                  "Policy to check against ('-': standard input; without it: discovery only)");
   sub->add_option("-f,--format", flags->format, "Output: text (default), json, sarif, markdown, html");
   sub->add_option("--fail-on", flags->fail_on, "Exit 1 when findings at or above this exist: error (default), warning, never")
       ->check(CLI::IsMember({"error", "warning", "never"}));
   sub->add_option("-o,--output", flags->output, "Write the report to FILE (mode 0600) instead of stdout");
-  sub->add_flag("--force", flags->force, "Overwrite --output if it exists");
+  sub->add_flag("--force", flags->force, "Overwrite -o (and --write-baseline) if it exists");
   auto* sample = sub->add_option("--sample", flags->sample, "Rows sampled at random per table (default 10000)")
                      ->check(SampleRows());
   auto* full = sub->add_flag("--full", flags->full, "Scan every row of every table");
@@ -205,22 +213,24 @@ void RegisterScan(CLI::App& app, int* exit_code) {
   sub->add_option("--threads", flags->threads, "Detector threads, 1 to 256 (default: the number of cores)")
       ->check(ThreadCount(scan::kMaxScanThreads));
   sub->add_option("--baseline", flags->baseline,
-                  "Findings in FILE (a --write-baseline file, or an earlier JSON or SARIF report) are reported as "
-                  "baselined and do not fail the run");
+                  "Findings in FILE (a --write-baseline file, or an earlier JSON or SARIF report; '-': standard "
+                  "input) are reported as baselined and do not fail the run");
   sub->add_option("--write-baseline", flags->write_baseline,
                   "Write the fingerprints of this scan's findings to FILE (mode 0600; --force overwrites)");
   sub->add_option("--color", flags->color,
                   "Colours in the text report: auto (default: a terminal, not TERM=dumb, NO_COLOR unset), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
-  sub->add_flag("-q,--quiet", flags->quiet,
-                "Print nothing on success; on failure one line on stderr with the counts (without -o: no report)");
+  AddVerbosityFlags(sub, &flags->quiet, &flags->verbose,
+                    "Print nothing on success; on failure one line on stderr with the counts (without -o: no report)",
+                    "Also print, on stderr, the rows scanned per table and the findings per severity");
   AddSourceFlags(sub, &flags->source_flags);
   sub->footer(
       "Examples:\n  dpo scan samples/staffing.db -p policies/staffing-agency.yaml\n"
       "  dpo scan crm.db -p policy.yaml -f sarif -o dpo.sarif --fail-on warning\n"
       "  dpo scan csv:exports/ -t candidates --full\n"
+      "  cat policy.yaml | dpo scan crm.db --policy - -q\n"
       "Exit codes: 0 no findings at or above --fail-on; 1 findings at or above it; 2 usage, policy or source\n"
-      "error (nothing was scanned); 3 internal error.");
+      "error (nothing was scanned), -q with -v; 3 internal error.");
   sub->callback([flags, exit_code]() { *exit_code = RunScanCommand(*flags); });
 }
 

@@ -21,7 +21,8 @@ if ! command -v "$CXX_FUZZ" >/dev/null; then
   exit 2
 fi
 if [ -z "${FUZZ_NO_BUILD:-}" ]; then
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER="$CXX_FUZZ" -DDPO_FUZZ=ON >/dev/null
+  # The same configuration as scripts/sanitize.sh asan, so that one build serves both.
+  CXX_FUZZ="$CXX_FUZZ" bash "$root/scripts/configure-sanitized.sh" "$build"
   cmake --build "$build" -j"$(nproc)" --target fuzz_all >/dev/null
 fi
 

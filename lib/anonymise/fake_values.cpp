@@ -425,11 +425,21 @@ std::string FakeIban(std::string_view v, const std::string& folded, Choices& ch)
     for (int i = 0; i < 10; ++i) bban.push_back(ch.Digit());
     iban = WithCheckDigits("NL", bban);
   } else {
-    // The registry's length; the input's letters and digits where it has
-    // them, digits past its end.
+    // The registry's length and BBAN structure: letters and digits where the
+    // country's banks put them; where either may stand, the input's kind
+    // (digits past its end).
+    const char* format = detect::IbanBbanFormat(std::string_view(folded).substr(0, 2));
     std::string bban;
-    for (size_t i = 4; i < static_cast<size_t>(length); ++i)
-      bban.push_back(i < folded.size() && IsAlpha(folded[i]) ? ch.Letter() : ch.Digit());
+    size_t i = 4;
+    for (const char* f = format; f != nullptr && *f != '\0';) {
+      int run = 0;
+      while (*f >= '0' && *f <= '9') run = run * 10 + (*f++ - '0');
+      const char cls = *f++;
+      for (int k = 0; k < run; ++k, ++i) {
+        const bool letter = cls == 'a' || (cls == 'c' && i < folded.size() && IsAlpha(folded[i]));
+        bban.push_back(letter ? ch.Letter() : ch.Digit());
+      }
+    }
     iban = WithCheckDigits(folded.substr(0, 2), bban);
   }
   if (StyleOf(v) == CaseStyle::kLower) iban = LowerAscii(iban);

@@ -554,7 +554,8 @@ size_t MatchCard(const char* p, const char* end, bool* validated) {
 
 size_t MatchIban(const char* p, const char* end, bool* validated) {
   *validated = false;
-  if (end - p < 15 || !IsUpper(p[0]) || !IsUpper(p[1]) || !IsDigit(p[2]) || !IsDigit(p[3])) return 0;
+  if (end - p < 15 || !IsUpper(p[0]) || !IsUpper(p[1])) return 0;
+  if (!(IsDigit(p[2]) && IsDigit(p[3])) && !(IsIbanSeparator(p[2]) && IsDigit(p[3]) && IsDigit(p[4]))) return 0;
   int len = IbanLengthForCountry(std::string_view(p, 2));
   if (len == 0) return 0;
   char buf[40];
@@ -565,7 +566,9 @@ size_t MatchIban(const char* p, const char* end, bool* validated) {
     if (IsDigit(c) || IsUpper(c)) {
       buf[n++] = static_cast<char>(c);
       ++q;
-    } else if (c == ' ' && n >= 4 && q + 1 < end && IsAlnum(q[1])) {
+    } else if (IsIbanSeparator(static_cast<char>(c)) && n >= 2 && q + 1 < end && IsAlnum(q[1])) {
+      // One separator between groups (a sentence's final '.' is not taken:
+      // it has no letter or digit after it).
       ++q;
     } else {
       break;

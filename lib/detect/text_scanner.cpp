@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "detect/matchers.h"
+#include "detect/validators.h"
 #include "detect/terms.h"
 
 namespace dpo::detect {
@@ -143,6 +144,9 @@ size_t ScanWord(const char* b, const char* p, const char* e, size_t wn, Emitter&
     if (IsUpper(p[1]) && IsDigit(p[2]) && IsDigit(p[3]) && (n = MatchIban(p, e, &v)) != 0) {
       return out.Add(p, n, Kind::kIban, v), n;
     }
+  } else if (wn == 2 && IsUpper(p[0]) && IsUpper(p[1]) && e - p > 4 && IsIbanSeparator(p[2]) && IsDigit(p[3])) {
+    // "NL 91 ABNA 0417 1643 00": a space after the country code.
+    if ((n = MatchIban(p, e, &v)) != 0) return out.Add(p, n, Kind::kIban, v), n;
   }
   if (wn == 14 && (n = MatchVatNl(p, e, &v)) != 0) return out.Add(p, n, Kind::kVatNl, v), n;
   if (wn == 9 && (n = MatchDocumentNumber(p, e, &v)) != 0) {

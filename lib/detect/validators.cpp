@@ -16,23 +16,69 @@ using internal::ToLower;
 struct IbanCountry {
   char code[3];
   int length;
+  // The BBAN (what follows "CCkk") as the SWIFT IBAN registry writes it:
+  // runs of n digits, a upper-case letters, c letters or digits ("4a10n":
+  // four letters, ten digits).
+  const char* bban;
 };
 
-// SWIFT IBAN registry (release 2024): country code and total IBAN length.
+// SWIFT IBAN registry (release 2024): country code, total IBAN length and
+// BBAN structure. The test checks that each structure adds up to its length.
 constexpr std::array<IbanCountry, 89> kIbanCountries = {{
-    {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16}, {"BG", 22},
-    {"BH", 22}, {"BI", 27}, {"BR", 29}, {"BY", 28}, {"CH", 21}, {"CR", 22}, {"CY", 28}, {"CZ", 24},
-    {"DE", 22}, {"DJ", 27}, {"DK", 18}, {"DO", 28}, {"EE", 20}, {"EG", 29}, {"ES", 24}, {"FI", 18},
-    {"FK", 18}, {"FO", 18}, {"FR", 27}, {"GB", 22}, {"GE", 22}, {"GI", 23}, {"GL", 18}, {"GR", 27},
-    {"GT", 28}, {"HN", 28}, {"HR", 21}, {"HU", 28}, {"IE", 22}, {"IL", 23}, {"IQ", 23}, {"IS", 26},
-    {"IT", 27}, {"JO", 30}, {"KW", 30}, {"KZ", 20}, {"LB", 28}, {"LC", 32}, {"LI", 21}, {"LT", 20},
-    {"LU", 20}, {"LV", 21}, {"LY", 25}, {"MC", 27}, {"MD", 24}, {"ME", 22}, {"MK", 19}, {"MN", 20},
-    {"MR", 27}, {"MT", 31}, {"MU", 30}, {"NI", 28}, {"NL", 18}, {"NO", 15}, {"OM", 23}, {"PK", 24},
-    {"PL", 28}, {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22}, {"RU", 33}, {"SA", 24},
-    {"SC", 31}, {"SD", 18}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27}, {"SO", 23}, {"ST", 25},
-    {"SV", 28}, {"TL", 23}, {"TN", 24}, {"TR", 26}, {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20},
-    {"YE", 30},
+    {"AD", 24, "8n12c"},      {"AE", 23, "19n"},        {"AL", 28, "8n16c"},       {"AT", 20, "16n"},
+    {"AZ", 28, "4a20c"},      {"BA", 20, "16n"},        {"BE", 16, "12n"},         {"BG", 22, "4a6n8c"},
+    {"BH", 22, "4a14c"},      {"BI", 27, "23n"},        {"BR", 29, "23n1a1c"},     {"BY", 28, "4c4n16c"},
+    {"CH", 21, "5n12c"},      {"CR", 22, "18n"},        {"CY", 28, "8n16c"},       {"CZ", 24, "20n"},
+    {"DE", 22, "18n"},        {"DJ", 27, "23n"},        {"DK", 18, "14n"},         {"DO", 28, "4c20n"},
+    {"EE", 20, "16n"},        {"EG", 29, "25n"},        {"ES", 24, "20n"},         {"FI", 18, "14n"},
+    {"FK", 18, "2a12n"},      {"FO", 18, "14n"},        {"FR", 27, "10n11c2n"},    {"GB", 22, "4a14n"},
+    {"GE", 22, "2a16n"},      {"GI", 23, "4a15c"},      {"GL", 18, "14n"},         {"GR", 27, "7n16c"},
+    {"GT", 28, "4c20c"},      {"HN", 28, "4a20n"},      {"HR", 21, "17n"},         {"HU", 28, "24n"},
+    {"IE", 22, "4a14n"},      {"IL", 23, "19n"},        {"IQ", 23, "4a15n"},       {"IS", 26, "22n"},
+    {"IT", 27, "1a10n12c"},   {"JO", 30, "4a4n18c"},    {"KW", 30, "4a22c"},       {"KZ", 20, "3n13c"},
+    {"LB", 28, "4n20c"},      {"LC", 32, "4a24c"},      {"LI", 21, "5n12c"},       {"LT", 20, "16n"},
+    {"LU", 20, "3n13c"},      {"LV", 21, "4a13c"},      {"LY", 25, "21n"},         {"MC", 27, "10n11c2n"},
+    {"MD", 24, "2c18c"},      {"ME", 22, "18n"},        {"MK", 19, "3n10c2n"},     {"MN", 20, "16n"},
+    {"MR", 27, "23n"},        {"MT", 31, "4a5n18c"},    {"MU", 30, "4a19n3a"},     {"NI", 28, "4a20n"},
+    {"NL", 18, "4a10n"},      {"NO", 15, "11n"},        {"OM", 23, "3n16c"},       {"PK", 24, "4a16c"},
+    {"PL", 28, "24n"},        {"PS", 29, "4a21c"},      {"PT", 25, "21n"},         {"QA", 29, "4a21c"},
+    {"RO", 24, "4a16c"},      {"RS", 22, "18n"},        {"RU", 33, "14n15c"},      {"SA", 24, "2n18c"},
+    {"SC", 31, "4a20n3a"},    {"SD", 18, "14n"},        {"SE", 24, "20n"},         {"SI", 19, "15n"},
+    {"SK", 24, "20n"},        {"SM", 27, "1a10n12c"},   {"SO", 23, "19n"},         {"ST", 25, "21n"},
+    {"SV", 28, "4a20n"},      {"TL", 23, "19n"},        {"TN", 24, "20n"},         {"TR", 26, "6n16c"},
+    {"UA", 29, "6n19c"},      {"VA", 22, "18n"},        {"VG", 24, "4a16n"},       {"XK", 20, "16n"},
+    {"YE", 30, "4a4n18c"},
 }};
+
+const IbanCountry* FindIbanCountry(std::string_view cc) {
+  if (cc.size() != 2) return nullptr;
+  char a = static_cast<char>(IsUpper(cc[0]) ? cc[0] : cc[0] - 32);
+  char b = static_cast<char>(IsUpper(cc[1]) ? cc[1] : cc[1] - 32);
+  for (const IbanCountry& c : kIbanCountries) {
+    if (c.code[0] == a && c.code[1] == b) return &c;
+  }
+  return nullptr;
+}
+
+// Whether `bban` (upper or lower case) has the registry's structure: a
+// mod-97-valid string with a letter where the account number must be digits
+// is no IBAN.
+bool MatchesBban(std::string_view bban, const char* format) {
+  size_t at = 0;
+  for (const char* f = format; *f != '\0';) {
+    int run = 0;
+    while (IsDigit(*f)) run = run * 10 + (*f++ - '0');
+    const char cls = *f++;
+    for (int i = 0; i < run; ++i, ++at) {
+      if (at >= bban.size()) return false;
+      const char c = bban[at];
+      if (cls == 'n' && !IsDigit(c)) return false;
+      if (cls == 'a' && !IsAlpha(c)) return false;
+      if (cls == 'c' && !IsAlnum(c)) return false;
+    }
+  }
+  return at == bban.size();
+}
 
 // Digits of `value`, skipping the separators people write; false if anything
 // else occurs or there are more than `max` digits.
@@ -107,26 +153,28 @@ bool IsValidSsnUs(std::string_view v) {
 }
 
 int IbanLengthForCountry(std::string_view cc) {
-  if (cc.size() != 2) return 0;
-  char a = static_cast<char>(IsUpper(cc[0]) ? cc[0] : cc[0] - 32);
-  char b = static_cast<char>(IsUpper(cc[1]) ? cc[1] : cc[1] - 32);
-  for (const IbanCountry& c : kIbanCountries) {
-    if (c.code[0] == a && c.code[1] == b) return c.length;
-  }
-  return 0;
+  const IbanCountry* c = FindIbanCountry(cc);
+  return c == nullptr ? 0 : c->length;
+}
+
+const char* IbanBbanFormat(std::string_view cc) {
+  const IbanCountry* c = FindIbanCountry(cc);
+  return c == nullptr ? nullptr : c->bban;
 }
 
 bool IsValidIban(std::string_view value) {
   char buf[40];
   int n = 0;
   for (char c : value) {
-    if (c == ' ') continue;
+    if (IsIbanSeparator(c) && n >= 2) continue;
     if (!IsAlnum(c) || n >= 34) return false;
     buf[n++] = c;
   }
   if (n < 15 || !IsAlpha(buf[0]) || !IsAlpha(buf[1]) || !IsDigit(buf[2]) || !IsDigit(buf[3])) return false;
-  if (IbanLengthForCountry(std::string_view(buf, 2)) != n) return false;
+  const IbanCountry* country = FindIbanCountry(std::string_view(buf, 2));
+  if (country == nullptr || country->length != n) return false;
   std::string_view s(buf, static_cast<size_t>(n));
+  if (!MatchesBban(s.substr(4), country->bban)) return false;
   // Move the first four characters to the end, then mod 97 must be 1.
   int r = Mod97(s.substr(4));
   for (char c : s.substr(0, 4)) {

@@ -19,11 +19,20 @@ bool IsValidBsn(std::string_view value);
 // group 00 and serial 0000 rejected.
 bool IsValidSsnUs(std::string_view value);
 
-// IBAN: two-letter country with the SWIFT registry length, mod-97 == 1.
-// Spaces allowed between groups; letters in either case.
+// IBAN: two-letter country with the SWIFT registry length and BBAN
+// structure (which positions are digits, which letters), mod-97 == 1. The
+// separators people write (space, '-', '.'; see IsIbanSeparator) may stand
+// anywhere after the country code; letters in either case.
 bool IsValidIban(std::string_view value);
 // The IBAN length for a country code ("NL" -> 18), 0 if unknown.
 int IbanLengthForCountry(std::string_view country_code);
+// The registry's BBAN structure for a country code ("NL" -> "4a10n": four
+// letters, ten digits; c = letter or digit), nullptr if unknown.
+const char* IbanBbanFormat(std::string_view country_code);
+// Separators written inside IBANs: spaces between groups ("NL91 ABNA ..."),
+// also after the country code, dashes, and the dots of Norwegian account
+// numbers ("NO93 8601.11.17947").
+inline bool IsIbanSeparator(char c) { return c == ' ' || c == '-' || c == '.'; }
 
 // Luhn checksum over the digits of `value` (separators ' ' and '-' skipped).
 bool PassesLuhn(std::string_view value);

@@ -77,7 +77,10 @@ std::string RenderInspectText(const InspectReport& report) {
           key += key.empty() ? "FK" : ",FK";
           break;
         }
-      rows.push_back({Printable(c.name), type, Printable(c.declared_type), c.nullable ? "yes" : "no", key});
+      // CSV declares nothing: say what the rows read showed, marked as a guess.
+      std::string null = c.empty_values_seen ? (*c.empty_values_seen ? "yes (seen)" : "no (none seen)")
+                                             : (c.nullable ? "yes" : "no");
+      rows.push_back({Printable(c.name), type, Printable(c.declared_type), null, key});
     }
     std::vector<size_t> widths(5, 0);
     for (const auto& row : rows)
@@ -111,7 +114,8 @@ std::string RenderInspectJson(const InspectReport& report) {
                          {"declared_type", c.declared_type},
                          {"type", source::TypeClassName(c.type)},
                          {"type_inferred", c.type_inferred},
-                         {"nullable", c.nullable},
+                         {"nullable", c.empty_values_seen ? *c.empty_values_seen : c.nullable},
+                         {"nullable_inferred", c.empty_values_seen.has_value()},
                          {"primary_key_position", c.primary_key_position}});
     json fks = json::array();
     for (const source::ForeignKey& fk : table.foreign_keys)

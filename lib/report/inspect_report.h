@@ -30,7 +30,9 @@ std::string RenderInspectText(const InspectReport& report);
 //              "row_count": {"rows": 42 | null, "exact": true},
 //              "primary_key": ["id"],
 //              "columns": [{"name": "id", "declared_type": "INTEGER", "type": "integer",
-//                           "type_inferred": false, "nullable": false, "primary_key_position": 1}],
+//                           "type_inferred": false, "nullable": false, "nullable_inferred": false,
+//                           "primary_key_position": 1}],  (CSV: nullable is whether an empty value was
+//                           seen in the rows read, and nullable_inferred is true)
 //              "foreign_keys": [{"columns": ["customer_id"], "referenced_table": "customers",
 //                                "referenced_columns": ["id"], "origin": "schema"}],
 //              "rows_skipped": 0, "skipped_lines": [] (--skip-bad-rows: count, first lines)}]}

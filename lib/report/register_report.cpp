@@ -117,6 +117,40 @@ std::string RetentionSummary(const Policy& p, const Purpose& purpose) {
   return out;
 }
 
+std::vector<RegisterActivity> RegisterActivities(const Policy& p) {
+  std::vector<RegisterActivity> out;
+  for (const Purpose& pu : p.purposes) {
+    RegisterActivity a;
+    a.purpose = pu.id;
+    a.description = pu.description;
+    a.automated_decisions = pu.automated_decisions;
+    a.legal_basis = LegalBasisText(pu);
+    for (const std::string& id : pu.data_subjects) {
+      const policy::DataSubject* s = p.FindDataSubject(id);
+      a.data_subjects.push_back(s != nullptr && !s->description.empty() ? s->description + " (" + id + ")" : id);
+    }
+    for (const std::string& id : pu.categories) {
+      const policy::Category* cat = p.FindCategory(id);
+      a.categories.push_back(cat != nullptr ? CategoryLabel(*cat) : id);
+    }
+    for (const std::string& id : pu.recipients) {
+      const policy::Recipient* r = p.FindRecipient(id);
+      std::string text = id;
+      if (r != nullptr) {
+        text = (r->description.empty() ? id : r->description + " (" + id + ")") + ", " + r->type;
+        if (!r->country.empty() && r->country != "NL") text += ", " + r->country;
+      }
+      a.recipients.push_back(text);
+    }
+    for (const policy::Transfer& t : pu.transfers)
+      a.transfers.push_back(t.country + " to " + t.recipient + " (" +
+                            (t.safeguard.empty() ? "no safeguard" : t.safeguard) + ")");
+    a.retention = RetentionSummary(p, pu);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
 std::string RenderRegisterMarkdown(const Policy& p) {
   const policy::Controller& c = p.controller;
   std::string out = "# Record of processing activities (GDPR Art. 30)\n\n";
@@ -136,36 +170,14 @@ std::string RenderRegisterMarkdown(const Policy& p) {
   out += "| Purpose | Legal basis | Data subjects | Categories of personal data | Recipients | "
          "Transfers outside the EU/EEA | Retention |\n";
   out += "|---|---|---|---|---|---|---|\n";
-  for (const Purpose& pu : p.purposes) {
-    std::string purpose = "**" + MarkdownEscape(pu.id) + "**";
-    if (!pu.description.empty()) purpose += ": " + MarkdownEscape(pu.description);
-    if (pu.automated_decisions) purpose += " (automated decision-making, Art. 22)";
-
-    std::vector<std::string> subjects, categories, recipients, transfers;
-    for (const std::string& id : pu.data_subjects) {
-      const policy::DataSubject* s = p.FindDataSubject(id);
-      subjects.push_back(s != nullptr && !s->description.empty() ? s->description + " (" + id + ")" : id);
-    }
-    for (const std::string& id : pu.categories) {
-      const policy::Category* cat = p.FindCategory(id);
-      categories.push_back(cat != nullptr ? CategoryLabel(*cat) : id);
-    }
-    for (const std::string& id : pu.recipients) {
-      const policy::Recipient* r = p.FindRecipient(id);
-      std::string text = id;
-      if (r != nullptr) {
-        text = (r->description.empty() ? id : r->description + " (" + id + ")") + ", " + r->type;
-        if (!r->country.empty() && r->country != "NL") text += ", " + r->country;
-      }
-      recipients.push_back(text);
-    }
-    for (const policy::Transfer& t : pu.transfers)
-      transfers.push_back(t.country + " to " + t.recipient + " (" + (t.safeguard.empty() ? "no safeguard" : t.safeguard) +
-                          ")");
-    out += "| " + purpose + " | " + MarkdownEscape(LegalBasisText(pu)) + " | " + JoinCells(subjects) + " | " +
-           JoinCells(categories) + " | " + JoinCells(recipients) + " | " +
-           (transfers.empty() ? std::string("none") : JoinCells(transfers)) + " | " +
-           MarkdownEscape(RetentionSummary(p, pu)) + " |\n";
+  for (const RegisterActivity& a : RegisterActivities(p)) {
+    std::string purpose = "**" + MarkdownEscape(a.purpose) + "**";
+    if (!a.description.empty()) purpose += ": " + MarkdownEscape(a.description);
+    if (a.automated_decisions) purpose += " (automated decision-making, Art. 22)";
+    out += "| " + purpose + " | " + MarkdownEscape(a.legal_basis) + " | " + JoinCells(a.data_subjects) + " | " +
+           JoinCells(a.categories) + " | " + JoinCells(a.recipients) + " | " +
+           (a.transfers.empty() ? std::string("none") : JoinCells(a.transfers)) + " | " +
+           MarkdownEscape(a.retention) + " |\n";
   }
   if (!c.security_measures.empty())
     out += "\nSecurity measures (Art. 30(1)(g)): " + MarkdownEscape(c.security_measures) + "\n";

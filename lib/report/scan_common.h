@@ -12,23 +12,14 @@
 
 #include "report/scan_report.h"
 #include "scan/finding.h"
+#include "scan/rules.h"
 
 namespace dpo::report {
 
-// A finding code explained for people: SARIF rules, the HTML legend.
-struct RuleInfo {
-  const char* code;         // scan::kCode*
-  const char* title;        // short: "Undeclared personal data"
-  const char* description;  // why it matters and what to do, two or three sentences
-  const char* law;          // "GDPR Art. 9" (empty if none)
-  const char* help_uri;     // an article of the GDPR
-  scan::Severity default_severity;
-};
-
-// Every code the scan engine emits, in a fixed order.
-const std::vector<RuleInfo>& AllRules();
-// The rule for `code`, or nullptr for a code this build does not know.
-const RuleInfo* FindRule(std::string_view code);
+// The rule registry lives with the checks (scan/rules.h); renderers read it.
+using scan::AllRules;
+using scan::FindRule;
+using scan::RuleInfo;
 
 // Findings that count (scan::Finding::Counts) by severity; baselined and
 // accepted findings are counted apart, whatever their severity, so that
@@ -92,7 +83,11 @@ struct GroupCount {
   int64_t notes = 0;
   int64_t total() const { return errors + warnings + notes; }
 };
+// Findings that concern a category, per category; those that concern none
+// (a retention rule, a purpose's consent, a table outside the policy) are
+// left out and counted by FindingsWithoutCategory.
 std::vector<GroupCount> FindingsByCategory(const scan::ScanResult& result);
+int64_t FindingsWithoutCategory(const scan::ScanResult& result);
 std::vector<GroupCount> FindingsByTable(const scan::ScanResult& result);
 // Discovery mode: how many columns hold each discovered category (notes only).
 std::vector<GroupCount> ColumnsByCategory(const scan::ScanResult& result);

@@ -197,7 +197,7 @@ std::string BarChart(std::vector<GroupCount> groups, const std::string& label, c
 }
 
 std::string ChartBox(const std::string& title, const std::vector<GroupCount>& groups, const char* single_color,
-                     const std::string& empty_text, bool narrow) {
+                     const std::string& empty_text, bool narrow, const std::string& footnote = "") {
   std::string html = "<div class=\"chart\"><h3>" + H(title) + "</h3>";
   if (groups.empty()) {
     html += "<p class=\"empty\">" + H(empty_text) + "</p>";
@@ -213,6 +213,7 @@ std::string ChartBox(const std::string& title, const std::vector<GroupCount>& gr
               "\"></i>note</span></div>";
     }
   }
+  if (!footnote.empty()) html += "<p class=\"small\">" + H(footnote) + "</p>";
   return html + "</div>\n";
 }
 
@@ -411,7 +412,13 @@ void RenderScanHtml(const scan::ScanResult& result, const RenderOptions& options
   if (discovery)
     out << ChartBox("Columns with personal data, per category", ColumnsByCategory(result), kInventoryColor,
                     "No personal data found.", true);
-  out << ChartBox("Findings per category", FindingsByCategory(result), nullptr, "No findings.", discovery);
+  const int64_t uncategorised = FindingsWithoutCategory(result);
+  const std::string not_shown =
+      uncategorised == 0 ? ""
+                         : Plural(uncategorised, "finding concerns", "findings concern") +
+                               " no one category (a retention rule, a purpose's consent, a whole table): see Findings.";
+  out << ChartBox("Findings per category", FindingsByCategory(result), nullptr,
+                  uncategorised > 0 ? "No finding concerns one category." : "No findings.", discovery, not_shown);
   out << ChartBox("Findings per table", FindingsByTable(result), nullptr, "No findings.", discovery);
   out << "</section>\n";
 

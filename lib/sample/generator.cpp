@@ -122,6 +122,11 @@ class Generator {
   Status WriteConsentRow(uint64_t candidate_id, const char* purpose, long given, int given_second,
                          std::optional<std::pair<long, int>> withdrawn, const char* method, const std::string& ip);
   long Between(long lo, long hi) { return lo >= hi ? lo : static_cast<long>(rng_.Between(lo, hi)); }
+  // DrawOrder: C++ leaves the order in which a call's arguments are
+  // evaluated open (GCC goes right to left, clang left to right), so two
+  // random draws in one call's arguments give a different sample per
+  // compiler. Draws are made in statements of their own, in the order the
+  // bundled sample was generated with (the time of day first).
   int Second() { return static_cast<int>(rng_.Between(7 * 3600, 22 * 3600)); }
 
   TableWriter& W(TableId t) { return *writers_[t]; }
@@ -385,7 +390,10 @@ Status Generator::WriteCompanies() {
       cw.Text(kContactJobTitles.items[rng_.Below(kContactJobTitles.size)]);
       const long contact_created = Between(created, last_day);
       cw.Timestamp(contact_created, Second());
-      cw.Timestamp(Between(contact_created, last_day), Second());
+      {
+        const int second = Second();  // drawn first: see DrawOrder
+        cw.Timestamp(Between(contact_created, last_day), second);
+      }
       DPO_RETURN_IF_ERROR(cw.EndRow());
     }
   }
@@ -396,7 +404,10 @@ Status Generator::WriteVisit(int64_t candidate_id, long earliest) {
   TableWriter& w = W(kWebsiteVisits);
   w.Int(static_cast<int64_t>(++next_id_[kWebsiteVisits]));
   candidate_id > 0 ? w.Int(candidate_id) : w.Null();
-  w.Timestamp(Between(std::max(earliest, as_of_ - 700), as_of_ - 1), Second());
+  {
+    const int second = Second();  // drawn first: see DrawOrder
+    w.Timestamp(Between(std::max(earliest, as_of_ - 700), as_of_ - 1), second);
+  }
   s1_.clear();
   rng_.Chance(0.7) ? AppendIpv4(rng_, s1_) : AppendIpv6(rng_, s1_);
   w.Text(s1_);
@@ -521,8 +532,9 @@ Status Generator::WriteCandidate(uint64_t id) {
       }
       if (u < 0.04) {  // withdrawn, and the profile is still there
         t.withdrawn.push_back(id);
-        withdrawn = std::make_pair(given + static_cast<long>(plant_.Below(static_cast<uint64_t>(std::max(1L, as_of_ - 1 - given)))),
-                                   static_cast<int>(plant_.Between(7 * 3600, 22 * 3600)));
+        const int second = static_cast<int>(plant_.Between(7 * 3600, 22 * 3600));  // first: see DrawOrder
+        withdrawn = std::make_pair(
+            given + static_cast<long>(plant_.Below(static_cast<uint64_t>(std::max(1L, as_of_ - 1 - given)))), second);
       }
     }
     DPO_RETURN_IF_ERROR(WriteConsentRow(id, c.purpose, given, given_second, withdrawn, method, s2_));
@@ -557,7 +569,10 @@ Status Generator::WriteCandidate(uint64_t id) {
     if (open) {
       aw.Null();
     } else {
-      aw.Timestamp(std::min(applied + Between(3, 60), as_of_ - 1), Second());
+      {
+        const int second = Second();  // drawn first: see DrawOrder
+        aw.Timestamp(std::min(applied + Between(3, 60), as_of_ - 1), second);
+      }
     }
     aw.Int(rng_.Chance(0.3) ? 1 : 0);
     aw.Int(legal_hold && a == 0 && !open ? 1 : 0);
@@ -578,7 +593,10 @@ Status Generator::WriteCandidate(uint64_t id) {
     nw.Text(s1_);
     static constexpr const char* kChannels[] = {"telefoon", "e-mail", "intake", "whatsapp", "video"};
     nw.Text(rng_.Pick(kChannels));
-    nw.Timestamp(Between(reg, last_active), Second());
+    {
+      const int second = Second();  // drawn first: see DrawOrder
+      nw.Timestamp(Between(reg, last_active), second);
+    }
     MakePerson(static_cast<uint64_t>(rng_.Between(1, 99)), other_);
     TextContext nctx{job, p.email, other_.full_name, other_.phone, other_.email};
     s1_.clear();
@@ -602,7 +620,10 @@ Status Generator::WriteCandidate(uint64_t id) {
     ew.Text(p.phone);
     ew.Text(p.email);
     ew.Text(p.city->name);
-    ew.Timestamp(as_of_ - Between(30, 900), Second());
+    {
+      const int second = Second();  // drawn first: see DrawOrder
+      ew.Timestamp(as_of_ - Between(30, 900), second);
+    }
     DPO_RETURN_IF_ERROR(ew.EndRow());
   }
 
@@ -638,8 +659,10 @@ Status Generator::PlantConsent(size_t purpose, uint64_t candidate_id, long earli
   std::optional<std::pair<long, int>> when_withdrawn;
   if (u < missing + withdrawn) {
     t.withdrawn.push_back(candidate_id);
-    when_withdrawn = std::make_pair(given + static_cast<long>(plant_.Below(static_cast<uint64_t>(std::max(1L, as_of_ - 1 - given)))),
-                                    static_cast<int>(plant_.Between(7 * 3600, 22 * 3600)));
+    const int withdrawn_second = static_cast<int>(plant_.Between(7 * 3600, 22 * 3600));  // first: see DrawOrder
+    when_withdrawn = std::make_pair(
+        given + static_cast<long>(plant_.Below(static_cast<uint64_t>(std::max(1L, as_of_ - 1 - given)))),
+        withdrawn_second);
   }
   s2_.clear();
   AppendIpv4(plant_, s2_);
@@ -855,6 +878,7 @@ Status Generator::Run() {
     if (options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed))
       return Status::Error("sample: interrupted; nothing was written");
     DPO_RETURN_IF_ERROR(WriteCandidate(id));
+    if (options_.progress && (id % 1000 == 0 || id == options_.rows)) options_.progress(id, options_.rows);
   }
   if (options_.cancel != nullptr && options_.cancel->load()) return Status::Error("sample: interrupted; nothing was written");
   return Status::Ok();

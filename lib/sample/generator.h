@@ -15,6 +15,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -35,6 +36,9 @@ struct GenerateOptions {
   // Set (by a signal handler) to stop: generating ends with an error and
   // leaves no output, no .partial file and no directory it created.
   const std::atomic<bool>* cancel = nullptr;
+  // Called now and then (every 1,000 candidates and at the end) from the
+  // generating thread with the candidates written so far; must be cheap.
+  std::function<void(uint64_t candidates_done, uint64_t candidates_total)> progress;
 };
 
 // What one column holds, as a perfect classifier would report it.

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "scan/fingerprint.h"
+#include "scan/rules.h"
 
 namespace dpo::scan {
 
@@ -44,8 +45,7 @@ void ApplyAcceptances(const policy::Policy& policy, const util::Date& as_of, Sca
     // Table, column and rule names only: the note carries no personal data,
     // and neither the reason nor the person who accepted it.
     Finding note;
-    note.code = kCodeAcceptanceExpired;
-    note.severity = Severity::kWarning;
+    SetRule(&note, kCodeAcceptanceExpired);
     note.table = f.table;
     note.column = f.column;
     note.file = f.file;

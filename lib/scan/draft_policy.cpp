@@ -9,6 +9,7 @@
 #include "detect/column_names.h"
 #include "detect/kind.h"
 #include "detect/table_context.h"
+#include "detect/vocabulary.h"
 #include "util/duration.h"
 
 namespace dpo::scan {
@@ -17,57 +18,16 @@ namespace {
 
 using detect::Kind;
 
-struct CategorySpec {
-  const char* id;
-  const char* description;
-  const char* sensitivity;
-  const char* special_category;  // "" unless special
-  std::vector<Kind> detectors;
-};
+// The categories a draft may use are dpo's one vocabulary (detect/vocabulary.h).
+using CategorySpec = detect::BuiltinCategory;
 
-// The categories a draft may use, in the order they are written.
-const std::vector<CategorySpec>& Specs() {
-  static const std::vector<CategorySpec> kSpecs = {
-      {"contact", "Name, address, e-mail address, phone number, online profiles", "ordinary", "",
-       {Kind::kPersonName, Kind::kEmail, Kind::kPhone, Kind::kStreetAddress, Kind::kPostcode, Kind::kCity,
-        Kind::kSocialProfile}},
-      {"identity", "Date of birth, gender, nationality, marital status, ID document numbers", "ordinary", "",
-       {Kind::kBirthDate, Kind::kGender, Kind::kNationality, Kind::kMaritalStatus, Kind::kPassportNl,
-        Kind::kIdCardNl}},
-      {"identifiers", "Customer, candidate and employee numbers", "ordinary", "", {}},
-      {"career", "CV, education, work history, skills, assessments", "ordinary", "", {}},
-      {"financial", "Bank account, pay and payment card data", "ordinary", "",
-       {Kind::kIban, Kind::kSalary, Kind::kPaymentCard}},
-      {"business", "Chamber of Commerce (KvK) and VAT numbers of self-employed people", "ordinary", "",
-       {Kind::kKvk, Kind::kVatNl}},
-      {"technical", "IP addresses, device and cookie identifiers, location", "ordinary", "",
-       {Kind::kIpv4, Kind::kIpv6, Kind::kDeviceId, Kind::kGeolocation}},
-      {"notes", "Free-text notes and remarks (may hold any kind of data)", "ordinary", "", {Kind::kFreeText}},
-      {"bsn", "Citizen service number (BSN)", "national_id", "", {Kind::kBsn}},
-      {"national_id", "National identification numbers of other countries (US social security number)",
-       "national_id", "", {Kind::kSsnUs}},
-      {"health", "Health data (sick leave, medical remarks)", "special", "health", {Kind::kHealthTerm}},
-      {"religion", "Religious or philosophical beliefs", "special", "religion", {Kind::kReligionTerm}},
-      {"ethnicity", "Racial or ethnic origin", "special", "ethnicity", {Kind::kEthnicityTerm}},
-      {"political", "Political opinions", "special", "political", {Kind::kPoliticalTerm}},
-      {"union", "Trade-union membership", "special", "union", {Kind::kUnionTerm}},
-      {"sexuality", "Sex life or sexual orientation", "special", "sexuality", {Kind::kSexualityTerm}},
-      {"biometric", "Biometric and genetic data", "special", "biometric", {Kind::kBiometricTerm}},
-      {"criminal", "Criminal records and certificates of conduct (VOG)", "criminal", "", {Kind::kCriminalTerm}},
-  };
-  return kSpecs;
-}
+const std::vector<CategorySpec>& Specs() { return detect::BuiltinCategories(); }
 
-const CategorySpec* SpecFor(const std::string& id) {
-  for (const CategorySpec& s : Specs())
-    if (id == s.id) return &s;
-  return nullptr;
-}
+const CategorySpec* SpecFor(const std::string& id) { return detect::FindBuiltinCategory(id); }
 
 const char* CategoryForKind(Kind kind) {
-  for (const CategorySpec& s : Specs())
-    if (std::find(s.detectors.begin(), s.detectors.end(), kind) != s.detectors.end()) return s.id;
-  return nullptr;
+  const CategorySpec* s = detect::BuiltinCategoryOf(kind);
+  return s == nullptr ? nullptr : s->id.data();  // ids are string literals: NUL-terminated
 }
 
 // Names lib/detect has no kind for, but that a staffing agency's schema
@@ -276,6 +236,13 @@ std::string Singular(const std::string& table) {
   return id;
 }
 
+// Whether any reading of the name, however weak, says birth ("geboren").
+bool NameSaysBirth(const std::string& name) {
+  for (const detect::NameEvidence& e : detect::KindsFromColumnName(name))
+    if (e.kind == Kind::kBirthDate) return true;
+  return false;
+}
+
 std::string BestDateColumn(const TablePlan& t) {
   static const std::vector<std::vector<std::string>> kPreferences = {
       {"lastactive", "lastactivity", "laatstactief", "lastlogin", "lastseen", "lastcontact"},
@@ -283,15 +250,21 @@ std::string BestDateColumn(const TablePlan& t) {
       {"updatedat", "updated", "modifiedat", "gewijzigd"},
       {"createdat", "created", "aangemaakt", "registered", "registeredat"},
   };
+  // A date that is itself personal data (a birth date, typed DATE and named
+  // so) says nothing about how long the relationship lasts: never count a
+  // retention period from it.
+  auto activity_date = [](const ColumnPlan& c) {
+    return c.is_date && (c.category.empty() || c.category == "?") && c.name_kind != Kind::kBirthDate;
+  };
   for (const auto& names : kPreferences)
     for (const ColumnPlan& c : t.columns)
-      if (c.is_date) {
+      if (activity_date(c)) {
         std::string j = Joined(c.name);
         for (const std::string& n : names)
           if (j.find(n) != std::string::npos) return c.name;
       }
   for (const ColumnPlan& c : t.columns)
-    if (c.is_date) return c.name;
+    if (activity_date(c) && !NameSaysBirth(c.name)) return c.name;
   return "";
 }
 
@@ -329,7 +302,7 @@ Result<std::string> DraftPolicyYaml(source::Source& source, const DraftOptions& 
     }
     for (const CategorySpec& s : Specs())
       for (const ColumnPlan& c : t.columns)
-        if (c.category == s.id) AddUnique(&t.categories, s.id);
+        if (c.category == s.id) AddUnique(&t.categories, std::string(s.id));
     tables.push_back(std::move(t));
   }
 
@@ -403,7 +376,7 @@ Result<std::string> DraftPolicyYaml(source::Source& source, const DraftOptions& 
   std::vector<std::string> used;
   for (const CategorySpec& s : Specs())
     for (const TablePlan& t : tables)
-      if (std::find(t.categories.begin(), t.categories.end(), s.id) != t.categories.end()) AddUnique(&used, s.id);
+      if (std::find(t.categories.begin(), t.categories.end(), s.id) != t.categories.end()) AddUnique(&used, std::string(s.id));
   struct PurposePlan {
     std::string id;
     std::vector<std::string> lines;  // the keys, pre-written
@@ -413,7 +386,7 @@ Result<std::string> DraftPolicyYaml(source::Source& source, const DraftOptions& 
   PurposePlan main{"administration", {}, {}}, payroll{"payroll_tax", {}, {}}, special{"special_categories", {}, {}},
       screening{"screening", {}, {}};
   for (const std::string& id : used) {
-    std::string sensitivity = SpecFor(id)->sensitivity;
+    const std::string sensitivity(SpecFor(id)->sensitivity);
     if (sensitivity == "ordinary") main.categories.push_back(id);
     if (sensitivity == "national_id") payroll.categories.push_back(id);
     if (sensitivity == "special") special.categories.push_back(id);
@@ -466,9 +439,9 @@ Result<std::string> DraftPolicyYaml(source::Source& source, const DraftOptions& 
     y += "  " + id + ":\n";
     y += "    description: " + std::string(s->description) + "\n";
     y += "    sensitivity: " + std::string(s->sensitivity) + "\n";
-    if (*s->special_category) y += "    special_category: " + std::string(s->special_category) + "\n";
+    if (!s->special_category.empty()) y += "    special_category: " + std::string(s->special_category) + "\n";
     std::vector<std::string> detectors;
-    for (Kind k : s->detectors) detectors.emplace_back(detect::KindName(k));
+    for (Kind k : s->kinds) detectors.emplace_back(detect::KindName(k));
     y += "    detectors: " + List(detectors) + "\n";
   }
   y += "\n";

@@ -21,11 +21,18 @@
 
 namespace dpo::scan {
 
+// Where a scan is, for a progress display: the table being read and the
+// whole scan. Totals are what the scan expects to read (the table's row count,
+// capped at the sample size); -1 when the source cannot say.
 struct ScanProgress {
   std::string table;
+  int table_number = 1;  // 1-based, of table_count
+  int table_count = 1;
   int64_t rows_done = 0;
-  int64_t rows_total = -1;  // -1 when unknown
+  int64_t rows_total = -1;
   int64_t bytes_done = 0;
+  int64_t scan_rows_done = 0;    // over every table so far, this one included
+  int64_t scan_rows_total = -1;  // -1 when any table's count is unknown
 };
 
 // The most detector threads a scan starts per table, whatever it is asked
@@ -56,9 +63,9 @@ Result<ScanResult> RunScan(source::Source& source, const ScanOptions& options);
 
 // The category a detector kind suggests: in policy mode the first policy
 // category listing the kind among its detectors, otherwise dpo's built-in
-// category for it ("contact", "national_id", "financial", "identity",
-// "technical", "business", "health", "criminal", ...). Empty for kinds that are
-// not personal data on their own (a plain date).
+// category for it (detect/vocabulary.h: "contact", "bsn", "financial",
+// "identity", "notes", "health", "criminal", ...), the ids `policy init`
+// drafts. Empty for kinds that are not personal data on their own (a date).
 std::string CategoryForKind(const std::string& kind, const policy::Policy* policy);
 
 }  // namespace dpo::scan

@@ -38,7 +38,14 @@ struct Column {
   std::string declared_type;    // as declared ("varchar(80)"); CSV: empty
   TypeClass type = TypeClass::kUnknown;
   bool type_inferred = false;   // true when `type` was guessed from values (CSV)
+  // Whether the schema lets the column hold NULL. A CSV file declares
+  // nothing, so every CSV column stays nullable here (writers must be ready
+  // for an empty value in any row); what the rows read showed is below.
   bool nullable = true;
+  // CSV only (a guess from values, like `type`): whether any row read had an
+  // empty (unquoted, zero-length) value in this column. Unset for databases,
+  // whose schema says. `inspect` shows it as the column's nullability.
+  std::optional<bool> empty_values_seen{};
   int primary_key_position = 0;  // 1-based position within the primary key; 0 = not a key column
   // In a UNIQUE constraint or unique index other than the primary key (alone
   // or with other columns, partial indexes too): its values must stay

@@ -84,6 +84,13 @@ TEST_CASE("baseline gate: after --write-baseline only a new column of e-mail add
   CHECK_MESSAGE(same.exit_code == 0, same.err);
   CHECK(same.out.empty());
   CHECK(same.err.empty());
+  // '-' reads the baseline from standard input, as every file dpo reads.
+  CliRun piped = RunDpo(g.dir, {"scan", "--policy", kPolicy, g.db, "--as-of", kDay, "--baseline", "-", "-q"}, {},
+                        baseline);
+  CHECK_MESSAGE(piped.exit_code == 0, piped.err);
+  CliRun both = RunDpo(g.dir, {"scan", "--policy", "-", g.db, "--baseline", "-"}, {}, baseline);
+  CHECK(both.exit_code == 2);
+  CHECK(both.err.find("both read standard input") != std::string::npos);
 
   g.AddEmailColumn();
   CliRun after = g.Scan({"--as-of", kDay, "--baseline", baseline, "-f", "json"});

@@ -596,7 +596,9 @@ TEST_CASE("erase: plan, dry run, apply exactly the planned rows, then the plan i
   CHECK(applied.exit_code == 0);
   CHECK(Contains(applied.out, "changed " + std::to_string(total) + " rows"));
   std::map<std::string, int64_t> after = w.Counts();
-  for (const auto& [table, rows] : before) {
+  for (const auto& before_entry : before) {
+    const auto& table = before_entry.first;
+    const auto& rows = before_entry.second;
     CAPTURE(table);
     CHECK(after[table] == rows - planned_rows[table]);
   }

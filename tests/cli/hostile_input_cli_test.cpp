@@ -77,7 +77,7 @@ TEST_CASE("hostile CSV: bad encodings, NUL bytes, empty and header-only files") 
   const std::vector<Case> cases = {
       // Not UTF-8: read as Windows-1252 (auto), which every byte but five is.
       {"invalid-utf8.csv", "a,b\n1,\xff\xfe\xc3(x\n", 0, ""},
-      {"utf16le-bom.csv", std::string("\xff\xfe" "a\0,\0b\0\n\0", 12), 2, "UTF-16"},
+      {"utf16le-bom.csv", std::string("\xff\xfe" "a\0,\0b\0\n\0", 10), 2, "UTF-16"},  // 10: AddressSanitizer caught 12
       {"utf16be-bom.csv", std::string("\xfe\xff\0a\0,\0b\0\n", 10), 2, "UTF-16"},
       {"nul.csv", std::string("a,b\n1,x\0y\n", 10), 2, "NUL byte"},
       {"empty.csv", "", 2, "empty file"},

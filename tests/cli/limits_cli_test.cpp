@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sanitizers.h"
 #include "cli_util.h"
 
 using dpo::testing::RunDpo;
@@ -66,7 +67,7 @@ TEST_CASE("cli limits: 50,000 columns with --max-columns raised scan in flat mem
   // Speed is measured in bench/, not here: `timeout` only stops a hang. An
   // AddressSanitizer build cannot run under an address-space cap (its shadow
   // memory is reserved up front), so there the cap is left out.
-#if defined(__SANITIZE_ADDRESS__)
+#if DPO_TESTS_UNDER_ASAN
   const std::string cap = "";
 #else
   const std::string cap = "ulimit -v 1000000 && ";

@@ -129,7 +129,9 @@ TEST_CASE("CSV header cells never reach a message raw, whatever the command") {
         {"policy init", {"policy", "init", file}},
         {"policy init --schema-only", {"policy", "init", "--schema-only", file}},
     };
-    for (const auto& [what, args] : commands) {
+    for (const auto& command : commands) {
+      const auto& what = command.first;
+      const auto& args = command.second;
       CliRun run = RunDpo(dir, args);
       CheckClean(run, std::string(c.name) + ": dpo " + what);
       INFO(c.name << ": dpo " << what << "\nstderr: " << run.err);

@@ -100,7 +100,9 @@ TEST_CASE("an output path that is an input of the command is refused, and nothin
   };
   for (const Writer& w : Writers()) {
     if (std::string(w.name).find("sample") != std::string::npos) continue;  // reads nothing
-    for (const auto& [target, why] : targets) {
+    for (const auto& target_entry : targets) {
+      const auto& target = target_entry.first;
+      const auto& why = target_entry.second;
       // The CSV directory protects only the CSV scan; the SQLite file only the others.
       bool csv_target = target.find("/csv/") != std::string::npos;
       bool csv_writer = std::string(w.name).find("csv") != std::string::npos;

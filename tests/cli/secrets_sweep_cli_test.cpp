@@ -282,11 +282,17 @@ TEST_CASE("secrets sweep: no key, password or personal value in what dpo prints 
     CHECK(found >= 2);
   }
   int searched = 0;
-  for (const auto& [where, content] : haystacks) {
+  for (const auto& haystack : haystacks) {
+    const auto& where = haystack.first;
+    const auto& content = haystack.second;
     ++searched;
-    for (const auto& [kind, secret] : secrets)
-      CHECK_MESSAGE(content.find(secret) == std::string::npos, where << " holds " << kind);
-    for (const auto& [kind, vs] : values) {
+    for (const auto& secret_entry : secrets) {
+      const auto& kind = secret_entry.first;
+      CHECK_MESSAGE(content.find(secret_entry.second) == std::string::npos, where << " holds " << kind);
+    }
+    for (const auto& value_entry : values) {
+      const auto& kind = value_entry.first;
+      const auto& vs = value_entry.second;
       int hits = 0;
       for (const std::string& v : vs) hits += content.find(v) != std::string::npos;
       CHECK_MESSAGE(hits == 0, where << " holds " << hits << " full " << kind << " value(s) of the sample");

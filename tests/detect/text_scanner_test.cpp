@@ -66,6 +66,17 @@ TEST_CASE("IBAN with spaces and a changed digit") {
   CHECK_FALSE(bad[0].second);
 }
 
+// Issue 14: the spellings people write in free text.
+TEST_CASE("IBAN spellings: a space after the country code, dashes, Norwegian dots") {
+  CHECK(HasValidated("rekening NL 91 ABNA 0417 1643 00 graag", Kind::kIban, "NL 91 ABNA 0417 1643 00"));
+  CHECK(HasValidated("IBAN: NL91-ABNA-0417-1643-00.", Kind::kIban, "NL91-ABNA-0417-1643-00"));
+  CHECK(HasValidated("konto NO93 8601.11.17947 takk", Kind::kIban, "NO93 8601.11.17947"));
+  // A sentence's full stop is not part of the number.
+  CHECK(HasValidated("Mijn IBAN is NL91ABNA0417164300.", Kind::kIban, "NL91ABNA0417164300"));
+  // Two letters and a space do not start an IBAN search by themselves.
+  CHECK(Find("NL is een land, 91 procent", Kind::kIban).empty());
+}
+
 TEST_CASE("KvK and document numbers need context") {
   CHECK(HasValidated("KvK-nummer: 12345678", Kind::kKvk, "12345678"));
   auto plain = Find("code 12345678", Kind::kKvk);

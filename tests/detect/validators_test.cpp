@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <cctype>
+#include <string>
+
 #include <string>
 
 #include "detect/validators.h"
@@ -18,6 +21,80 @@ TEST_CASE("BSN 11-check") {
   // 8 digits get a leading zero: 012345672 -> 0*9+1*8+2*7+3*6+4*5+5*4+6*3+7*2 = 112, -2 = 110.
   CHECK(IsValidBsn("12345672"));
   CHECK_FALSE(IsValidBsn("12345673"));
+}
+
+namespace {
+
+// "CC" + check digits + bban, the check digits computed as a bank would.
+std::string WithCheckDigits(const std::string& cc, const std::string& bban) {
+  std::string rearranged = bban + cc + "00";
+  int r = 0;
+  for (char c : rearranged)
+    r = std::isdigit(static_cast<unsigned char>(c)) ? (r * 10 + (c - '0')) % 97 : (r * 100 + (c - 'A' + 10)) % 97;
+  const int check = 98 - r;
+  return cc + static_cast<char>('0' + check / 10) + static_cast<char>('0' + check % 10) + bban;
+}
+
+}  // namespace
+
+// Issue 14: the BBAN structure per country (SWIFT IBAN registry).
+TEST_CASE("IBAN: the registry's examples pass, and every BBAN structure adds up to its length") {
+  for (const char* iban :
+       {"NL91ABNA0417164300", "BE68539007547034", "DE89370400440532013000", "GB29NWBK60161331926819",
+        "FR1420041010050500013M02606", "NO9386011117947", "IT60X0542811101000000123456", "ES9121000418450200051332",
+        "CH9300762011623852957", "AT611904300234573201", "PL61109010140000071219812874", "SE4550000000058398257466",
+        "DK5000400440116243", "FI2112345600000785", "IE29AIBK93115212345678", "PT50000201231234567890154",
+        "LU280019400644750000", "CZ6508000000192000145399", "SK3112000000198742637541", "HU42117730161111101800000000",
+        "GR1601101250000000012300695", "SI56263300012039086", "HR1210010051863000160", "EE382200221020145685",
+        "LT121000011101001000", "LV80BANK0000435195001", "MT84MALT011000012345MTLCAST001S", "CY17002001280000001200527600",
+        "BG80BNBG96611020345678", "RO49AAAA1B31007593840000", "IS140159260076545510730339", "LI21088100002324013AA",
+        "MC5811222000010123456789030", "SM86U0322509800000000270100", "TR330006100519786457841326",
+        "SA0380000000608010167519", "AE070331234567890123456", "IL620108000000099999999", "BR1800360305000010009795493C1",
+        "KW81CBKU0000000000001234560101", "QA58DOHB00001234567890ABCDEFG", "GI75NWBK000000007099453",
+        "AD1200012030200359100100", "BA391290079401028494", "RS35260005601001611379", "ME25505000012345678951",
+        "MK07250120000058984", "AL47212110090000000235698741", "XK051212012345678906", "UA213223130000026007233566001",
+        "GE29NB0000000101904917", "AZ21NABZ00000000137010001944", "JO94CBJO0010000000000131000302",
+        "PK36SCBL0000001123456702", "FO6264600001631634", "GL8964710001000206", "VA59001123000012345678"}) {
+    CHECK_MESSAGE(IsValidIban(iban), iban);
+  }
+  for (char a = 'A'; a <= 'Z'; ++a)
+    for (char b = 'A'; b <= 'Z'; ++b) {
+      const std::string cc{a, b};
+      const char* format = IbanBbanFormat(cc);
+      if (format == nullptr) {
+        CHECK(IbanLengthForCountry(cc) == 0);
+        continue;
+      }
+      int bban = 0, run = 0;
+      for (const char* f = format; *f; ++f) {
+        if (*f >= '0' && *f <= '9') {
+          run = run * 10 + (*f - '0');
+        } else {
+          CHECK_MESSAGE((*f == 'n' || *f == 'a' || *f == 'c'), cc);
+          bban += run;
+          run = 0;
+        }
+      }
+      CHECK_MESSAGE(4 + bban == IbanLengthForCountry(cc), cc);
+    }
+}
+
+TEST_CASE("IBAN: a mod-97-valid string with a letter where the account is numeric is rejected") {
+  // NL: 4 letters (the bank), 10 digits (the account).
+  const std::string good = WithCheckDigits("NL", "ABNA0417164300");
+  CHECK(good == "NL91ABNA0417164300");
+  const std::string letter_in_account = WithCheckDigits("NL", "ABNA04171643O0");
+  const std::string digit_in_bank = WithCheckDigits("NL", "AB1A0417164300");
+  const std::string de_letter = WithCheckDigits("DE", "37040044053201300X");
+  for (const std::string& s : {letter_in_account, digit_in_bank, de_letter}) CHECK_FALSE_MESSAGE(IsValidIban(s), s);
+  // The same strings pass where the registry allows a letter (IT: the CIN
+  // check letter, then 22 digits and letters).
+  CHECK(IsValidIban(WithCheckDigits("IT", "X0542811101000000123456")));
+  // Spellings: dashes and dots as separators, a space after the country code.
+  CHECK(IsValidIban("NL91-ABNA-0417-1643-00"));
+  CHECK(IsValidIban("NL 91 ABNA 0417 1643 00"));
+  CHECK(IsValidIban("NO93 8601.11.17947"));
+  CHECK_FALSE(IsValidIban("NL91_ABNA_0417_1643_00"));
 }
 
 TEST_CASE("IBAN mod-97 and country length") {

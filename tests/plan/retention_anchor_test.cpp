@@ -148,7 +148,8 @@ struct Shop {
   }
 };
 
-const plan::RulePlan& RuleOf(const plan::RetentionPlan& p, const std::string& name) {
+// A copy: callers pass temporary plans (a reference into one dangled; AddressSanitizer).
+plan::RulePlan RuleOf(const plan::RetentionPlan& p, const std::string& name) {
   for (const plan::RulePlan& r : p.rules)
     if (r.rule == name) return r;
   FAIL("no rule " << name);

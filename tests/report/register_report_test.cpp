@@ -63,6 +63,30 @@ TEST_CASE("Art. 30 markdown escapes text that could break the table") {
   CHECK(row.find("a \\| b") != std::string::npos);
 }
 
+TEST_CASE("Art. 30 HTML: one self-contained page, one card per purpose, everything escaped") {
+  dpo::policy::Policy p = Example();
+  p.purposes[0].description = "<script>alert(1)</script> & more";
+  const std::string html = dpo::report::RenderRegisterHtml(p);
+  CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
+  CHECK(html.find("Content-Security-Policy") != std::string::npos);
+  CHECK(html.find("<script") == std::string::npos);
+  CHECK(html.find("&lt;script&gt;alert(1)&lt;/script&gt; &amp; more") != std::string::npos);
+  for (const char* external : {"<link", "<img", "http://", "https://", "url("})
+    CHECK_MESSAGE(html.find(external) == std::string::npos, external);
+  size_t cards = 0;
+  for (size_t at = html.find("<section class=\"activity\">"); at != std::string::npos;
+       at = html.find("<section class=\"activity\">", at + 1))
+    ++cards;
+  CHECK(cards == p.purposes.size());
+  // The same words as the Markdown register: both come from RegisterActivities.
+  for (const auto& a : dpo::report::RegisterActivities(p)) {
+    CHECK(html.find(">" + a.purpose + "<") != std::string::npos);
+    for (const auto& c : a.categories) CHECK(html.find(c.substr(0, c.find(' '))) != std::string::npos);
+  }
+  CHECK(html.find("Voorbeeld Uitzendbureau B.V.") != std::string::npos);
+  CHECK(html.find("class=\"sensitive\">") != std::string::npos);  // special categories stand out
+}
+
 TEST_CASE("Art. 30 JSON: schema dpo.register/1") {
   auto doc = nlohmann::json::parse(dpo::report::RenderRegisterJson(Example()));
   CHECK(doc["schema"] == "dpo.register/1");

@@ -59,6 +59,22 @@ TEST_CASE("HTML: self-contained, with summary, charts, findings and inventory") 
   CheckBalanced(html);
 }
 
+// Regression (issue 13): findings about no one category (a retention rule,
+// a table outside the policy) made a "(none)" bar in the category chart.
+TEST_CASE("HTML: findings without a category get no bar, only a line under the chart") {
+  auto r = PolicyModeResult();
+  r.findings.push_back(MakeFinding(dpo::scan::kCodeRetentionExpired, dpo::scan::Severity::kError, "placements", "",
+                                   "", "rows kept past the period", "delete them"));
+  r.findings.push_back(MakeFinding(dpo::scan::kCodeRetentionExpired, dpo::scan::Severity::kWarning, "invoices", "",
+                                   "", "rows kept past the period", "delete them"));
+  const std::string html = Render(r, ScanFormat::kHtml);
+  CHECK(html.find("(none)") == std::string::npos);
+  CHECK(html.find("2 findings concern no one category") != std::string::npos);
+  for (const auto& g : FindingsByCategory(r)) CHECK_FALSE(g.key.empty());
+  CHECK(FindingsWithoutCategory(r) == 2);
+  CheckBalanced(html);
+}
+
 TEST_CASE("HTML: discovery mode adds the columns-per-category chart") {
   const auto r = DiscoveryResult();
   const std::string html = Render(r, ScanFormat::kHtml);

@@ -187,3 +187,27 @@ TEST_CASE("draft: subject_key is the reference the rows cannot outlive, not a SE
   REQUIRE(notes != nullptr);
   CHECK(notes->subject_key == "candidate_id");
 }
+
+// Issue 14: a retention period never counts from a birth date, even when the
+// birth date is the table's only date column typed DATE.
+TEST_CASE("draft: the suggested retention date is an activity date, never a birth date") {
+  TempDir dir;
+  const std::string path = dir.path + "/people.db";
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  Exec(db,
+       "CREATE TABLE members(id INTEGER PRIMARY KEY, email TEXT, birth_date DATE, geboren DATE);"
+       "CREATE TABLE visitors(id INTEGER PRIMARY KEY, email TEXT, date_of_birth DATE, last_visit DATE);");
+  sqlite3_close(db);
+  auto source = dpo::source::OpenSource(path, {});
+  REQUIRE(source.ok());
+  dpo::scan::DraftOptions options;
+  options.date = "2026-01-02";
+  auto draft = dpo::scan::DraftPolicyYaml(**source, options);
+  REQUIRE(draft.ok());
+  INFO(*draft);
+  CHECK(draft->find("after birth_date") == std::string::npos);
+  CHECK(draft->find("after geboren") == std::string::npos);
+  CHECK(draft->find("after date_of_birth") == std::string::npos);
+  CHECK(draft->find("e.g. 2y after last_visit") != std::string::npos);
+}

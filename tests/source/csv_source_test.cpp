@@ -219,6 +219,24 @@ TEST_CASE("csv source: types are inferred from the values") {
   for (const Column& c : t->columns) CHECK(c.type_inferred);
 }
 
+// Regression (issue 13): inspect called every CSV column nullable. A CSV
+// declares nothing, so the schema flag stays true for writers, and what the
+// rows showed is reported beside it.
+TEST_CASE("csv source: empty values seen are reported per column; the schema stays nullable") {
+  TempDir dir;
+  std::string path = dir.Write("t.csv", "id,naam,notitie,quoted\n1,Jan,,\"\"\n2,Piet,x,\"\"\n3,Kees,,\"\"\n");
+  auto source = Open(path);
+  Result<Table> t = source->Describe("t");
+  REQUIRE(t.ok());
+  auto seen = [&](const char* name) { return t->FindColumn(name)->empty_values_seen; };
+  REQUIRE(seen("id").has_value());
+  CHECK_FALSE(*seen("id"));
+  CHECK_FALSE(*seen("naam"));
+  CHECK(*seen("notitie"));
+  CHECK_FALSE(*seen("quoted"));  // "" is a value (an empty string), not a missing one
+  for (const Column& c : t->columns) CHECK(c.nullable);
+}
+
 TEST_CASE("csv source: projection, unknown columns, kFirst and where") {
   TempDir dir;
   std::string text = "id,naam,geboren\n";

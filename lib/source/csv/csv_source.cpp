@@ -841,6 +841,7 @@ class CsvSource : public Source {
     t.name = table;
     t.location = files_[IndexOf(table)].second;
     std::vector<TypeGuess> guesses(s.columns().size());
+    std::vector<bool> empty_seen(s.columns().size(), false);
     int64_t rows = 0;
     std::error_code ec;
     int64_t size = static_cast<int64_t>(fs::file_size(file->path, ec));
@@ -858,10 +859,16 @@ class CsvSource : public Source {
       const CsvRecord& rec = s.record();
       if (rows <= kTypeSampleRows) {
         sampled_bytes += static_cast<int64_t>(rec.raw().size());
-        for (size_t c = 0; c < guesses.size(); ++c)
+        for (size_t c = 0; c < guesses.size(); ++c) {
           if (!IsNullField(rec, c)) guesses[c].Add(rec.field(c));
+          else empty_seen[c] = true;
+        }
       } else if (!exact) {
         break;
+      } else {
+        // Counting every row of a small file anyway: look at all of it.
+        for (size_t c = 0; c < empty_seen.size(); ++c)
+          if (!empty_seen[c] && IsNullField(rec, c)) empty_seen[c] = true;
       }
     }
     for (size_t c = 0; c < s.columns().size(); ++c) {
@@ -870,6 +877,7 @@ class CsvSource : public Source {
       col.type = guesses[c].Result();
       col.type_inferred = true;
       col.nullable = true;
+      col.empty_values_seen = empty_seen[c];
       t.columns.push_back(std::move(col));
     }
     if (exact) {

@@ -178,6 +178,81 @@ constexpr double kNameAloneConfidence = 0.55;
 // column ("name") to be about people.
 constexpr double kKnownNameShare = 0.3;
 
+// How a kind's values alone make a verdict, without the column name: once
+// the share of values that match the kind's shape (kMatched) or also pass its
+// checksum or structure (kValidated) reaches `min_share`, the confidence is
+// base + slope * share. Kinds not listed here are judged in Finish() (dates
+// of birth, IP families, ID cards, person names, gender, free text) or not by
+// content at all (KvK numbers, salaries, terms).
+enum class Measure { kMatched, kValidated };
+struct ContentRule {
+  Kind kind;
+  Measure measure;
+  double min_share;
+  double base;
+  double slope;
+};
+// Why each threshold is where it is:
+//  - e-mail: the shape (local@domain.tld) is almost never chance, so a third
+//    of the values is enough (mixed contact columns hold phones too);
+//  - IBAN, VAT: mod-97 (and the BBAN structure) make chance hits rare: half;
+//  - BSN: 1 in 11 random 9-digit numbers passes the 11-check, so a column of
+//    ids validates about 9% by chance: only nearly all validating (0.9), and
+//    no base, so that 90% is not enough to be certain;
+//  - payment cards and US SSNs: Luhn or the assignment rules catch 9 in 10 of
+//    random numbers, but card-length ids exist: 0.8;
+//  - phones: validated numbering plans, most of the column (0.6);
+//  - postcodes, dates, social profiles: shapes other values share, so most of
+//    the column (0.6); passports: a 9-character shape shared with codes, so
+//    nearly all (0.9) and never more than 0.6;
+//  - streets and cities: lists and shapes that partly match other words: half;
+//  - nationality, marital status: word lists, most of the column, and at
+//    most 0.8 (a list of words is weaker evidence than a checksum);
+//  - geolocation: coordinate pairs look like other number pairs: 0.8;
+//  - device ids: validated cookie/device id shapes, most of the column.
+constexpr ContentRule kContentRules[] = {
+    {Kind::kEmail, Measure::kMatched, 0.3, 0.6, 0.4},
+    {Kind::kPhone, Measure::kValidated, 0.6, 0.5, 0.45},
+    {Kind::kIban, Measure::kValidated, 0.5, 0.6, 0.4},
+    {Kind::kVatNl, Measure::kValidated, 0.5, 0.6, 0.4},
+    {Kind::kBsn, Measure::kValidated, 0.9, 0.0, 0.95},
+    {Kind::kPaymentCard, Measure::kValidated, 0.8, 0.5, 0.45},
+    {Kind::kSsnUs, Measure::kValidated, 0.8, 0.5, 0.45},
+    {Kind::kPostcode, Measure::kMatched, 0.6, 0.5, 0.45},
+    {Kind::kDate, Measure::kValidated, 0.6, 0.5, 0.45},
+    {Kind::kSocialProfile, Measure::kMatched, 0.6, 0.5, 0.45},
+    {Kind::kPassportNl, Measure::kMatched, 0.9, 0.6, 0.0},
+    {Kind::kStreetAddress, Measure::kMatched, 0.5, 0.5, 0.45},
+    {Kind::kCity, Measure::kMatched, 0.5, 0.5, 0.4},
+    {Kind::kMaritalStatus, Measure::kMatched, 0.6, 0.5, 0.3},
+    {Kind::kNationality, Measure::kMatched, 0.6, 0.5, 0.3},
+    {Kind::kGeolocation, Measure::kMatched, 0.8, 0.5, 0.4},
+    {Kind::kDeviceId, Measure::kValidated, 0.6, 0.5, 0.4},
+};
+
+// The content-only confidence of `kind` from its shares of matching and
+// validating values; 0 for kinds without a rule or below its threshold.
+double ContentScore(Kind kind, double matched, double validated) {
+  for (const ContentRule& r : kContentRules) {
+    if (r.kind != kind) continue;
+    const double share = r.measure == Measure::kMatched ? matched : validated;
+    return share >= r.min_share ? r.base + r.slope * share : 0;
+  }
+  return 0;
+}
+
+// A column's name and its values together (Finish): how far the values
+// support what the name says.
+constexpr double kValuesAgree = 0.5;     // at least half the values look like the name's kind
+constexpr double kValuesPartly = 0.1;    // some do: the name is believed, with less confidence
+constexpr double kNameWithoutValues = 0.6;  // an empty column: the name's weight times this
+constexpr double kNameContradicted = 0.3;   // the values contradict the name: weight times this
+// Hits inside values: in free text a few hits already say what it holds; in
+// short columns a third of the values must contain one.
+constexpr double kContainingBase = 0.6;
+constexpr double kContainingCap = 0.95;
+constexpr double kContainingShortMin = 0.3;
+
 // Effect flags.
 constexpr uint16_t kProse = 1 << 0;
 constexpr uint16_t kWhole = 1 << 1;
@@ -797,42 +872,28 @@ ColumnVerdict ColumnClassifier::Finish() const {
 
     // How far the values agree with the name, and the content-only score.
     double support = m;
-    double content = 0;
+    double content = ContentScore(kind, m, val);
     switch (kind) {
       case Kind::kEmail:
-        content = m >= 0.3 ? 0.6 + 0.4 * m : 0;
-        break;
-      case Kind::kPhone:
-        support = share(lenient_phone_);
-        content = val >= 0.6 ? 0.5 + 0.45 * val : 0;
-        break;
       case Kind::kIban:
       case Kind::kVatNl:
-        content = val >= 0.5 ? 0.6 + 0.4 * val : 0;
+      case Kind::kSsnUs:
+      case Kind::kDate:
+      case Kind::kSocialProfile:
+      case Kind::kPassportNl:
+        break;  // the table's content score; support: the share of matching values
+      case Kind::kKvk:
+        break;  // 8 digits say nothing without a name: no content score
+      case Kind::kPhone:
+        support = share(lenient_phone_);
         break;
       case Kind::kBsn:
-        // 1 in 11 random numbers passes the 11-check: ids are not BSNs.
-        content = val >= 0.9 ? 0.95 * val : 0;
-        support = val >= 0.5 ? m : val;
-        break;
       case Kind::kPaymentCard:
-        content = val >= 0.8 ? 0.5 + 0.45 * val : 0;
-        support = val >= 0.5 ? m : val;
-        break;
-      case Kind::kSsnUs:
-        // AAA-GG-SSSS is a shape few other values have; the rules reject
-        // what was never assigned.
-        content = val >= 0.8 ? 0.5 + 0.45 * val : 0;
-        break;
-      case Kind::kKvk:
-        content = 0;  // 8 digits say nothing without a name
+        // Checksums pass by chance on some ids: the name needs the checksum too.
+        support = val >= kValuesAgree ? m : val;
         break;
       case Kind::kPostcode:
-        content = m >= 0.6 ? 0.5 + 0.45 * m : 0;
         support = std::max(m, share(short_code_));
-        break;
-      case Kind::kDate:
-        content = val >= 0.6 ? 0.5 + 0.45 * val : 0;
         break;
       case Kind::kBirthDate: {
         const Counter& d = CounterOf(Slot(Kind::kDate));
@@ -855,12 +916,6 @@ ColumnVerdict ColumnClassifier::Finish() const {
         support = m >= 0.05 ? ip : m;
         break;
       }
-      case Kind::kSocialProfile:
-        content = m >= 0.6 ? 0.5 + 0.45 * m : 0;
-        break;
-      case Kind::kPassportNl:
-        content = m >= 0.9 ? 0.6 : 0;
-        break;
       case Kind::kIdCardNl:
         // Same format as passports: the name tells them apart. A neutral name
         // ("document_number") over passport-shaped values may hold either.
@@ -874,11 +929,9 @@ ColumnVerdict ColumnClassifier::Finish() const {
         if (w < kExactNameWeight) support = val >= kKnownNameShare ? m : val;
         break;
       case Kind::kStreetAddress:
-        content = m >= 0.5 ? 0.5 + 0.45 * m : 0;
         support = std::max({m, share(address_shaped_), share(wordy_ + short_code_ + number_like_)});
         break;
       case Kind::kCity:
-        content = m >= 0.5 ? 0.5 + 0.4 * m : 0;
         support = std::max(m, share(wordy_));
         break;
       case Kind::kGender:
@@ -887,19 +940,16 @@ ColumnVerdict ColumnClassifier::Finish() const {
         break;
       case Kind::kMaritalStatus:
       case Kind::kNationality:
-        content = m >= 0.6 ? 0.5 + 0.3 * m : 0;
         support = std::max(m, share(wordy_));
         break;
       case Kind::kSalary:
         support = share(number_like_);
         break;
       case Kind::kGeolocation:
-        content = m >= 0.8 ? 0.5 + 0.4 * m : 0;
         support = std::max(m, share(number_like_));
         break;
       case Kind::kDeviceId:
-        content = val >= 0.6 ? 0.5 + 0.4 * val : 0;
-        support = 1.0;
+        support = 1.0;  // ids of any shape: the name decides
         break;
       case Kind::kFreeText:
         content = verdict.free_text ? 0.6 + 0.3 * share(long_text_) : 0;
@@ -911,10 +961,10 @@ ColumnVerdict ColumnClassifier::Finish() const {
     }
     double by_name = 0;
     if (w > 0) {
-      if (seen_ == 0) by_name = 0.6 * w;
-      else if (support >= 0.5) by_name = (0.75 + 0.25 * support) * (0.85 + 0.15 * w);
-      else if (support >= 0.1) by_name = 0.4 * w + 0.3 * support;
-      else by_name = 0.3 * w;  // the values contradict the name
+      if (seen_ == 0) by_name = kNameWithoutValues * w;
+      else if (support >= kValuesAgree) by_name = (0.75 + 0.25 * support) * (0.85 + 0.15 * w);
+      else if (support >= kValuesPartly) by_name = 0.4 * w + 0.3 * support;
+      else by_name = kNameContradicted * w;
       // Person names are judged by their values (see kPersonName above).
       // Not when the values are pseudonyms or hashes: they replaced what the
       // name promises (an anonymised export keeps its column names).
@@ -924,8 +974,8 @@ ColumnVerdict ColumnClassifier::Finish() const {
     // Hits inside text: strong in free text, weaker in short columns.
     double by_containing = 0;
     if (k.containing > 0) {
-      if (verdict.free_text) by_containing = std::min(0.95, 0.6 + cont);
-      else if (cont >= 0.3) by_containing = 0.5 + 0.4 * cont;
+      if (verdict.free_text) by_containing = std::min(kContainingCap, kContainingBase + cont);
+      else if (cont >= kContainingShortMin) by_containing = 0.5 + 0.4 * cont;
     }
     double confidence = std::max({by_name, content, by_containing});
     if (confidence < kConfidenceFloor) continue;

@@ -83,6 +83,7 @@ td.loc { overflow-wrap: anywhere; min-width: 170px; }
 .findings td:first-child { width: 80px; }
 .findings tr.error td:first-child { box-shadow: inset 4px 0 var(--error); }
 .findings tr.warning td:first-child { box-shadow: inset 4px 0 var(--warning); }
+.findings tr.known { opacity: .6; }
 .findings tr.note td:first-child { box-shadow: inset 4px 0 var(--note); }
 .badge { display:inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 700; color: #fff; }
 .badge.error { background: var(--error); } .badge.warning { background: var(--warning); } .badge.note { background: var(--note); }
@@ -241,8 +242,16 @@ void RenderFindings(const scan::ScanResult& result, std::ostream& out) {
          "<th>Evidence</th><th>What to do</th></tr></thead>\n<tbody>\n";
   for (const scan::Finding& f : result.findings) {
     const char* cls = SeverityClass(f.severity);
-    out << "<tr class=\"" << cls << "\"><td><span class=\"badge " << cls << "\">" << scan::SeverityName(f.severity)
-        << "</span></td>";
+    // Baselined and accepted findings are shown, greyed and marked, but do
+    // not count (the verdict and the cards leave them out).
+    const bool known = f.accepted.has_value() || f.baselined;
+    out << "<tr class=\"" << (known ? "known" : cls) << "\"><td><span class=\"badge " << cls << "\">"
+        << scan::SeverityName(f.severity) << "</span>";
+    if (f.accepted)
+      out << "<br><span class=\"small\">accepted until " << H(f.accepted->until) << "</span>";
+    else if (f.baselined)
+      out << "<br><span class=\"small\">baselined</span>";
+    out << "</td>";
     out << "<td class=\"loc\"><span class=\"mono\">" << HBreakable(FindingLocation(f)) << "</span>";
     if (!f.file.empty())
       out << "<br><span class=\"small mono\">" << H(f.file) << (f.line > 0 ? ":" + Num(f.line) : "") << "</span>";
@@ -256,6 +265,8 @@ void RenderFindings(const scan::ScanResult& result, std::ostream& out) {
     out << "<td>" << EvidenceCell(f.evidence) << "</td>";
     out << "<td>";
     if (!f.hint.empty()) out << "<div class=\"hint\">" << H(f.hint) << "</div>";
+    if (f.accepted)
+      out << "<div class=\"small\">accepted: " << H(f.accepted->reason) << " (" << H(f.accepted->by) << ")</div>";
     if (!f.policy_rule.empty() || !f.policy_location.empty()) {
       out << "<div class=\"small\">policy: <span class=\"mono\">" << H(f.policy_rule);
       if (!f.policy_location.empty())

@@ -71,7 +71,11 @@ void RenderScanMarkdown(const scan::ScanResult& result, const RenderOptions& opt
       if (!f.file.empty()) location += "<br>" + Md(f.file) + (f.line > 0 ? ":" + std::to_string(f.line) : "");
       std::string rule = Md(f.policy_rule);
       if (!f.policy_location.empty()) rule += (rule.empty() ? "" : "<br>") + Md(f.policy_location);
-      out << "| " << SeverityCell(f.severity) << " | " << location << " | " << Md(f.code) << " | "
+      // Baselined and accepted findings are listed, marked, and not counted.
+      std::string severity = SeverityCell(f.severity);
+      if (f.accepted) severity += " (accepted until " + Md(f.accepted->until) + ")";
+      else if (f.baselined) severity += " (baselined)";
+      out << "| " << severity << " | " << location << " | " << Md(f.code) << " | "
           << Or(f.category, "—") << " | " << finding << " | " << Or(f.hint, "—") << " | "
           << (rule.empty() ? "—" : rule) << " |\n";
     }

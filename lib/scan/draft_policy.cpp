@@ -61,6 +61,7 @@ struct ColumnPlan {
   bool key_by_name = false;  // only the name ("id", "*_id") said key: the values may say more
   std::optional<Kind> name_kind;  // the kind the column name said, when the name decided
   bool table_of_things = false;   // a person-only kind dropped: the rows are not about people
+  int64_t values_read = -1;       // non-empty values discovery looked at; -1: no discovery
 };
 
 struct TablePlan {
@@ -142,6 +143,16 @@ void ApplyDiscovery(const ColumnReport* discovered, ColumnPlan* plan) {
       return;
     }
   }
+  // Dates stored as text (SQLite TEXT, every CSV column): what the values
+  // show is a date, not personal by itself, and a candidate for the
+  // retention rule to count from (last_active_at, ended_at).
+  if (plan->category != "?") return;
+  for (const Evidence& e : discovered->evidence)
+    if (e.kind == detect::KindName(Kind::kDate) && e.confidence >= 0.5) {
+      plan->category.clear();
+      plan->is_date = true;
+      return;
+    }
 }
 
 const TableReport* FindDiscoveredTable(const ScanResult* discovery, const std::string& table) {
@@ -173,55 +184,6 @@ const ColumnReport* FindDiscovered(const ScanResult* discovery, const std::strin
       if (c.name == column) return &c;
   }
   return nullptr;
-}
-
-bool IsPlainKey(const std::string& s) {
-  static const std::set<std::string> kReserved = {"true", "false", "yes", "no", "on", "off", "null", "y", "n",
-                                                  "none", "todo"};
-  if (s.empty() || s.size() > 200) return false;
-  if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  for (unsigned char c : s)
-    if (!(std::isalnum(c) || c == '_' || c == '-' || c == '.')) return false;
-  std::string lower = s;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  return kReserved.count(lower) == 0;
-}
-
-// A name from the source as a YAML scalar: plain when safe, else double-quoted.
-std::string Yaml(const std::string& s) {
-  if (IsPlainKey(s)) return s;
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
-// A name from the source inside a comment: one line, no control characters.
-// One comment line: no control byte (C0, DEL, and the C1 controls U+0080..U+009F
-// that some terminals obey) may end the comment or reach a terminal.
-std::string CommentSafe(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
-        static_cast<unsigned char>(s[i + 1]) <= 0x9f) {
-      out += '?';
-      ++i;
-      continue;
-    }
-    out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
-  }
-  return out;
 }
 
 std::string Singular(const std::string& table) {
@@ -272,15 +234,16 @@ void AddUnique(std::vector<std::string>* v, const std::string& s) {
   if (std::find(v->begin(), v->end(), s) == v->end()) v->push_back(s);
 }
 
-std::string List(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + Yaml(items[i]);
-  return out + "]";
+// "a, b or c": the subjects a table may be about, for a comment.
+std::string JoinedList(const std::vector<std::string>& items) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) out += (i == 0 ? "" : i + 1 == items.size() ? " or " : ", ") + items[i];
+  return out;
 }
 
 }  // namespace
 
-Result<std::string> DraftPolicyYaml(source::Source& source, const DraftOptions& options) {
+Result<DraftPolicy> BuildDraftPolicy(source::Source& source, const DraftOptions& options) {
   Result<std::vector<std::string>> names = source.ListTables();
   if (!names.ok()) return names.status();
   std::vector<TablePlan> tables;
@@ -294,6 +257,7 @@ Result<std::string> DraftPolicyYaml(source::Source& source, const DraftOptions& 
       ApplyTableOfThings(FindDiscoveredTable(options.discovery, name), FindDiscovered(options.discovery, name, c.name),
                          &plan);
       ApplyDiscovery(FindDiscovered(options.discovery, name, c.name), &plan);
+      if (const ColumnReport* read = FindDiscovered(options.discovery, name, c.name)) plan.values_read = read->values_seen;
       if (!plan.category.empty() && plan.category != "?") {
         t.personal = true;
         if (plan.identifier) t.subject_table = true;
@@ -308,10 +272,27 @@ Result<std::string> DraftPolicyYaml(source::Source& source, const DraftOptions& 
 
   // Who the rows are about. Tables with an identifier are tables of people.
   bool any_subject_table = std::any_of(tables.begin(), tables.end(), [](const TablePlan& t) { return t.subject_table; });
-  if (!any_subject_table)
+  if (!any_subject_table) {
     for (TablePlan& t : tables)
       if (std::any_of(t.columns.begin(), t.columns.end(), [](const ColumnPlan& c) { return c.category == "contact"; }))
         t.subject_table = true;
+    // A table that refers to another table of contact data holds rows about
+    // that table's people (orders name the customer who placed them, and a
+    // shipping address): it is not a table of people itself. Only when the
+    // other table refers to no such table (two that refer to each other
+    // stay as they are).
+    auto refers_to_people = [&tables](const TablePlan& t) {
+      for (const source::ForeignKey& fk : t.table.foreign_keys)
+        for (const TablePlan& u : tables)
+          if (&u != &t && u.subject_table && u.table.name == fk.referenced_table) return &u;
+      return static_cast<const TablePlan*>(nullptr);
+    };
+    std::vector<TablePlan*> linked;
+    for (TablePlan& t : tables)
+      if (const TablePlan* u = t.subject_table ? refers_to_people(t) : nullptr; u != nullptr && !refers_to_people(*u))
+        linked.push_back(&t);
+    for (TablePlan* t : linked) t->subject_table = false;
+  }
   std::map<std::string, std::string> subject_of_table;  // subject tables only
   std::vector<std::string> subjects;
   for (TablePlan& t : tables) {
@@ -335,7 +316,16 @@ Result<std::string> DraftPolicyYaml(source::Source& source, const DraftOptions& 
     // not SET NULL) before one they can (a note's nullable employee_id
     // naming the recruiter, ON DELETE SET NULL). dsar and erase follow only
     // the subject_key's reference, so a wrong guess here hides rows.
+    // Among references of equal rank, the one that comes first in the table:
+    // tables list their owner first (orders: CustomerID before EmployeeID and
+    // ShipVia), and SQLite reports foreign keys in reverse order.
     int best = -1;
+    size_t best_position = 0;
+    auto position_of = [&t](const std::string& column) {
+      for (size_t i = 0; i < t.table.columns.size(); ++i)
+        if (t.table.columns[i].name == column) return i;
+      return t.table.columns.size();
+    };
     for (const source::ForeignKey& fk : t.table.foreign_keys) {
       auto it = subject_of_table.find(fk.referenced_table);
       if (it == subject_of_table.end() || fk.columns.size() != 1) continue;
@@ -346,8 +336,10 @@ Result<std::string> DraftPolicyYaml(source::Source& source, const DraftOptions& 
                  : outlives                                                ? 0
                  : (column != nullptr && !column->nullable)                ? 2
                                                                            : 1;
-      if (rank > best) {
+      const size_t position = position_of(fk.columns[0]);
+      if (rank > best || (rank == best && position < best_position)) {
         best = rank;
+        best_position = position;
         t.data_subject = it->second;
         t.subject_key = fk.columns[0];
       }
@@ -364,144 +356,105 @@ Result<std::string> DraftPolicyYaml(source::Source& source, const DraftOptions& 
         if (!t.data_subject.empty()) break;
       }
     }
-    if (t.data_subject.empty()) {
-      if (subjects.empty()) AddUnique(&subjects, "person");
-      t.data_subject = subjects.size() == 1 ? subjects[0] : "TODO";
-      t.subject_comment = subjects.size() == 1 ? "TODO check: guessed, no key links these rows to their person"
-                                               : "one of " + List(subjects);
+  }
+  // Tables that only link to a subject (order lines -> orders -> customers),
+  // personal columns or not: their rows are about the person their
+  // reference leads to, so DSAR and erasure must reach them.
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (TablePlan& t : tables) {
+      if (t.subject_table || !t.data_subject.empty()) continue;
+      // References in the order of their columns (the owner first, as above).
+      std::vector<const source::ForeignKey*> references;
+      for (const source::ForeignKey& fk : t.table.foreign_keys) references.push_back(&fk);
+      auto column_position = [&t](const source::ForeignKey* fk) {
+        for (size_t i = 0; i < t.table.columns.size(); ++i)
+          if (!fk->columns.empty() && t.table.columns[i].name == fk->columns[0]) return i;
+        return t.table.columns.size();
+      };
+      std::stable_sort(references.begin(), references.end(),
+                       [&](const source::ForeignKey* a, const source::ForeignKey* b) {
+                         return column_position(a) < column_position(b);
+                       });
+      for (const source::ForeignKey* reference : references) {
+        const source::ForeignKey& fk = *reference;
+        if (fk.columns.size() != 1) continue;
+        auto u = std::find_if(tables.begin(), tables.end(),
+                              [&](const TablePlan& x) { return x.table.name == fk.referenced_table; });
+        if (u == tables.end() || &*u == &t || u->data_subject.empty() || u->data_subject == "TODO") continue;
+        t.data_subject = u->data_subject;
+        t.subject_key = fk.columns[0];
+        t.subject_comment = "through " + fk.columns[0] + " -> " + u->table.name +
+                            (u->subject_table ? "" : ", whose rows are about a " + u->data_subject);
+        changed = true;
+        break;
+      }
     }
+  }
+  for (TablePlan& t : tables) {
+    if (t.subject_table || !t.personal || !t.data_subject.empty()) continue;
+    if (subjects.empty()) AddUnique(&subjects, "person");
+    t.data_subject = subjects.size() == 1 ? subjects[0] : "TODO";
+    t.subject_comment = subjects.size() == 1 ? "TODO check: guessed, no key links these rows to their person"
+                                             : "one of " + JoinedList(subjects);
   }
 
   // Which categories appear at all, and the purposes the draft proposes.
-  std::vector<std::string> used;
+  DraftPolicy draft;
+  draft.date = options.date.empty() ? util::Today().ToIso() : options.date;
+  draft.source_name = options.source_name.empty() ? source.DisplayName() : options.source_name;
+  draft.data_subjects = subjects;
   for (const CategorySpec& s : Specs())
     for (const TablePlan& t : tables)
-      if (std::find(t.categories.begin(), t.categories.end(), s.id) != t.categories.end()) AddUnique(&used, std::string(s.id));
-  struct PurposePlan {
-    std::string id;
-    std::vector<std::string> lines;  // the keys, pre-written
-    std::vector<std::string> categories;
-  };
-  std::vector<PurposePlan> purposes;
-  PurposePlan main{"administration", {}, {}}, payroll{"payroll_tax", {}, {}}, special{"special_categories", {}, {}},
-      screening{"screening", {}, {}};
-  for (const std::string& id : used) {
+      if (std::find(t.categories.begin(), t.categories.end(), s.id) != t.categories.end())
+        AddUnique(&draft.categories, std::string(s.id));
+  // One purpose per kind of legal ground the categories need: ordinary data,
+  // a BSN (a legal obligation naming its law), special categories (an Art.
+  // 9(2) condition), criminal data (an Art. 10 basis).
+  DraftPurpose main{"administration", "TODO why you process this data (e.g. matching candidates to vacancies)", "TODO",
+                    "", "", "", {}, {}};
+  DraftPurpose payroll{"payroll_tax", "Payroll and tax administration", "legal_obligation",
+                       "TODO name the law that requires the BSN (e.g. Wet op de loonbelasting 1964, art. 28)", "", "",
+                       {}, {}};
+  DraftPurpose special{"special_categories", "TODO why you need these special categories (Art. 9)", "TODO", "", "TODO",
+                       "", {}, {}};
+  DraftPurpose screening{"screening", "TODO why you process criminal data (Art. 10), e.g. VOG for placements", "TODO",
+                         "", "", "TODO the law that allows it (e.g. UAVG art. 33; VOG)", {}, {}};
+  for (const std::string& id : draft.categories) {
     const std::string sensitivity(SpecFor(id)->sensitivity);
     if (sensitivity == "ordinary") main.categories.push_back(id);
     if (sensitivity == "national_id") payroll.categories.push_back(id);
     if (sensitivity == "special") special.categories.push_back(id);
     if (sensitivity == "criminal") screening.categories.push_back(id);
   }
-  const std::string bases = "consent | contract | legal_obligation | vital_interests | public_task | legitimate_interests";
-  main.lines = {"description: TODO why you process this data (e.g. matching candidates to vacancies)",
-                "legal_basis: TODO                  # " + bases};
-  payroll.lines = {"description: Payroll and tax administration",
-                   "legal_basis: legal_obligation      # UAVG art. 46: a BSN only where a law requires it",
-                   "law: TODO name the law that requires the BSN (e.g. Wet op de loonbelasting 1964, art. 28)"};
-  special.lines = {"description: TODO why you need these special categories (Art. 9)",
-                   "legal_basis: TODO                  # " + bases,
-                   "art9_condition: TODO               # explicit_consent | employment_law | vital_interests | "
-                   "not_for_profit | made_public | legal_claims | substantial_public_interest | "
-                   "occupational_medicine | public_health | archiving_research"};
-  screening.lines = {"description: TODO why you process criminal data (Art. 10), e.g. VOG for placements",
-                     "legal_basis: TODO                  # " + bases,
-                     "art10_basis: TODO the law that allows it (e.g. UAVG art. 33; VOG)"};
-  for (PurposePlan* p : {&main, &payroll, &special, &screening})
-    if (!p->categories.empty()) purposes.push_back(*p);
-
-  // --- write ---
-  std::string date = options.date.empty() ? util::Today().ToIso() : options.date;
-  std::string source_name = options.source_name.empty() ? source.DisplayName() : options.source_name;
-  std::string y;
-  y += "# Draft dpo policy written by `dpo policy init` from " + CommentSafe(source_name) + " on " + date + ".\n";
-  y += "# It was made from table and column names only. Review every line: fill in each TODO\n";
-  y += "# (`dpo policy check` reports each one as an error until it is done), map the columns\n";
-  y += "# listed as comments, and check every category the names suggested.\n";
-  y += "# Reference: docs/policy-format.md.\n";
-  y += "version: 1\n\n";
-  y += "controller:\n";
-  y += "  name: TODO the legal name of your organisation\n";
-  y += "  contact: TODO the e-mail address for privacy questions\n";
-  y += "  # address: Street 1, 1234 AB City\n";
-  y += "  # dpo: { name: ..., contact: ... }     # your data protection officer, if you have one (Art. 37)\n";
-  y += "  supervisory_authority: Autoriteit Persoonsgegevens\n\n";
-
-  y += "data_subjects:\n";
-  if (subjects.empty()) y += "  {}\n";
-  for (const std::string& s : subjects)
-    y += "  " + Yaml(s) + ": { description: TODO who they are (e.g. candidates and applicants) }\n";
-  y += "\n";
-
-  y += "categories:";
-  y += used.empty() ? " {}\n" : "\n";
-  for (const std::string& id : used) {
-    const CategorySpec* s = SpecFor(id);
-    y += "  " + id + ":\n";
-    y += "    description: " + std::string(s->description) + "\n";
-    y += "    sensitivity: " + std::string(s->sensitivity) + "\n";
-    if (!s->special_category.empty()) y += "    special_category: " + std::string(s->special_category) + "\n";
-    std::vector<std::string> detectors;
-    for (Kind k : s->kinds) detectors.emplace_back(detect::KindName(k));
-    y += "    detectors: " + List(detectors) + "\n";
-  }
-  y += "\n";
-  y += "# recipients:       # who receives the data: processors need an agreement (Art. 28)\n";
-  y += "#   payroll_service: { description: ..., type: processor, country: NL, agreement: ... }\n\n";
-
-  y += "purposes:";
-  y += purposes.empty() ? " {}\n" : "\n";
-  for (const PurposePlan& p : purposes) {
-    y += "  " + p.id + ":\n";
-    for (const std::string& line : p.lines) y += "    " + line + "\n";
-    std::vector<std::string> ps;
+  for (DraftPurpose* p : {&main, &payroll, &special, &screening}) {
+    if (p->categories.empty()) continue;
     for (const TablePlan& t : tables)
       for (const std::string& c : t.categories)
-        if (std::find(p.categories.begin(), p.categories.end(), c) != p.categories.end() && !t.data_subject.empty() &&
-            t.data_subject != "TODO")
-          AddUnique(&ps, t.data_subject);
-    if (ps.empty()) ps = subjects;
-    y += "    data_subjects: " + List(ps) + "\n";
-    y += "    categories: " + List(p.categories) + "\n";
+        if (std::find(p->categories.begin(), p->categories.end(), c) != p->categories.end() &&
+            !t.data_subject.empty() && t.data_subject != "TODO")
+          AddUnique(&p->data_subjects, t.data_subject);
+    if (p->data_subjects.empty()) p->data_subjects = subjects;
+    draft.purposes.push_back(*p);
   }
-  y += "\n";
 
-  y += "datasets:";
-  y += tables.empty() ? " {}\n" : "\n";
   for (const TablePlan& t : tables) {
-    y += "  " + Yaml(t.table.name) + ":\n";
-    if (!t.personal) y += "    # no column name suggests personal data: review the columns\n";
-    if (!t.data_subject.empty())
-      y += "    data_subject: " + Yaml(t.data_subject) +
-           (t.subject_comment.empty() ? "" : "   # " + CommentSafe(t.subject_comment)) + "\n";
-    if (!t.subject_key.empty()) y += "    subject_key: " + Yaml(t.subject_key) + "\n";
+    DraftDataset d;
+    d.table = t.table.name;
+    d.personal = t.personal;
+    d.data_subject = t.data_subject;
+    d.subject_key = t.subject_key;
+    d.subject_comment = t.subject_comment;
     if (t.personal) {
-      std::vector<std::string> ps;
-      for (const PurposePlan& p : purposes)
+      for (const DraftPurpose& p : draft.purposes)
         for (const std::string& c : t.categories)
-          if (std::find(p.categories.begin(), p.categories.end(), c) != p.categories.end()) AddUnique(&ps, p.id);
-      y += "    purposes: " + List(ps) + "\n";
+          if (std::find(p.categories.begin(), p.categories.end(), c) != p.categories.end()) AddUnique(&d.purposes, p.id);
+      d.retention_after = BestDateColumn(t);
     }
-    bool any_mapped = std::any_of(t.columns.begin(), t.columns.end(), [](const ColumnPlan& c) { return c.category != "?"; });
-    y += any_mapped ? "    columns:\n" : "    columns:   # none recognised: map them below\n";
-    for (const ColumnPlan& c : t.columns) {
-      std::string key = Yaml(c.name);
-      if (c.category == "?") {
-        y += "      # " + CommentSafe(c.name) + ": ?   # TODO not recognised by name: a category id, or none\n";
-        continue;
-      }
-      std::string category = c.category.empty() ? "none" : c.category;
-      if (c.identifier)
-        y += "      " + key + ": { category: " + category + ", identifier: true }\n";
-      else
-        y += "      " + key + ": " + category +
-             (c.is_key && c.category.empty()            ? "     # a key"
-              : c.table_of_things && c.category.empty() ? "     # not about a person: the rows are things"
-                                                        : "") +
-             "\n";
-    }
+    for (const ColumnPlan& c : t.columns)
+      d.columns.push_back({c.name, c.category, c.identifier, c.is_key, c.is_date, c.table_of_things, c.values_read});
     // CSV files declare no relations: suggest them from *_id column names.
     if (t.table.foreign_keys.empty() && source.kind() == source::SourceKind::kCsv) {
-      std::vector<std::string> guesses;
       for (const ColumnPlan& c : t.columns) {
         std::vector<std::string> tokens = detect::ColumnNameTokens(c.name);
         if (tokens.size() < 2 || tokens.back() != "id") continue;
@@ -509,41 +462,21 @@ Result<std::string> DraftPolicyYaml(source::Source& source, const DraftOptions& 
           if (&other == &t) continue;
           std::string stem = Joined(c.name);
           stem = stem.substr(0, stem.size() - 2);
-          if (Joined(other.table.name) == stem || Singular(other.table.name) == stem) {
-            std::string ref = other.table.primary_key.size() == 1 ? other.table.primary_key[0] : "id";
-            guesses.push_back("{ columns: [" + CommentSafe(c.name) + "], references: " + CommentSafe(other.table.name) +
-                              "." + CommentSafe(ref) + " }");
-          }
+          if (Joined(other.table.name) == stem || Singular(other.table.name) == stem)
+            d.relation_guesses.push_back(
+                {c.name, other.table.name, other.table.primary_key.size() == 1 ? other.table.primary_key[0] : "id"});
         }
       }
-      if (!guesses.empty()) {
-        y += "    # relations:   # guessed from column names (CSV has no foreign keys); uncomment the right ones\n";
-        for (const std::string& g : guesses) y += "    #   - " + g + "\n";
-      }
     }
+    draft.datasets.push_back(std::move(d));
   }
-  y += "\n";
+  return draft;
+}
 
-  y += "retention:";
-  bool any_rule = std::any_of(tables.begin(), tables.end(), [](const TablePlan& t) { return t.personal; });
-  y += any_rule ? "\n" : " {}\n";
-  for (const TablePlan& t : tables) {
-    if (!t.personal) continue;
-    std::string after = BestDateColumn(t);
-    y += "  " + Yaml(t.table.name) + ":\n";
-    y += "    dataset: " + Yaml(t.table.name) + "\n";
-    y += "    keep: TODO                         # e.g. 2y after " +
-         CommentSafe(after.empty() ? "last_active_at" : after) + " (d, w, m, y)\n";
-    y += "    action: delete                     # delete | anonymise (with columns:) | restrict (with set:)\n";
-    y += "    # basis: why this period, e.g. AVG art. 5(1)(e); Art. 52 AWR (7 years)\n";
-  }
-  y += "\n";
-  y += "dsar:\n";
-  y += "  response_period: 1 month\n";
-  y += "  extension: 2 months\n";
-  y += "  identity_check: true\n";
-  y += "  # contact: privacy@example.nl\n";
-  return y;
+Result<std::string> DraftPolicyYaml(source::Source& source, const DraftOptions& options) {
+  Result<DraftPolicy> draft = BuildDraftPolicy(source, options);
+  if (!draft.ok()) return draft.status();
+  return DraftPolicyToYaml(*draft);
 }
 
 }  // namespace dpo::scan

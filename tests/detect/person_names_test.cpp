@@ -256,3 +256,11 @@ TEST_CASE("the sample's conversation notes: names only where a reference is name
   // regenerated sample may name someone they do not know.
   CHECK(found * 10 >= references * 9);
 }
+
+// Issue 14: the sentences third parties are named in, Dutch and English.
+TEST_CASE("names in notes: 'gesprek met Jan de Vries', 'spoke to Maria Garcia'") {
+  CHECK(Names("gesprek met Jan de Vries over de planning") == V{"Jan de Vries"});
+  CHECK(Names("spoke to Maria Garcia about her contract") == V{"Maria Garcia"});
+  CHECK(Names("Called Mr Smith back; he agreed") == V{"Smith"});
+  CHECK(Names("spoke to the manager about the contract") == V{});
+}

@@ -113,3 +113,27 @@ TEST_CASE("HTML: many tables are summarised in the chart, labels truncated on ch
   CHECK(html.find(" others</text>") != std::string::npos);
   CHECK(html.find("\xE2\x80\xA6") != std::string::npos);  // the ellipsis
 }
+
+// Issue 13: Markdown and HTML showed baselined and accepted findings like
+// any other, though they do not count.
+TEST_CASE("HTML and Markdown: baselined and accepted findings are marked and not styled as counting") {
+  auto r = PolicyModeResult();
+  REQUIRE(r.findings.size() >= 2);
+  r.findings[0].baselined = true;
+  dpo::scan::Finding::Acceptance a;
+  a.reason = "migration in progress";
+  a.by = "DPO";
+  a.until = "2027-01-31";
+  r.findings[1].accepted = a;
+  const std::string html = Render(r, ScanFormat::kHtml);
+  CHECK(CountOf(html, "<tr class=\"known\">") == 2);
+  CHECK(html.find("accepted until 2027-01-31") != std::string::npos);
+  CHECK(html.find("accepted: migration in progress (DPO)") != std::string::npos);
+  CHECK(html.find(">baselined<") != std::string::npos);
+  const auto c = CountBySeverity(r);
+  CHECK(CountOf(html, "<tr class=\"error\"><td><span class=\"badge error\">") == static_cast<size_t>(c.errors));
+  CheckBalanced(html);
+  const std::string md = Render(r, ScanFormat::kMarkdown);
+  CHECK(md.find("(baselined)") != std::string::npos);
+  CHECK(md.find("(accepted until 2027-01-31)") != std::string::npos);
+}

@@ -12,6 +12,7 @@
 #include "policy/loader.h"
 #include "policy/validate.h"
 #include "scan/draft_policy.h"
+#include "scan/scanner.h"
 #include "source/source.h"
 
 namespace {
@@ -210,4 +211,83 @@ TEST_CASE("draft: the suggested retention date is an activity date, never a birt
   CHECK(draft->find("after geboren") == std::string::npos);
   CHECK(draft->find("after date_of_birth") == std::string::npos);
   CHECK(draft->find("e.g. 2y after last_visit") != std::string::npos);
+}
+
+// Issue 14: every column is in the draft, and one the names and values did
+// not place says what was tried; a date says why it is not personal.
+TEST_CASE("draft: unplaced columns say what was tried; dates say why they are none") {
+  TempDir dir;
+  const std::string path = dir.path + "/stock.db";
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  Exec(db,
+       "CREATE TABLE members(id INTEGER PRIMARY KEY, email TEXT, extra_1 TEXT, blank TEXT, joined_on DATE);"
+       "INSERT INTO members(email, extra_1, joined_on) VALUES"
+       " ('a@example.nl', 'blue', '2024-01-02'), ('b@example.nl', 'green', '2024-02-03'),"
+       " ('c@example.nl', 'red', '2024-03-04');");
+  sqlite3_close(db);
+  auto source = dpo::source::OpenSource(path, {});
+  REQUIRE(source.ok());
+  dpo::scan::ScanOptions scan_options;
+  auto discovery = dpo::scan::RunScan(**source, scan_options);
+  REQUIRE(discovery.ok());
+  dpo::scan::DraftOptions options;
+  options.date = "2026-01-02";
+  options.discovery = &*discovery;
+  auto draft = dpo::scan::DraftPolicyYaml(**source, options);
+  REQUIRE(draft.ok());
+  INFO(*draft);
+  CHECK(draft->find("# extra_1: ?   # TODO not recognised by name, nor in the 3 values read") != std::string::npos);
+  CHECK(draft->find("# blank: ?   # TODO not recognised by name; the values read were all empty") != std::string::npos);
+  CHECK(draft->find("joined_on: none     # a date: not personal by itself") != std::string::npos);
+  // Without discovery, the reason says no values were read.
+  dpo::scan::DraftOptions names_only;
+  names_only.date = "2026-01-02";
+  auto schema_draft = dpo::scan::DraftPolicyYaml(**source, names_only);
+  REQUIRE(schema_draft.ok());
+  CHECK(schema_draft->find("# extra_1: ?   # TODO not recognised by name (no values read: --schema-only)") !=
+        std::string::npos);
+}
+
+// Issue 14: with no identifier anywhere, every table with contact data used
+// to become a table of people ("order" as a data subject); tables that only
+// link to a subject (order lines) got none. Rows are about the person their
+// references lead to.
+TEST_CASE("draft: orders and order lines are about the customer their references lead to") {
+  TempDir dir;
+  const std::string path = dir.path + "/shop.db";
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  Exec(db,
+       "CREATE TABLE customers(customer_id TEXT PRIMARY KEY, contact_name TEXT, address TEXT, phone TEXT);"
+       "CREATE TABLE orders(order_id INTEGER PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers(customer_id),"
+       " order_date DATE, ship_name TEXT, ship_address TEXT);"
+       "CREATE TABLE order_lines(order_id INTEGER NOT NULL REFERENCES orders(order_id), product_id INTEGER,"
+       " quantity INTEGER, PRIMARY KEY(order_id, product_id));"
+       "CREATE TABLE products(product_id INTEGER PRIMARY KEY, product_name TEXT, unit_price REAL);");
+  sqlite3_close(db);
+  auto source = dpo::source::OpenSource(path, {});
+  REQUIRE(source.ok());
+  dpo::scan::DraftOptions options;
+  options.date = "2026-01-02";
+  auto draft = dpo::scan::DraftPolicyYaml(**source, options);
+  REQUIRE(draft.ok());
+  INFO(*draft);
+  auto loaded = dpo::policy::LoadPolicyString(*draft, "draft.yaml");
+  REQUIRE_MESSAGE(loaded.ok(), loaded.status().message());
+  const auto& p = loaded->policy;
+  CHECK(p.FindDataSubject("order") == nullptr);
+  CHECK(p.FindDataSubject("customer") != nullptr);
+  const auto* orders = p.FindDataset("orders");
+  REQUIRE(orders != nullptr);
+  CHECK(orders->data_subject == "customer");
+  CHECK(orders->subject_key == "customer_id");
+  const auto* lines = p.FindDataset("order_lines");
+  REQUIRE(lines != nullptr);
+  CHECK(lines->data_subject == "customer");
+  CHECK(lines->subject_key == "order_id");
+  CHECK(draft->find("through order_id -> orders") != std::string::npos);
+  const auto* products = p.FindDataset("products");
+  REQUIRE(products != nullptr);
+  CHECK(products->data_subject.empty());
 }

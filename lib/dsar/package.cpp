@@ -219,15 +219,34 @@ Status WriteZip(const std::string& out, const std::vector<PackageFile>& files, c
   return Status::Ok();
 }
 
+// What `dsar verify` reads into memory from a package it was given (by
+// anyone: a zip's sizes are claims, and a zip bomb claims little and
+// inflates much). A package dpo wrote for one data subject is far smaller.
+constexpr int64_t kMaxPackageFileBytes = int64_t{256} << 20;
+constexpr int64_t kMaxPackageBytes = int64_t{1} << 30;
+
+Status TooLarge(const std::string& path, const std::string& name) {
+  return Status::Error(path + ": " + name + " is larger than " + std::to_string(kMaxPackageFileBytes >> 20) +
+                           " MiB (or the package than " + std::to_string(kMaxPackageBytes >> 20) +
+                           " MiB); it is not a package dpo wrote for one data subject",
+                       StatusCode::kInvalidArgument);
+}
+
 // name -> content of every file in a package directory or zip.
 Result<std::map<std::string, std::string>> ReadAll(const std::string& path) {
   std::map<std::string, std::string> out;
+  int64_t total = 0;
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     for (fs::recursive_directory_iterator it(path, ec), end; it != end; it.increment(ec)) {
       if (ec) break;
       if (!it->is_regular_file()) continue;
       std::string rel = fs::relative(it->path(), path).string();
+      std::error_code size_ec;
+      const auto size = static_cast<int64_t>(fs::file_size(it->path(), size_ec));
+      if (size_ec) return Status::Error("cannot read " + it->path().string() + ": " + size_ec.message(), StatusCode::kIoError);
+      total += size;
+      if (size > kMaxPackageFileBytes || total > kMaxPackageBytes) return TooLarge(path, rel);
       std::ifstream in(it->path(), std::ios::binary);
       std::stringstream ss;
       ss << in.rdbuf();
@@ -245,16 +264,40 @@ Result<std::map<std::string, std::string>> ReadAll(const std::string& path) {
   zip_int64_t n = zip_get_num_entries(z, 0);
   for (zip_int64_t i = 0; i < n; ++i) {
     zip_stat_t st;
-    if (zip_stat_index(z, i, 0, &st) != 0) continue;
-    std::string content(st.size, '\0');
+    if (zip_stat_index(z, i, 0, &st) != 0 || (st.valid & ZIP_STAT_NAME) == 0 || st.name == nullptr) continue;
+    // Copied now: libzip may free the entry's name when opening it fails
+    // (AddressSanitizer, fuzz_dsar_package: a use after free in the error message).
+    const std::string name = st.name;
     zip_file_t* f = zip_fopen_index(z, i, 0);
-    if (f == nullptr || zip_fread(f, content.data(), st.size) != static_cast<zip_int64_t>(st.size)) {
-      if (f) zip_fclose(f);
+    if (f == nullptr) {
       zip_discard(z);
-      return Status::Error("cannot read " + std::string(st.name) + " in " + path, StatusCode::kIoError);
+      return Status::Error("cannot read " + name + " in " + path, StatusCode::kIoError);
+    }
+    // Read as it inflates, never trusting the size the archive claims.
+    std::string content;
+    char buffer[1 << 16];
+    bool failed = false;
+    for (;;) {
+      const zip_int64_t got = zip_fread(f, buffer, sizeof buffer);
+      if (got < 0) {
+        failed = true;
+        break;
+      }
+      if (got == 0) break;
+      total += got;
+      if (static_cast<int64_t>(content.size()) + got > kMaxPackageFileBytes || total > kMaxPackageBytes) {
+        zip_fclose(f);
+        zip_discard(z);
+        return TooLarge(path, name);
+      }
+      content.append(buffer, static_cast<size_t>(got));
     }
     zip_fclose(f);
-    out[st.name] = std::move(content);
+    if (failed || ((st.valid & ZIP_STAT_SIZE) != 0 && content.size() != st.size)) {
+      zip_discard(z);
+      return Status::Error("cannot read " + name + " in " + path + " (damaged or truncated)", StatusCode::kIoError);
+    }
+    out[name] = std::move(content);
   }
   zip_discard(z);
   return out;

@@ -26,11 +26,11 @@ class RowBatch {
   void AddCell(std::string_view text) {
     arena_.append(text.data(), text.size());
     ends_.push_back(static_cast<uint32_t>(arena_.size()));
-    nulls_.push_back(false);
+    nulls_.push_back(0);
   }
   void AddNull() {
     ends_.push_back(static_cast<uint32_t>(arena_.size()));
-    nulls_.push_back(true);
+    nulls_.push_back(1);
   }
   // Records where the row that was just completed came from: its 1-based data
   // row number in the table, and for CSV its 1-based physical line (0 if none).
@@ -56,7 +56,7 @@ class RowBatch {
     uint32_t begin = i == 0 ? 0 : ends_[i - 1];
     return std::string_view(arena_).substr(begin, ends_[i] - begin);
   }
-  bool IsNull(size_t row, size_t column) const { return nulls_[row * num_columns_ + column]; }
+  bool IsNull(size_t row, size_t column) const { return nulls_[row * num_columns_ + column] != 0; }
   int64_t RowNumber(size_t row) const { return row_numbers_[row]; }
   int64_t Line(size_t row) const { return lines_[row]; }
 
@@ -64,7 +64,7 @@ class RowBatch {
   size_t num_columns_ = 0;
   std::string arena_;
   std::vector<uint32_t> ends_;  // end offset in arena_ of each cell, row-major
-  std::vector<bool> nulls_;
+  std::vector<uint8_t> nulls_;  // bytes, not vector<bool>: a push per cell is the reader's hot path
   std::vector<int64_t> row_numbers_;
   std::vector<int64_t> lines_;
 };

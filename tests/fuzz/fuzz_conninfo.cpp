@@ -14,16 +14,19 @@ using namespace dpo::source;
 
 namespace {
 
-// The display name never shows a password, unless the same text is also
-// something it does show (user=abcd password=abcd) or the URI's fixed parts.
+// The display name never depends on a password: the same parameters with
+// every secret replaced give the same name. (It used to look for the
+// password's text in the name, which a password equal to part of the host
+// list, "postgresql://u:5432,h2:543@h:5432,h2:543", made look like a leak.)
 void CheckDisplayName(const std::vector<ConnParam>& params) {
-  std::string display = PostgresDisplayName(params);
-  for (const ConnParam& p : params) {
-    if (!p.secret || p.value.size() < 4 || display.find(p.value) == std::string::npos) continue;
-    bool explained = std::string("postgresql://").find(p.value) != std::string::npos;
-    for (const ConnParam& q : params) explained |= !q.secret && q.value.find(p.value) != std::string::npos;
-    if (!explained) abort();
-  }
+  std::vector<ConnParam> blanked = params;
+  bool any_secret = false;
+  for (ConnParam& p : blanked)
+    if (p.secret) {
+      p.value = p.value == "\x01" ? "\x02" : "\x01";
+      any_secret = true;
+    }
+  if (any_secret && PostgresDisplayName(params) != PostgresDisplayName(blanked)) abort();
 }
 
 }  // namespace

@@ -346,7 +346,8 @@ void RegisterErase(CLI::App& app, int* exit_code) {
       "Examples:\n  dpo erase apply erase.json crm.db --dry-run\n"
       "  dpo erase apply erase.json crm.db --ledger ledger.db --audit-log audit.jsonl --key-file dpo.key\n"
       "Exit codes: 0 applied (or a dry run); 2 usage, policy or source error, a stale plan, a plan of the wrong\n"
-      "kind, a limit exceeded, no key, the source locked, -q with -v (nothing was changed); 3 internal error.");
+      "kind, a limit exceeded, no key, the source locked, -q with -v (nothing was changed); 3 internal error;\n"
+      "130/143 stopped by SIGINT/SIGTERM (before the commit: nothing changed; after it: ledger and audit log complete).");
   apply->callback([apply_args, exit_code]() { *exit_code = RunApply(*apply_args, "erase apply", "erasure"); });
 }
 

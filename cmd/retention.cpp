@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <csignal>
 #include <iostream>
 #include <sstream>
 #include <sys/mman.h>
@@ -14,6 +15,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "interrupt_guard.h"
 #include "flag_checks.h"
 #include "dpo/version.h"
 #include "plan/notices.h"
@@ -131,8 +133,25 @@ int ApplyLoaded(const plan::RetentionPlan& plan, const policy::Policy& policy, c
   options.ledger_path = args.ledger;
   options.audit_log = args.audit_log;
   options.command = command;
+  // SIGINT/SIGTERM during an apply: before the commit it rolls back; after
+  // it, the apply finishes writing the audit log first (a kill between the
+  // two left committed changes the audit log did not record).
+  InterruptGuard interrupt;
+  options.cancel = InterruptGuard::flag();
   Result<plan::ApplyReport> applied = plan::ApplyRetentionPlan(plan, src, options);
-  if (!applied.ok()) return ReportError(applied.status());
+  interrupt.Restore();
+  const int stopped = InterruptGuard::signal_number() == SIGTERM ? kExitTerminated : kExitInterrupted;
+  if (!applied.ok()) {
+    if (InterruptGuard::interrupted()) {
+      std::cerr << "dpo: interrupted; nothing was changed\n";
+      return stopped;
+    }
+    return ReportError(applied.status());
+  }
+  if (InterruptGuard::interrupted()) {
+    std::cerr << "dpo: interrupted after the commit; every change is in the audit log and the ledger\n";
+    return stopped;
+  }
   bool blocked = false;
   for (const plan::RulePlan& r : plan.rules) blocked |= !r.blocked.empty();
   if (!args.quiet || args.verbose || args.dry_run) std::cout << report::RenderApplyText(*applied);
@@ -387,7 +406,8 @@ void RegisterRetention(CLI::App& app, int* exit_code) {
       "  dpo retention apply plan.json crm.db --ledger ledger.db --audit-log audit.jsonl --key-file dpo.key\n"
       "Exit codes: 0 applied (or a dry run); 1 applied, but a rule was blocked and left out (see stderr);\n"
       "2 usage, policy or source error, a stale plan, a limit exceeded, the source locked by a sweep, apply or\n"
-      "replay, -q with -v (nothing was changed); 3 internal error.");
+      "replay, -q with -v (nothing was changed); 3 internal error; 130/143 stopped by SIGINT/SIGTERM (before the\n"
+      "commit: nothing changed; after it: the apply finished its ledger and audit log first).");
   apply->callback([apply_args, exit_code]() { *exit_code = RunApply(*apply_args, "retention apply", "retention"); });
 
   auto sweep_args = std::make_shared<ApplyArgs>();

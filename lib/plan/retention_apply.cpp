@@ -140,6 +140,12 @@ Result<ApplyReport> ApplyRetentionPlan(const RetentionPlan& plan, source::Source
     (*tx)->Rollback();
     return limits;
   }
+  // The last moment a stop request can undo everything.
+  if (options.cancel != nullptr && options.cancel->load()) {
+    if (ledger) ledger->Rollback();
+    (*tx)->Rollback();
+    return Status::Error("interrupted before the commit; nothing was changed", StatusCode::kBusy);
+  }
   if (ledger) {
     if (options.dry_run) {
       ledger->Rollback();

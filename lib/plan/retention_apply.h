@@ -14,6 +14,7 @@
 // entries are appended after the data commit, one per step.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -35,6 +36,11 @@ struct ApplyOptions {
   std::string ledger_path;     // empty: no ledger
   std::string audit_log;       // empty: no audit log
   std::string command = "retention apply";
+  // Set (by a SIGINT/SIGTERM handler) to stop: checked up to the last moment
+  // before the commit, when the apply rolls back and changes nothing; from the
+  // commit on it is ignored until the audit log has every entry, so that a
+  // stop never leaves committed changes the audit log does not record.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct AppliedStep {

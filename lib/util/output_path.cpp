@@ -117,7 +117,7 @@ Result<OutputTarget> CheckOutputPath(const std::string& path, const std::vector<
   }
 
   if (target.kind == OutputKind::kRegularFile && exists && !rules.overwrite)
-    return Refuse(path, "file exists", "pass --force to overwrite it, or " + pick);
+    return Refuse(path, "file exists", "pass --force to overwrite it (how a scheduled run replaces its own report), or " + pick);
   return target;
 }
 

@@ -375,3 +375,39 @@ TEST_CASE("an apply crashed and a sweep lock file left behind do not block the n
   CHECK_MESSAGE(run.exit_code == 1, run.err);  // 1: the placements rule is blocked by design
   CHECK(run.err.find("locked") == std::string::npos);
 }
+
+// Regression (CI, 2026-12-01): a SIGTERM that landed between the data's
+// commit and the first audit entry ended dpo there: committed changes the
+// audit log did not record ("no such audit log"). Now SIGINT/SIGTERM before
+// the commit roll back, and after it the apply completes its audit log first;
+// either way exit 143. DPO_FAULT=POINT:N:term raises SIGTERM at an exact step.
+TEST_CASE("SIGTERM at an exact step of an apply: rolled back before the commit, fully audited after it") {
+  for (const Flavour& f : Flavours()) {
+    const std::string flavour = f.name;
+    CAPTURE(flavour);
+    Reference ref = MakeReference(f);
+    struct Point {
+      const char* fault;
+      bool applied;
+    };
+    for (const Point& point : {Point{"write:1:term", false}, Point{"append:1:term", true}}) {
+      CAPTURE(point.fault);
+      std::unique_ptr<FaultWork> holder;
+      FaultWork& w = *Fresh(&holder, ref);
+      CliRun run = w.Dpo(ApplyArgs(f), "", {std::string("DPO_FAULT=") + point.fault});
+      CHECK_MESSAGE(run.exit_code == 143, run.err);
+      CHECK(State(w, f) == (point.applied ? ref.after : ref.before));
+      if (point.applied) {
+        CHECK(AuditEntries(w) == ref.audit_entries);  // every entry, though SIGTERM came before the first
+        CliRun verify = w.Dpo({"audit", "verify", "audit.jsonl"});
+        CHECK_MESSAGE(verify.exit_code == 0, verify.out << verify.err);
+        CHECK(run.err.find("interrupted after the commit") != std::string::npos);
+      } else {
+        CHECK(run.err.find("nothing was changed") != std::string::npos);
+        CliRun again = w.Dpo(ApplyArgs(f));  // the plan still applies in full
+        CHECK_MESSAGE(again.exit_code == f.exit_applied, again.err);
+        CHECK(State(w, f) == ref.after);
+      }
+    }
+  }
+}

@@ -127,6 +127,7 @@ TEST_CASE("policy init on SQLite: draft written 0644, never overwritten, check r
   Run again = Dpo(dir, {"policy", "init", db, "--out", out});
   CHECK(again.exit_code == 2);
   CHECK(again.err.find("file exists; pass --force") != std::string::npos);
+  CHECK(again.err.find("scheduled run") != std::string::npos);  // issue 13: cron replaces its own output with --force
   CHECK(Slurp(out) == draft);
   CHECK(Dpo(dir, {"policy", "init", db, "--out", out, "--force"}).exit_code == 0);
 

@@ -198,6 +198,14 @@ std::string Singular(const std::string& table) {
   return id;
 }
 
+// Where `column` stands in `table` (0-based); past the end when absent.
+// References are tried in this order: tables list their owner first.
+size_t ColumnPosition(const source::Table& table, const std::string& column) {
+  for (size_t i = 0; i < table.columns.size(); ++i)
+    if (table.columns[i].name == column) return i;
+  return table.columns.size();
+}
+
 // Whether any reading of the name, however weak, says birth ("geboren").
 bool NameSaysBirth(const std::string& name) {
   for (const detect::NameEvidence& e : detect::KindsFromColumnName(name))
@@ -254,10 +262,10 @@ Result<DraftPolicy> BuildDraftPolicy(source::Source& source, const DraftOptions&
     t.table = std::move(table.value());
     for (const source::Column& c : t.table.columns) {
       ColumnPlan plan = Classify(t.table, c);
-      ApplyTableOfThings(FindDiscoveredTable(options.discovery, name), FindDiscovered(options.discovery, name, c.name),
-                         &plan);
-      ApplyDiscovery(FindDiscovered(options.discovery, name, c.name), &plan);
-      if (const ColumnReport* read = FindDiscovered(options.discovery, name, c.name)) plan.values_read = read->values_seen;
+      const ColumnReport* discovered = FindDiscovered(options.discovery, name, c.name);
+      ApplyTableOfThings(FindDiscoveredTable(options.discovery, name), discovered, &plan);
+      ApplyDiscovery(discovered, &plan);
+      if (discovered != nullptr) plan.values_read = discovered->values_seen;
       if (!plan.category.empty() && plan.category != "?") {
         t.personal = true;
         if (plan.identifier) t.subject_table = true;
@@ -321,11 +329,6 @@ Result<DraftPolicy> BuildDraftPolicy(source::Source& source, const DraftOptions&
     // ShipVia), and SQLite reports foreign keys in reverse order.
     int best = -1;
     size_t best_position = 0;
-    auto position_of = [&t](const std::string& column) {
-      for (size_t i = 0; i < t.table.columns.size(); ++i)
-        if (t.table.columns[i].name == column) return i;
-      return t.table.columns.size();
-    };
     for (const source::ForeignKey& fk : t.table.foreign_keys) {
       auto it = subject_of_table.find(fk.referenced_table);
       if (it == subject_of_table.end() || fk.columns.size() != 1) continue;
@@ -336,7 +339,7 @@ Result<DraftPolicy> BuildDraftPolicy(source::Source& source, const DraftOptions&
                  : outlives                                                ? 0
                  : (column != nullptr && !column->nullable)                ? 2
                                                                            : 1;
-      const size_t position = position_of(fk.columns[0]);
+      const size_t position = ColumnPosition(t.table, fk.columns[0]);
       if (rank > best || (rank == best && position < best_position)) {
         best = rank;
         best_position = position;
@@ -368,9 +371,7 @@ Result<DraftPolicy> BuildDraftPolicy(source::Source& source, const DraftOptions&
       std::vector<const source::ForeignKey*> references;
       for (const source::ForeignKey& fk : t.table.foreign_keys) references.push_back(&fk);
       auto column_position = [&t](const source::ForeignKey* fk) {
-        for (size_t i = 0; i < t.table.columns.size(); ++i)
-          if (!fk->columns.empty() && t.table.columns[i].name == fk->columns[0]) return i;
-        return t.table.columns.size();
+        return fk->columns.empty() ? t.table.columns.size() : ColumnPosition(t.table, fk->columns[0]);
       };
       std::stable_sort(references.begin(), references.end(),
                        [&](const source::ForeignKey* a, const source::ForeignKey* b) {

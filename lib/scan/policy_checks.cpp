@@ -26,8 +26,6 @@ struct Checker {
 
   void Add(Finding f) { result->findings.push_back(std::move(f)); }
 
-  static std::string Loc(const policy::Location& l) { return PolicyLocation(l); }
-
   // Purposes of the dataset satisfying `ok`, or none.
   bool AnyPurpose(const policy::Dataset* ds, const std::function<bool(const policy::Purpose&)>& ok) const {
     if (ds == nullptr || policy == nullptr) return false;
@@ -48,7 +46,7 @@ struct Checker {
       f.category = CategoryForKind(std::string(detect::KindName(k.kind)), policy);
       f.evidence = {ToEvidence(k)};
       f.policy_rule = "datasets." + table.name;
-      f.policy_location = ds ? Loc(ds->location) : "";
+      f.policy_location = ds ? PolicyLocation(ds->location) : "";
       f.count = k.values_containing + k.values_matched;
       std::string where = table.name + "." + column.name;
       if (k.kind == Kind::kBsn && (k.confidence >= options.min_confidence)) {
@@ -117,7 +115,7 @@ struct Checker {
       f.hint = ds ? "map the column under datasets." + table.name + ".columns (a category, or none if it is not personal data), or drop it"
                   : "declare the table under datasets: with its data subject, purposes and columns, or drop it";
       f.policy_rule = ds ? "datasets." + table.name + ".columns" : "datasets";
-      f.policy_location = ds ? Loc(ds->location) : "";
+      f.policy_location = ds ? PolicyLocation(ds->location) : "";
       f.count = verdict.values_seen;
       Add(std::move(f));
       return;
@@ -149,7 +147,7 @@ struct Checker {
                   std::to_string(verdict.values_seen) + " values)";
       f.hint = "free text holds whatever people type: review it, keep notes factual, and cover it with a retention rule";
       f.policy_rule = "datasets." + table.name + ".columns." + column.name;
-      f.policy_location = Loc(mapping->location);
+      f.policy_location = PolicyLocation(mapping->location);
       Add(std::move(f));
       return;
     }
@@ -164,7 +162,7 @@ struct Checker {
       f.message = where + " is declared not personal data (none) but its values look like " + top_name;
       f.hint = "map it to the category it holds, or check what is written into it";
       f.policy_rule = "datasets." + table.name + ".columns." + column.name;
-      f.policy_location = Loc(mapping->location);
+      f.policy_location = PolicyLocation(mapping->location);
       Add(std::move(f));
       return;
     }
@@ -183,7 +181,7 @@ struct Checker {
     f.hint = "map the column to the category it holds, or add " + top_name + " to the detectors of category " +
              mapping->category;
     f.policy_rule = "datasets." + table.name + ".columns." + column.name;
-    f.policy_location = Loc(mapping->location);
+    f.policy_location = PolicyLocation(mapping->location);
     Add(std::move(f));
   }
 };

@@ -23,8 +23,20 @@ int RunVerify(const VerifyArgs& args) {
     std::cout << args.log << ":" << report->bad_line << ": " << report->problem << "\n";
     return kExitFindings;
   }
+  // An unfinished apply is not a broken chain, but it changes what the log
+  // can prove: shown under -q too (on stderr).
+  for (const plan::UnfinishedApply& u : report->unfinished)
+    ReportWarning(args.log + ":" + std::to_string(u.line) + ": " + u.command + " on " + u.source + " at " + u.time +
+                  " (seq " + std::to_string(u.seq) + ", about to change " + std::to_string(u.rows) +
+                  " rows) has an intent entry but no outcome: dpo was stopped between its commit and its audit "
+                  "entries, or before it could roll back; whether its changes were committed is not in this log. "
+                  "Check the source (make the plan again: rows still due mean it was not committed) and "
+                  "'dpo ledger stats'");
   if (args.quiet) return kExitOk;
-  std::cout << args.log << ": ok, " << report->entries << (report->entries == 1 ? " entry" : " entries") << "\n";
+  std::cout << args.log << ": ok, " << report->entries << (report->entries == 1 ? " entry" : " entries");
+  if (!report->unfinished.empty())
+    std::cout << "; " << report->unfinished.size() << " unfinished apply" << (report->unfinished.size() == 1 ? "" : "s");
+  std::cout << "\n";
   return kExitOk;
 }
 
@@ -43,6 +55,8 @@ void RegisterAudit(CLI::App& app, int* exit_code) {
                     "Accepted for scripts: the ok line already counts the entries");
   verify->footer(
       "Examples:\n  dpo audit verify /var/lib/dpo/audit.jsonl\n  dpo audit verify -q audit.jsonl || mail -s tampered dpo\n"
+      "An apply stopped between its commit and its audit entries (SIGKILL, power loss) leaves an intent entry\n"
+      "with no outcome: verify names it in a warning (also with -q) and still exits 0.\n"
       "Exit codes: 0 the log is intact; 1 an entry was edited, removed, inserted or moved (named on stdout);\n"
       "2 the log cannot be read or bad usage (-q with -v); 3 internal error.");
   verify->callback([verify_args, exit_code]() { *exit_code = RunVerify(*verify_args); });

@@ -21,6 +21,9 @@
 #include "util/fault.h"
 #include "util/keyed_hash.h"
 
+#include <openssl/rand.h>
+#include <map>
+
 namespace dpo::plan {
 namespace {
 
@@ -62,6 +65,8 @@ bool IsLowerHex(std::string_view s) {
 // One line of the log, checked on its own (not against its neighbours).
 struct ParsedLine {
   int64_t seq = 0;
+  std::string time, command, source, action, note;
+  int64_t rows = 0;
   std::string prev;
   std::string hash;
   std::string line_sha;  // SHA-256 of the whole line: the next entry's prev
@@ -110,6 +115,12 @@ std::string ParseLine(const std::string& line, ParsedLine* out) {
   if (seq < 1) return "seq is not a positive number";
   if (j["rows"].get<int64_t>() < 0) return "rows is negative";
   out->seq = seq;
+  out->time = j["time"].get<std::string>();
+  out->command = j["command"].get<std::string>();
+  out->source = j["source"].get<std::string>();
+  out->action = j["action"].get<std::string>();
+  out->rows = j["rows"].get<int64_t>();
+  if (j.contains("note")) out->note = j["note"].get<std::string>();
   out->prev = prev;
   out->hash = std::string(written_hash);
   out->line_sha = util::Sha256Hex(line);
@@ -130,6 +141,42 @@ std::string HostName() {
   char buf[256] = {};
   if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
   return buf;
+}
+
+constexpr std::string_view kApplyNotePrefix = "apply ";
+constexpr size_t kApplyIdDigits = 16;
+
+std::string NewApplyId() {
+  unsigned char bytes[kApplyIdDigits / 2];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) {
+    // No randomness from OpenSSL: time and pid still tell two applies apart
+    // in one log, which is all the id is for.
+    uint64_t v = static_cast<uint64_t>(std::time(nullptr)) * 1000003u ^ static_cast<uint64_t>(getpid());
+    for (unsigned char& b : bytes) {
+      b = static_cast<unsigned char>(v);
+      v = (v >> 8) | (v << 56);
+    }
+  }
+  static const char* digits = "0123456789abcdef";
+  std::string id;
+  for (unsigned char b : bytes) {
+    id += digits[b >> 4];
+    id += digits[b & 15];
+  }
+  return id;
+}
+
+// The apply id a note begins with ("apply <16 hex>" then the end or ':'),
+// or "" when it names none.
+std::string ApplyIdOf(std::string_view note) {
+  if (note.substr(0, kApplyNotePrefix.size()) != kApplyNotePrefix) return "";
+  std::string_view id = note.substr(kApplyNotePrefix.size(), kApplyIdDigits);
+  if (id.size() != kApplyIdDigits) return "";
+  for (char c : id)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return "";
+  size_t end = kApplyNotePrefix.size() + kApplyIdDigits;
+  if (note.size() > end && note[end] != ':') return "";
+  return std::string(id);
 }
 
 // The entry's line without its newline; sets entry.hash.
@@ -273,6 +320,45 @@ Status AppendAudit(const std::string& path, AuditEntry entry) {
   return Status::Ok();
 }
 
+ApplyAudit::ApplyAudit(std::string path, AuditEntry common)
+    : path_(std::move(path)), common_(std::move(common)), id_(NewApplyId()) {}
+
+Status ApplyAudit::Intent(int64_t rows, size_t steps) {
+  if (path_.empty() || common_.dry_run) return Status::Ok();
+  AuditEntry e = common_;
+  e.action = kIntentAction;
+  e.rows = rows;
+  e.note = std::string(kApplyNotePrefix) + id_ + ": about to commit " + std::to_string(rows) + " row change(s) in " +
+           std::to_string(steps) + " step(s); an entry per step follows the commit";
+  DPO_RETURN_IF_ERROR(AppendAudit(path_, std::move(e)));
+  intent_written_ = true;
+  ++appended_;
+  return Status::Ok();
+}
+
+Status ApplyAudit::Step(AuditEntry e) {
+  if (path_.empty()) return Status::Ok();
+  e.command = common_.command;
+  e.policy_sha256 = common_.policy_sha256;
+  e.source = common_.source;
+  e.dry_run = common_.dry_run;
+  if (intent_written_) e.note = std::string(kApplyNotePrefix) + id_ + (e.note.empty() ? "" : ": " + e.note);
+  DPO_RETURN_IF_ERROR(AppendAudit(path_, std::move(e)));
+  ++appended_;
+  return Status::Ok();
+}
+
+Status ApplyAudit::Abandon(const std::string& why) {
+  if (path_.empty() || !intent_written_) return Status::Ok();
+  AuditEntry e = common_;
+  e.action = kAbandonedAction;
+  e.note = std::string(kApplyNotePrefix) + id_ + ": " + why;
+  DPO_RETURN_IF_ERROR(AppendAudit(path_, std::move(e)));
+  intent_written_ = false;
+  ++appended_;
+  return Status::Ok();
+}
+
 Result<VerifyReport> VerifyAuditLog(const std::string& path) {
   std::error_code ec;
   auto status = std::filesystem::status(path, ec);
@@ -294,6 +380,9 @@ Result<VerifyReport> VerifyAuditLog(const std::string& path) {
   // The chain so far: the previous two lines' hashes and seqs.
   std::string prev_sha = kAuditGenesis, prev_prev_sha;
   int64_t prev_seq = 0, prev_prev_seq = -1;
+  // Intents not yet followed by their outcome, by apply id: a handful at
+  // most, however long the log.
+  std::map<std::string, UnfinishedApply> open;
   std::string line;
   int64_t line_no = 0;
   while (std::getline(in, line)) {
@@ -324,7 +413,17 @@ Result<VerifyReport> VerifyAuditLog(const std::string& path) {
     prev_seq = parsed.seq;
     report.last_hash = parsed.hash;
     ++report.entries;
+    std::string id = ApplyIdOf(parsed.note);
+    if (!id.empty()) {
+      if (parsed.action == kIntentAction)
+        open[id] = {line_no, parsed.seq, parsed.time, parsed.command, parsed.source, parsed.rows};
+      else
+        open.erase(id);
+    }
   }
+  for (auto& [id, unfinished] : open) report.unfinished.push_back(std::move(unfinished));
+  std::sort(report.unfinished.begin(), report.unfinished.end(),
+            [](const UnfinishedApply& a, const UnfinishedApply& b) { return a.line < b.line; });
   if (in.bad()) return Status::Error(path + ": " + Errno("cannot read the audit log"), StatusCode::kIoError);
   return report;
 }

@@ -35,6 +35,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "util/status.h"
 
@@ -80,6 +81,58 @@ struct AuditEntry {
 // `dpo audit verify`).
 Status AppendAudit(const std::string& path, AuditEntry entry);
 
+// An apply's audit trail, written ahead: before its changes are committed, an
+// `intent` entry (rows and steps it is about to change, no keys) with a note
+// "apply <id>: ..."; after the commit, one entry per step whose note begins
+// "apply <id>"; when it is not committed after all, an `abandoned` entry with
+// the same id. So a process killed (SIGKILL, power loss) between the commit
+// and its step entries still leaves a trace in the log: an intent with no
+// outcome, which VerifyAuditLog lists as unfinished. The id is random (16
+// hex digits) and says nothing about the data. Dry runs write no intent.
+//
+// Not thread-safe; one per apply. Appends go through AppendAudit.
+class ApplyAudit {
+ public:
+  // `common`: command, policy_sha256, source and dry_run, copied into every
+  // entry. An empty `path` makes every call a no-op (no audit log asked for).
+  ApplyAudit(std::string path, AuditEntry common);
+
+  // Appends the intent entry (not for dry runs).
+  Status Intent(int64_t rows, size_t steps);
+  // Appends one step's outcome entry: `e`'s rule, table, action, rows and
+  // keys_hmac; the rest is filled in from `common` and the id.
+  Status Step(AuditEntry e);
+  // After Intent, when the changes were not committed: appends `abandoned`
+  // with `why` (which must hold no personal data: say what failed, not the
+  // error text of the database; "not committed: ..." when that is certain). Best effort: a failure is returned but the
+  // caller's own error is what matters.
+  Status Abandon(const std::string& why);
+
+  const std::string& id() const { return id_; }
+  bool enabled() const { return !path_.empty(); }
+  int64_t appended() const { return appended_; }
+
+ private:
+  std::string path_;
+  AuditEntry common_;
+  std::string id_;
+  bool intent_written_ = false;
+  int64_t appended_ = 0;
+};
+
+inline constexpr const char* kIntentAction = "intent";
+inline constexpr const char* kAbandonedAction = "abandoned";
+
+// An intent entry with no outcome after it (see ApplyAudit).
+struct UnfinishedApply {
+  int64_t line = 0;  // 1-based line of the intent entry
+  int64_t seq = 0;
+  std::string time;
+  std::string command;
+  std::string source;
+  int64_t rows = 0;  // the rows the apply was about to change
+};
+
 // What VerifyAuditLog found.
 struct VerifyReport {
   bool ok = true;
@@ -87,6 +140,11 @@ struct VerifyReport {
   int64_t bad_line = 0;   // 1-based number of the first bad line; 0 when ok
   std::string problem;    // what is wrong with it (no value from the line is quoted)
   std::string last_hash;  // `hash` of the last good entry (kAuditGenesis when none)
+  // Intents (within the good entries) that no outcome or abandoned entry
+  // follows: the apply was stopped between its intent and its outcome, so
+  // whether its changes were committed is not in the log. Not a broken
+  // chain; a reason to look at the source and the ledger.
+  std::vector<UnfinishedApply> unfinished;
 };
 
 // Reads the log at `path` line by line (memory flat in its size) and checks

@@ -932,21 +932,35 @@ Result<ReplayReport> ReplayLedger(const policy::Policy& policy, source::Source& 
   if (!written.ok()) return fail(written);
   Status limits = replayer.CheckLimits(report);
   if (!limits.ok()) return fail(limits);
-  DPO_RETURN_IF_ERROR((*tx)->Commit());
 
-  if (!options.audit_log.empty()) {
+  // Written ahead, as retention apply's: the intent before the commit.
+  AuditEntry common;
+  common.command = options.command;
+  common.policy_sha256 = options.policy_sha256;
+  common.source = source.DisplayName();
+  common.dry_run = options.dry_run;
+  ApplyAudit audit(options.audit_log, std::move(common));
+  Status intended = audit.Intent(report.total, report.steps.size());
+  if (!intended.ok()) return fail(intended.WithContext("the audit log could not be written, so nothing was changed"));
+  Status committed = (*tx)->Commit();
+  if (!committed.ok()) {
+    Status abandoned = audit.Abandon(
+        "the data's commit reported an error; most likely nothing was committed (a connection lost during the "
+        "commit leaves it open: check the source)");
+    if (!abandoned.ok())
+      return committed.WithContext("and the audit log could not record that the replay was abandoned (" +
+                                   abandoned.message() + ")");
+    return committed;
+  }
+
+  if (audit.enabled()) {
     std::vector<std::string> digests = replayer.Digests();
     auto append = [&](AuditEntry e) -> Status {
-      e.command = options.command;
-      e.policy_sha256 = options.policy_sha256;
-      e.source = source.DisplayName();
-      e.dry_run = options.dry_run;
-      Status appended = AppendAudit(options.audit_log, std::move(e));
+      Status appended = audit.Step(std::move(e));
       if (!appended.ok())
         return appended.WithContext(options.dry_run ? "the dry run finished but the audit log could not be written"
                                                     : "the replay was committed but the audit log could not be "
                                                       "written; record this run by hand");
-      ++report.audit_entries;
       return Status::Ok();
     };
     for (size_t i = 0; i < report.steps.size(); ++i) {
@@ -973,6 +987,7 @@ Result<ReplayReport> ReplayLedger(const policy::Policy& policy, source::Source& 
              std::to_string(report.total) + " rows changed, " + std::to_string(held) + " kept by legal holds, " +
              std::to_string(left) + " left (blocked or rule not in the policy)";
     DPO_RETURN_IF_ERROR(append(std::move(e)));
+    report.audit_entries = audit.appended();
   }
   return report;
 }

@@ -140,47 +140,65 @@ Result<ApplyReport> ApplyRetentionPlan(const RetentionPlan& plan, source::Source
     (*tx)->Rollback();
     return limits;
   }
-  // The last moment a stop request can undo everything.
-  if (options.cancel != nullptr && options.cancel->load()) {
+
+  // Written ahead: the intent before anything is committed, so that a kill
+  // between the commit and the step entries still leaves a trace in the log.
+  AuditEntry common;
+  common.command = options.command;
+  common.policy_sha256 = plan.policy_sha256;
+  common.source = source.DisplayName();
+  common.dry_run = options.dry_run;
+  ApplyAudit audit(options.audit_log, std::move(common));
+  auto roll_back = [&](Status why, const std::string& what_failed) -> Status {
     if (ledger) ledger->Rollback();
     (*tx)->Rollback();
-    return Status::Error("interrupted before the commit; nothing was changed", StatusCode::kBusy);
+    Status abandoned = audit.Abandon(what_failed);
+    if (!abandoned.ok())
+      return why.WithContext("and the audit log could not record that the apply was abandoned (" +
+                             abandoned.message() + ")");
+    return why;
+  };
+  Status intended = audit.Intent(report.total, report.steps.size());
+  if (!intended.ok()) {
+    if (ledger) ledger->Rollback();
+    (*tx)->Rollback();
+    return intended.WithContext("the audit log could not be written, so nothing was changed");
   }
+  // The last moment a stop request can undo everything.
+  if (options.cancel != nullptr && options.cancel->load())
+    return roll_back(Status::Error("interrupted before the commit; nothing was changed", StatusCode::kBusy),
+                     "not committed: interrupted (SIGINT or SIGTERM) before the commit");
   if (ledger) {
     if (options.dry_run) {
       ledger->Rollback();
       report.ledger_entries = 0;
     } else {
       Status committed = ledger->Commit();
-      if (!committed.ok()) {
-        (*tx)->Rollback();
-        return committed.WithContext("the erasure ledger " + options.ledger_path + " (nothing was changed)");
-      }
+      if (!committed.ok())
+        return roll_back(committed.WithContext("the erasure ledger " + options.ledger_path + " (nothing was changed)"),
+                         "not committed: the erasure ledger's commit failed");
     }
   }
-  DPO_RETURN_IF_ERROR((*tx)->Commit());
+  Status committed = (*tx)->Commit();
+  if (!committed.ok()) return roll_back(committed, "the data's commit reported an error; most likely nothing was committed (a "
+                                        "connection lost during the commit leaves it open: check the source)");
 
-  if (!options.audit_log.empty()) {
-    for (size_t i = 0; i < report.steps.size(); ++i) {
-      const AppliedStep& a = report.steps[i];
-      AuditEntry e;
-      e.command = options.command;
-      e.policy_sha256 = plan.policy_sha256;
-      e.source = source.DisplayName();
-      e.rule = a.rule;
-      e.table = a.table;
-      e.action = a.action;
-      e.rows = a.rows;
-      e.keys_hmac = digests[i];
-      e.dry_run = options.dry_run;
-      Status appended = AppendAudit(options.audit_log, std::move(e));
-      if (!appended.ok())
-        return appended.WithContext(options.dry_run ? "the dry run finished but the audit log could not be written"
-                                                    : "the changes were committed but the audit log could not be "
-                                                      "written; record this run by hand");
-      ++report.audit_entries;
-    }
+  for (size_t i = 0; i < report.steps.size(); ++i) {
+    const AppliedStep& a = report.steps[i];
+    AuditEntry e;
+    e.rule = a.rule;
+    e.table = a.table;
+    e.action = a.action;
+    e.rows = a.rows;
+    e.keys_hmac = digests[i];
+    Status appended = audit.Step(std::move(e));
+    if (!appended.ok())
+      return appended.WithContext(options.dry_run ? "the dry run finished but the audit log could not be written"
+                                                  : "the changes were committed but the audit log could not be "
+                                                    "written; record this run by hand (the log's intent entry for "
+                                                    "apply " + audit.id() + " shows it began)");
   }
+  report.audit_entries = audit.appended();
   return report;
 }
 

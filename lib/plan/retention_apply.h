@@ -10,8 +10,12 @@
 // Each affected row's key is streamed into the erasure ledger (a keyed hash,
 // never the key) and into the audit entry's keyed digest. Order of commits:
 // ledger first, then the data; a crash in between leaves tombstones for rows
-// that still exist, which a ledger replay erases again (harmless). Audit
-// entries are appended after the data commit, one per step.
+// that still exist, which a ledger replay erases again (harmless). The audit
+// log is written ahead (ApplyAudit): an intent entry before the ledger's
+// commit, then one entry per step after the data's commit, or an
+// `abandoned` entry when the apply rolls back after its intent. A kill
+// between the commit and the step entries leaves the intent unfinished,
+// which `dpo audit verify` lists.
 #pragma once
 
 #include <atomic>

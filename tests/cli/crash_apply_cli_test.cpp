@@ -153,9 +153,10 @@ TEST_CASE("crash at an exact step of an apply: before or after, logs verify, a s
     CAPTURE(flavour);
     Reference ref = MakeReference(f);
     Tally tally;
-    // commit:1 is after the ledger's commit, before the data's; append:N
-    // before the Nth audit entry, after the data's commit.
-    for (const std::string point : {"commit:1:kill", "append:1:kill", "append:2:kill"}) {
+    // commit:1 is after the ledger's commit, before the data's; append:1
+    // before the intent entry (before both commits); append:N (N > 1) before
+    // the (N-1)th step's entry, after the data's commit.
+    for (const std::string point : {"commit:1:kill", "append:1:kill", "append:2:kill", "append:3:kill"}) {
       std::unique_ptr<FaultWork> holder;
       FaultWork& w = *Fresh(&holder, ref);
       CliRun run = w.Dpo(ApplyArgs(f), "", {"DPO_FAULT=" + point});
@@ -163,13 +164,22 @@ TEST_CASE("crash at an exact step of an apply: before or after, logs verify, a s
       CHECK_MESSAGE(run.exit_code == 137, "DPO_FAULT=" << point << " did not kill: exit " << run.exit_code << " " << run.err);
       ++tally.attempts;
       tally.killed += run.exit_code == 137;
+      if (point == "append:2:kill") {
+        // Killed after the commit, before any step's entry: the intent is
+        // in the log, and verify names it as unfinished (exit 0: the chain
+        // is intact).
+        CliRun verify = w.Dpo({"audit", "verify", "-q", "audit.jsonl"});
+        CHECK(verify.exit_code == 0);
+        CHECK_MESSAGE(verify.err.find("has an intent entry but no outcome") != std::string::npos, verify.err);
+        CHECK(verify.err.find("audit.jsonl:1:") != std::string::npos);
+      }
       CheckAndResume(w, f, ref, &tally, point);
       // commit:1 leaves the data as it was; append:N after it was committed.
       if (point == "commit:1:kill") CHECK(tally.before >= 1);
     }
     MESSAGE(std::string(f.name) << ": " << tally.attempts << " crashes at a step: " << tally.before << " left the source as before, "
                    << tally.after << " as applied");
-    CHECK(tally.before == 1);
+    CHECK(tally.before == 2);
     CHECK(tally.after == 2);
   }
 }
@@ -390,7 +400,10 @@ TEST_CASE("SIGTERM at an exact step of an apply: rolled back before the commit, 
       const char* fault;
       bool applied;
     };
-    for (const Point& point : {Point{"write:1:term", false}, Point{"append:1:term", true}}) {
+    // append:1 is the intent entry, before the commit; append:2 the first
+    // step's entry, after it.
+    for (const Point& point :
+         {Point{"write:1:term", false}, Point{"append:1:term", false}, Point{"append:2:term", true}}) {
       CAPTURE(point.fault);
       std::unique_ptr<FaultWork> holder;
       FaultWork& w = *Fresh(&holder, ref);
@@ -404,6 +417,12 @@ TEST_CASE("SIGTERM at an exact step of an apply: rolled back before the commit, 
         CHECK(run.err.find("interrupted after the commit") != std::string::npos);
       } else {
         CHECK(run.err.find("nothing was changed") != std::string::npos);
+        if (fs::exists(w.dir.File("audit.jsonl"))) {  // intent, then abandoned: nothing unfinished
+          CliRun verify = w.Dpo({"audit", "verify", "audit.jsonl"});
+          CHECK_MESSAGE(verify.exit_code == 0, verify.out << verify.err);
+          CHECK(verify.err.empty());
+          CHECK(ReadFile(w.dir.File("audit.jsonl")).find("\"action\":\"abandoned\"") != std::string::npos);
+        }
         CliRun again = w.Dpo(ApplyArgs(f));  // the plan still applies in full
         CHECK_MESSAGE(again.exit_code == f.exit_applied, again.err);
         CHECK(State(w, f) == ref.after);

@@ -285,3 +285,74 @@ TEST_CASE("4 processes x 50 appends at once: one valid chain of 200") {
   for (const auto& line : Lines(ReadFile(path))) notes.insert(nlohmann::json::parse(line)["note"].get<std::string>());
   CHECK(notes.size() == 200);
 }
+
+// Issue 12: a SIGKILL between an apply's commit and its audit entries left
+// the log with no trace of committed changes. The log is now written ahead:
+// an intent before the commit, then the outcome; an intent without one is
+// listed as unfinished (the chain itself is still intact).
+TEST_CASE("an apply's intent without an outcome is listed as unfinished; an outcome or abandon closes it") {
+  TempDir dir;
+  const std::string log = dir.File("audit.jsonl");
+  AuditEntry common;
+  common.command = "retention apply";
+  common.policy_sha256 = std::string(64, 'a');
+  common.source = "crm.db";
+
+  // Finished: intent, two steps.
+  dpo::plan::ApplyAudit done(log, common);
+  REQUIRE(done.Intent(7, 2).ok());
+  for (int i = 0; i < 2; ++i) {
+    AuditEntry e;
+    e.rule = "r" + std::to_string(i);
+    e.table = "t";
+    e.action = "delete";
+    e.rows = 3 + i;
+    REQUIRE(done.Step(e).ok());
+  }
+  CHECK(done.appended() == 3);
+  // Abandoned: intent, then abandoned.
+  dpo::plan::ApplyAudit rolled(log, common);
+  REQUIRE(rolled.Intent(5, 1).ok());
+  REQUIRE(rolled.Abandon("not committed: interrupted before the commit").ok());
+  CHECK(rolled.id() != done.id());
+  // Killed after its commit: the intent alone.
+  dpo::plan::ApplyAudit killed(log, common);
+  REQUIRE(killed.Intent(11, 3).ok());
+
+  auto verified = VerifyAuditLog(log);
+  REQUIRE(verified.ok());
+  CHECK(verified->ok);
+  CHECK(verified->entries == 6);
+  REQUIRE(verified->unfinished.size() == 1);
+  CHECK(verified->unfinished[0].line == 6);
+  CHECK(verified->unfinished[0].seq == 6);
+  CHECK(verified->unfinished[0].rows == 11);
+  CHECK(verified->unfinished[0].command == "retention apply");
+  CHECK(verified->unfinished[0].source == "crm.db");
+
+  std::string text = ReadFile(log);
+  CHECK(text.find("\"action\":\"intent\"") != std::string::npos);
+  CHECK(text.find("\"action\":\"abandoned\"") != std::string::npos);
+  CHECK(text.find("\"note\":\"apply " + done.id() + "\"") != std::string::npos);  // a step's note is the id alone
+
+  // A dry run writes no intent; its steps carry no apply id.
+  TempDir dry_dir;
+  AuditEntry dry_common = common;
+  dry_common.dry_run = true;
+  dpo::plan::ApplyAudit dry(dry_dir.File("audit.jsonl"), dry_common);
+  REQUIRE(dry.Intent(1, 1).ok());
+  AuditEntry step;
+  step.action = "delete";
+  REQUIRE(dry.Step(step).ok());
+  auto dry_verified = VerifyAuditLog(dry_dir.File("audit.jsonl"));
+  REQUIRE(dry_verified.ok());
+  CHECK(dry_verified->entries == 1);
+  CHECK(ReadFile(dry_dir.File("audit.jsonl")).find("apply ") == std::string::npos);
+
+  // No audit log asked for: nothing written, nothing fails.
+  dpo::plan::ApplyAudit none("", common);
+  CHECK_FALSE(none.enabled());
+  CHECK(none.Intent(1, 1).ok());
+  CHECK(none.Step(step).ok());
+  CHECK(none.appended() == 0);
+}

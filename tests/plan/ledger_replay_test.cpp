@@ -268,11 +268,13 @@ void CheckReplayEqualsSweep(const Sample& s, const std::string& swept, const std
   CHECK(tombstones == sweep.ledger_entries);
   CheckSameContent(after_sweep, ReadContent(copies[0]));
 
-  // The audit log: valid, an entry per step and one for the whole replay.
+  // The audit log: valid, the intent, an entry per step and one for the
+  // whole replay; no apply left unfinished.
   auto verified = plan::VerifyAuditLog(real.audit_log);
   REQUIRE(verified.ok());
   CHECK(verified->ok);
-  CHECK(verified->entries == static_cast<int64_t>(report->steps.size()) + 1);
+  CHECK(verified->entries == static_cast<int64_t>(report->steps.size()) + 2);
+  CHECK(verified->unfinished.empty());
   CHECK(report->audit_entries == verified->entries);
 
   // Again: nothing left to do, nothing changes.

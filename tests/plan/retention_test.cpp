@@ -164,7 +164,9 @@ TEST_CASE("retention apply: dry run counts equal the real run's; a second plan f
   auto verified = plan::VerifyAuditLog(real.audit_log);
   REQUIRE(verified.ok());
   CHECK(verified->ok);
-  CHECK(verified->entries == static_cast<int64_t>(report->steps.size()));
+  // The intent, then an entry per step; nothing unfinished.
+  CHECK(verified->entries == static_cast<int64_t>(report->steps.size()) + 1);
+  CHECK(verified->unfinished.empty());
 
   // Nothing expired is left for the rules that ran. (A rule that was blocked
   // may run now: its blocking children are gone.)

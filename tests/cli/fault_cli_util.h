@@ -15,6 +15,8 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
+#include <sstream>
 #include <set>
 #include <string>
 #include <thread>
@@ -157,6 +159,32 @@ inline std::string CsvDump(const std::string& dir) {
   for (const std::string& name : EntriesOf(dir))
     if (name.size() > 4 && name.compare(name.size() - 4, 4, ".csv") == 0)
       out += "== " + name + "\n" + ReadFile(dir + "/" + name);
+  return out;
+}
+
+// What dpo reads from a CSV directory: CsvDump, but while a journaled change
+// is pending (a commit killed between its renames: `.dpo-journal` lists
+// which temporary file replaces which file), each journaled file's
+// temporary version where it has not been renamed yet. A read-only open
+// reads the same; the next writing open finishes the renames.
+inline std::string CsvCommittedDump(const std::string& dir) {
+  std::map<std::string, std::string> replaced;  // file name -> temporary file name
+  std::string journal = ReadFile(dir + "/.dpo-journal");
+  std::istringstream lines(journal);
+  std::string line;
+  std::getline(lines, line);  // "dpo-journal 1"
+  while (std::getline(lines, line)) {
+    size_t tab = line.find('\t');
+    if (tab == std::string::npos) continue;  // the checksum line
+    std::string temp = line.substr(0, tab), target = line.substr(tab + 1);
+    if (std::filesystem::exists(dir + "/" + temp)) replaced[target] = temp;
+  }
+  std::string out;
+  for (const std::string& name : EntriesOf(dir))
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".csv") == 0) {
+      auto it = replaced.find(name);
+      out += "== " + name + "\n" + ReadFile(dir + "/" + (it == replaced.end() ? name : it->second));
+    }
   return out;
 }
 

@@ -91,19 +91,14 @@ Status CheckDestination(const AnonymiseArgs& args, anonymise::SinkKind kind) {
   }
   // A CSV directory: never the source's directory, nor inside it, nor a parent of it.
   namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::path out = fs::weakly_canonical(fs::absolute(args.out), ec);
   for (const util::ProtectedPath& p : inputs) {
-    fs::path in = fs::weakly_canonical(fs::absolute(p.path), ec);
-    auto within = [](const fs::path& inner, const fs::path& outer) {
-      auto [a, b] = std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end());
-      return a == outer.end();
-    };
-    if (within(out, in) || within(in, out))
+    if (util::PathsNest(args.out, p.path))
       return Status::Error("-o " + args.out + " is, contains or is inside " + p.role + " (" + p.path +
                                "): write the anonymised CSV files to a new directory elsewhere",
                            StatusCode::kInvalidArgument);
   }
+  std::error_code ec;
+  fs::path out = fs::absolute(args.out, ec);
   if (fs::exists(out, ec) && !fs::is_directory(out, ec))
     return Status::Error("-o " + args.out + " exists and is not a directory: CSV output is a directory of files",
                          StatusCode::kInvalidArgument);

@@ -154,6 +154,11 @@ int RunExport(const ExportArgs& args) {
     info.records[(d.role == dsar::RowRole::kContext ? "context:" : "") + d.table] += static_cast<int64_t>(d.rows.size());
     redacted += d.redacted_spans;
   }
+  int64_t unread = 0;
+  for (const source::SkippedRows& s : data.skipped) {
+    info.unread_rows[s.table] += s.count;
+    unread += s.count;
+  }
   // SIGINT or SIGTERM while the package is written would leave its hidden
   // partial directory, personal data and all: the signal waits until the
   // write has finished or failed (milliseconds), then the command stops.
@@ -176,6 +181,10 @@ int RunExport(const ExportArgs& args) {
   else
     std::cout << own << " record(s) in " << datasets << " dataset(s), " << data.TotalRows(dsar::RowRole::kContext)
               << " context row(s), " << redacted << " span(s) of other people's data redacted";
+  if (unread > 0)
+    std::cout << "\nthe package may be incomplete: " << unread
+              << " row(s) could not be read (--skip-bad-rows) and may hold this subject's data; the summary, "
+                 "data.json and manifest.json say so. Repair the rows (see the warning above) and export again";
   std::cout << "\nanswer due " << summary.due << " (received " << received->ToIso() << "; extended at most to "
             << summary.due_extended << ")\ncheck it later with 'dpo dsar verify " << args.out << "'\n";
   if (args.verbose)

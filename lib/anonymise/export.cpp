@@ -494,6 +494,7 @@ Result<ExportSummary> RunExport(source::Source& source, ExportPlan* plan, Sink& 
   }
   if (options.cancel != nullptr && options.cancel->load()) return fail(Status::Error("interrupted"));
   if (Status s = sink.Finish(); !s.ok()) return fail(s);
+  summary.skipped = source.Skipped();
   return summary;
 }
 

@@ -67,6 +67,9 @@ struct ExportSummary {
   int64_t rows = 0;
   int64_t undeclared_columns = 0;
   std::vector<std::string> warnings;
+  // Rows the source could not read (CSV under --skip-bad-rows): they are not
+  // in the export. Location and count only.
+  std::vector<source::SkippedRows> skipped;
 };
 
 // Checks the key against the plan: a keyed operator without one is an error

@@ -201,6 +201,7 @@ class Planner {
       Status d = plan::DescribePlanStep(policy_, source_, graph_, 0, &step);
       if (!d.ok()) return d;
     }
+    plan_.skipped = source_.Skipped();
     return std::move(plan_);
   }
 

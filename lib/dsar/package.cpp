@@ -56,6 +56,10 @@ std::string ManifestJson(const std::vector<PackageFile>& files, const PackageInf
   m["due"] = info.due;
   m["records"] = nlohmann::ordered_json::object();
   for (const auto& [k, v] : info.records) m["records"][k] = v;
+  if (!info.unread_rows.empty()) {
+    m["unread_rows"] = nlohmann::ordered_json::object();
+    for (const auto& [k, v] : info.unread_rows) m["unread_rows"][k] = v;
+  }
   m["files"] = nlohmann::ordered_json::array();
   for (const PackageFile& f : files)
     m["files"].push_back({{"name", f.name}, {"sha256", util::Sha256Hex(f.content)}, {"bytes", f.content.size()}});

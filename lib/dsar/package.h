@@ -32,6 +32,9 @@ struct PackageInfo {
   std::string received;        // YYYY-MM-DD
   std::string due;             // YYYY-MM-DD
   std::map<std::string, int64_t> records;  // "candidates" / "context:client_companies" -> rows
+  // Rows per table the source could not read (--skip-bad-rows): the package
+  // may be incomplete there. Written only when not empty.
+  std::map<std::string, int64_t> unread_rows;
 };
 
 // The file name of a table's CSV inside the package: every byte other than

@@ -79,6 +79,10 @@ struct SubjectData {
   std::vector<Match> matches;
   std::vector<LookupAdvice> advice;
   std::vector<std::string> warnings;  // e.g. a table with no dataset in the policy
+  // Rows the source could not read and skipped (CSV under --skip-bad-rows):
+  // the subject may have data in them, so the package says it may be
+  // incomplete. Never their content.
+  std::vector<source::SkippedRows> skipped;
 
   int64_t TotalRows(RowRole role) const;
   const DatasetRows* Find(const std::string& table, RowRole role) const;

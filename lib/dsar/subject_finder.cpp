@@ -189,6 +189,7 @@ class Finder {
     // Subject rows first, then belongs, then context (stable: walk order within).
     std::stable_sort(data_.datasets.begin(), data_.datasets.end(),
                      [](const DatasetRows& a, const DatasetRows& b) { return a.role < b.role; });
+    data_.skipped = source_.Skipped();
     return std::move(data_);
   }
 

@@ -53,6 +53,7 @@ Summary BuildSummary(const policy::Policy& policy, const SubjectData& data, cons
   s.response_period = policy.dsar.response_period.ToString();
   s.extension = policy.dsar.extension.ToString();
   s.generated_at = generated_at;
+  for (const source::SkippedRows& skipped : data.skipped) s.unread_rows += skipped.count;
 
   // Per category id: the datasets holding the subject's values and how many.
   // Context rows (a vacancy, a client company) are not the subject's data and

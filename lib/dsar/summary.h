@@ -93,6 +93,7 @@ struct Summary {
   int64_t records = 0;               // rows of the subject (subject + belongs)
   int64_t redacted_spans = 0;        // other people's data removed from text
   int64_t withheld_columns = 0;      // context columns left out
+  int64_t unread_rows = 0;           // rows the source could not read (--skip-bad-rows): may be the subject's
 };
 
 // Builds the summary. Only rows of role subject and belongs are the

@@ -126,6 +126,12 @@ std::string PlanToJson(const RetentionPlan& plan) {
   for (const IndexAdvice& a : plan.index_advice)
     advice.push_back({{"table", a.table}, {"columns", a.columns}, {"reason", a.reason}, {"sql", a.sql}});
   j["index_advice"] = advice;
+  if (!plan.skipped.empty()) {
+    json skipped = json::array();
+    for (const source::SkippedRows& s : plan.skipped)
+      skipped.push_back({{"table", s.table}, {"file", s.location}, {"rows", s.count}, {"first_lines", s.first_lines}});
+    j["skipped_rows"] = skipped;
+  }
   json steps = json::array();
   for (const PlanStep& s : plan.steps) {
     json sj;
@@ -214,6 +220,15 @@ Result<RetentionPlan> PlanFromJson(const std::string& text, const std::string& f
       for (const json& a : j.at("index_advice"))
         plan.index_advice.push_back({a.at("table").get<std::string>(), a.at("columns").get<std::vector<std::string>>(),
                                      a.value("reason", ""), a.at("sql").get<std::string>()});
+    if (j.contains("skipped_rows"))
+      for (const json& s : j.at("skipped_rows")) {
+        source::SkippedRows skipped;
+        skipped.table = s.at("table").get<std::string>();
+        skipped.location = s.value("file", "");
+        skipped.count = s.at("rows").get<int64_t>();
+        if (s.contains("first_lines")) skipped.first_lines = s.at("first_lines").get<std::vector<int64_t>>();
+        plan.skipped.push_back(std::move(skipped));
+      }
     const json& steps = j.at("steps");
     for (size_t i = 0; i < steps.size(); ++i) {
       const json& sj = steps[i];

@@ -384,6 +384,7 @@ Result<RetentionPlan> MakeRetentionPlan(const policy::Policy& policy, source::So
     DPO_RETURN_IF_ERROR(planner.PlanRule(rule, &plan));
   }
   plan.index_advice = AdviseIndexes(policy, plan, planner.graph(), source.kind());
+  plan.skipped = source.Skipped();
   return plan;
 }
 

@@ -92,6 +92,10 @@ struct RetentionPlan {
   std::vector<PlanStep> steps;
   std::map<std::string, int64_t> table_rows;  // rows of every table the plan touches, when planned
   std::vector<IndexAdvice> index_advice;      // lookups no index serves (advice only; apply ignores it)
+  // Rows the source could not read while planning (CSV under
+  // --skip-bad-rows): the plan does not see them, so a reviewer must. Their
+  // location and count only. Apply leaves them as they are.
+  std::vector<source::SkippedRows> skipped;
 
   int64_t TotalRows() const;
 };

@@ -1,4 +1,5 @@
 #include "report/anonymise_report.h"
+#include "report/skipped_rows.h"
 
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -82,6 +83,9 @@ std::string RenderExportSummaryText(const anonymise::ExportSummary& summary) {
     for (const anonymise::KAnonymity& k : summary.k_anonymity) KText(o, k);
   }
   for (const std::string& w : summary.warnings) o << "warning: " << TerminalSafe(w) << "\n";
+  for (const source::SkippedRows& s : summary.skipped)
+    o << "not exported: " << TerminalSafe(s.table) << ": " << SkippedRowsSentence(s.count, s.first_lines)
+      << "; the export leaves them out\n";
   return o.str();
 }
 
@@ -119,6 +123,12 @@ std::string RenderExportSummaryJson(const anonymise::ExportSummary& summary) {
                   {"suppressed_rows", k.suppressed_rows}});
   j["k_anonymity"] = ks;
   j["warnings"] = summary.warnings;
+  if (!summary.skipped.empty()) {
+    json skipped = json::array();
+    for (const source::SkippedRows& s : summary.skipped)
+      skipped.push_back({{"table", s.table}, {"file", s.location}, {"rows", s.count}, {"first_lines", s.first_lines}});
+    j["skipped_rows"] = skipped;
+  }
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

@@ -165,6 +165,13 @@ std::string RenderSubjectDataJson(const dsar::SubjectData& data) {
   for (const dsar::SubjectData::Match& m : data.matches)
     matches.push_back(Json{{"table", m.table}, {"columns", m.columns}, {"method", m.method}, {"rows", m.rows}});
   doc["matches"] = std::move(matches);
+  // Rows that could not be read (--skip-bad-rows): where, never what.
+  if (!data.skipped.empty()) {
+    Json skipped = Json::array();
+    for (const source::SkippedRows& s : data.skipped)
+      skipped.push_back(Json{{"table", s.table}, {"file", s.location}, {"rows", s.count}, {"first_lines", s.first_lines}});
+    doc["skipped_rows"] = std::move(skipped);
+  }
   // Replace, not throw: a source may hold bytes that are not UTF-8, and the
   // subject is owed their data anyway.
   return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
@@ -567,6 +574,14 @@ Section HoldSection(const dsar::Summary& s, Words w) {
     for (const std::string& source : s.sources) items.push_back(L(source));
     sec.blocks.push_back(ListBlock(std::move(items)));
   }
+  if (s.unread_rows > 0)
+    sec.Para(Line()
+                 .B(w("This overview may be incomplete: ", "Dit overzicht is mogelijk niet volledig: "))
+                 .T(s.unread_rows == 1 ? w("1 record", "1 record") : std::to_string(s.unread_rows) + w(" records", " records"))
+                 .T(w(" in our files could not be read, and may hold data about you. We will check them and tell you "
+                      "if they do.",
+                      " in onze bestanden konden niet worden gelezen en kunnen gegevens over u bevatten. Wij "
+                      "controleren ze en laten het u weten als dat zo is.")));
   if (s.redacted_spans > 0 || s.withheld_columns > 0) {
     sec.Sub(w("Other people's data", "Gegevens van anderen"));
     std::vector<Line> items;

@@ -2,12 +2,23 @@
 
 #include <sstream>
 
+#include "report/skipped_rows.h"
 #include "util/message.h"
 
 namespace dpo::report {
 namespace {
 
 std::string Rows(int64_t n) { return std::to_string(n) + (n == 1 ? " row" : " rows"); }
+
+// Rows the plan could not see (--skip-bad-rows), for the reviewer.
+std::string SkippedText(const plan::RetentionPlan& plan) {
+  std::string out;
+  for (const source::SkippedRows& s : plan.skipped)
+    out += "\nnot read: " + util::EscapeForMessage(s.table, 256) + ": " +
+           SkippedRowsSentence(s.count, s.first_lines) +
+           "; the plan does not cover them (apply leaves them as they are): repair them and plan again\n";
+  return out;
+}
 
 std::string HoldsText(const plan::RulePlan& r) {
   std::string out;
@@ -56,6 +67,7 @@ static std::string RenderErasureText(const plan::RetentionPlan& plan, bool show_
     for (const plan::IndexAdvice& a : plan.index_advice)
       out << "  " << util::EscapeForMessage(a.sql, 4096) << ";  -- " << util::EscapeForMessage(a.reason, 512) << "\n";
   }
+  out << SkippedText(plan);
   out << "\n" << Rows(plan.TotalRows()) << " in " << plan.steps.size() << " step(s); " << Rows(kept)
       << " kept (see 'keep' above: tell the data subject what was kept and why). Nothing has changed yet: review, "
          "then 'dpo erase apply PLAN.json SOURCE'.\n";
@@ -102,6 +114,7 @@ std::string RenderPlanText(const plan::RetentionPlan& plan, bool show_sql) {
     for (const plan::IndexAdvice& a : plan.index_advice)
       out << "  " << util::EscapeForMessage(a.sql, 4096) << ";  -- " << util::EscapeForMessage(a.reason, 512) << "\n";
   }
+  out << SkippedText(plan);
   out << "\n" << Rows(plan.TotalRows()) << " in " << plan.steps.size() << " step(s)";
   if (blocked > 0) out << "; " << blocked << " rule(s) blocked (see '!' above)";
   out << ". Nothing has changed yet: review, then 'dpo retention apply PLAN.json SOURCE'.\n";

@@ -56,12 +56,6 @@ void RemovePath(const std::string& path) {
   fs::remove_all(path, ec);
 }
 
-bool IsWithin(const fs::path& inner, const fs::path& outer) {
-  auto [a, b] = std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end());
-  (void)b;
-  return a == outer.end();
-}
-
 bool HasMarker(const std::string& dir) {
   struct stat st;
   return ::lstat((dir + "/" + kExportMarker).c_str(), &st) == 0 && S_ISREG(st.st_mode);
@@ -91,11 +85,8 @@ Status CheckDirectoryDestination(const std::string& raw, const std::vector<util:
   if (path.empty() || base.empty() || base == "." || base == ".." || path == "/")
     return Status::Error(std::string(flag) + " " + raw + ": give the name of the directory to create (not . or ..)",
                          StatusCode::kInvalidArgument);
-  std::error_code ec;
-  fs::path out = fs::weakly_canonical(fs::absolute(path), ec);
   for (const util::ProtectedPath& p : inputs) {
-    fs::path in = fs::weakly_canonical(fs::absolute(p.path), ec);
-    if (IsWithin(out, in) || IsWithin(in, out))
+    if (util::PathsNest(path, p.path))
       return Status::Error(std::string(flag) + " " + raw + " is, contains or is inside " + p.role + " (" + p.path +
                                "); write the export to a new directory elsewhere",
                            StatusCode::kInvalidArgument);

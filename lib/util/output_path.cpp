@@ -1,5 +1,8 @@
 #include "util/output_path.h"
 
+#include <algorithm>
+#include <filesystem>
+
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -157,6 +160,26 @@ Status WriteOutputTarget(const OutputTarget& target, std::string_view content, m
     return Status::Error(target.path + ": write failed: " + std::string(std::strerror(errno)) +
                          "; the output is incomplete");
   return Status::Ok();
+}
+
+namespace {
+std::filesystem::path Resolved(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path absolute = fs::absolute(path, ec);
+  if (ec) return fs::path(path).lexically_normal();
+  fs::path r = fs::weakly_canonical(absolute, ec);
+  return ec || r.empty() ? absolute.lexically_normal() : r;
+}
+bool Within(const std::filesystem::path& inner, const std::filesystem::path& outer) {
+  auto mismatch = std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end());
+  return mismatch.first == outer.end();
+}
+}  // namespace
+
+bool PathsNest(const std::string& a, const std::string& b) {
+  std::filesystem::path pa = Resolved(a), pb = Resolved(b);
+  return Within(pa, pb) || Within(pb, pa);
 }
 
 }  // namespace dpo::util

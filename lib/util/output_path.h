@@ -56,6 +56,12 @@ Result<OutputTarget> CheckOutputPath(const std::string& path, const std::vector<
 // Writes `content` to a checked target: stdout (through std::cout), a device
 // or FIFO in place (a FIFO without a reader is an error, never a hang), or a
 // regular file atomically with permission bits `mode`.
+// Whether one of two paths is, contains or is inside the other, after
+// resolving symbolic links and "..". A path that cannot be resolved (a key
+// given as /dev/fd/63 by process substitution) is compared as written, never
+// as the empty path (which would be "inside" everything).
+bool PathsNest(const std::string& a, const std::string& b);
+
 Status WriteOutputTarget(const OutputTarget& target, std::string_view content, mode_t mode);
 
 }  // namespace dpo::util

@@ -69,3 +69,16 @@ TEST_CASE("CheckOutputPath: stdout, new files, protected inputs, directories, FI
   CHECK_FALSE(CheckOutputPath((dir / "dangling").string(), inputs, {.overwrite = true}).ok());
   fs::remove_all(dir);
 }
+
+// Regression: a path that cannot be resolved (weakly_canonical fails: a key
+// given as /dev/fd/63, which names "pipe:[…]") became the empty path, which
+// is "inside" everything: anonymise -o anon/ was refused as inside the key.
+TEST_CASE("PathsNest: nesting after resolving; an unresolvable path is compared as written") {
+  using dpo::util::PathsNest;
+  CHECK(PathsNest("/tmp/a", "/tmp/a/b"));
+  CHECK(PathsNest("/tmp/a/b/../b/c", "/tmp/a/b"));
+  CHECK(PathsNest("/tmp/a", "/tmp/a"));
+  CHECK_FALSE(PathsNest("/tmp/a", "/tmp/ab"));
+  CHECK_FALSE(PathsNest("/tmp/anon", "/dev/fd/63"));
+  CHECK_FALSE(PathsNest("/tmp/anon", "/proc/self/fd/999999/x"));
+}

@@ -4,6 +4,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,7 +17,7 @@ class RowBatch {
   // Empties the batch for `num_columns` columns, keeping its capacity.
   void Reset(size_t num_columns) {
     num_columns_ = num_columns;
-    arena_.clear();
+    arena_used_ = 0;
     ends_.clear();
     nulls_.clear();
     row_numbers_.clear();
@@ -24,12 +26,15 @@ class RowBatch {
 
   // Appends a cell to the current row. A row is complete after num_columns cells.
   void AddCell(std::string_view text) {
-    arena_.append(text.data(), text.size());
-    ends_.push_back(static_cast<uint32_t>(arena_.size()));
+    const size_t need = arena_used_ + text.size();
+    if (need > arena_.size()) Grow(need);
+    if (!text.empty()) std::memcpy(arena_.data() + arena_used_, text.data(), text.size());
+    arena_used_ = need;
+    ends_.push_back(static_cast<uint32_t>(arena_used_));
     nulls_.push_back(0);
   }
   void AddNull() {
-    ends_.push_back(static_cast<uint32_t>(arena_.size()));
+    ends_.push_back(static_cast<uint32_t>(arena_used_));
     nulls_.push_back(1);
   }
   // Records where the row that was just completed came from: its 1-based data
@@ -43,18 +48,18 @@ class RowBatch {
     size_t keep = row_numbers_.size() * num_columns_;
     ends_.resize(keep);
     nulls_.resize(keep);
-    arena_.resize(keep == 0 ? 0 : ends_.back());
+    arena_used_ = keep == 0 ? 0 : ends_.back();
   }
 
   size_t num_rows() const { return row_numbers_.size(); }
   size_t num_columns() const { return num_columns_; }
-  size_t byte_size() const { return arena_.size(); }
+  size_t byte_size() const { return arena_used_; }
   bool empty() const { return row_numbers_.empty(); }
 
   std::string_view Cell(size_t row, size_t column) const {
     size_t i = row * num_columns_ + column;
     uint32_t begin = i == 0 ? 0 : ends_[i - 1];
-    return std::string_view(arena_).substr(begin, ends_[i] - begin);
+    return std::string_view(arena_.data() + begin, ends_[i] - begin);
   }
   bool IsNull(size_t row, size_t column) const { return nulls_[row * num_columns_ + column] != 0; }
   int64_t RowNumber(size_t row) const { return row_numbers_[row]; }
@@ -62,7 +67,14 @@ class RowBatch {
 
  private:
   size_t num_columns_ = 0;
+  // Grows the arena to hold at least `need` bytes (doubling, so that cells
+  // cost an amortised memcpy each; it keeps its size across Reset).
+  void Grow(size_t need) { arena_.resize(std::max(need, arena_.size() * 2 + 4096)); }
+
+  // The cells' bytes: arena_[0, arena_used_). Its size is its capacity, not
+  // a std::string append per cell (a length check, a terminator, a call).
   std::string arena_;
+  size_t arena_used_ = 0;
   std::vector<uint32_t> ends_;  // end offset in arena_ of each cell, row-major
   std::vector<uint8_t> nulls_;  // bytes, not vector<bool>: a push per cell is the reader's hot path
   std::vector<int64_t> row_numbers_;

@@ -1,4 +1,9 @@
 #include "util/thread_start.h"
+#include <algorithm>
+#include <cerrno>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -29,6 +34,14 @@ bool ThreadAllowedForTesting() {
     if (g_left.compare_exchange_weak(left, left - 1)) return true;
   }
   return true;
+}
+
+void YieldToProducer(int steps) {
+  errno = 0;
+  const pid_t tid = static_cast<pid_t>(::syscall(SYS_gettid));
+  int now = ::getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
+  if (now == -1 && errno != 0) return;
+  (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(tid), std::min(now + steps, 19));
 }
 
 }  // namespace dpo::util

@@ -16,6 +16,13 @@
 
 namespace dpo::util {
 
+// Lowers the calling thread's scheduling priority by `steps` nice levels
+// (Linux: nice is per thread). For the workers of a one-producer pipeline:
+// when they outnumber the cores they would take turns with the producer,
+// and the whole pipeline waits while the producer waits. Best effort: a
+// failure changes nothing else.
+void YieldToProducer(int steps = 5);
+
 // False when the test limit DPO_THREAD_LIMIT refuses one more thread.
 bool ThreadAllowedForTesting();
 

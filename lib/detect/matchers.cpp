@@ -1,5 +1,6 @@
 #include "detect/matchers.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -50,6 +51,12 @@ int MonthFromWord(const char* p, size_t n) {
     return 0;
   char lower[9];
   for (size_t i = 0; i < n; ++i) lower[i] = ToLower(static_cast<unsigned char>(p[i]));
+  // Every month word starts with one of these three letters: most words of
+  // prose ("met 11 jaar", "sinds 2015") stop here.
+  static constexpr std::array<std::string_view, 16> kStarts = {"jan", "feb", "maa", "mar", "mrt", "apr", "mei", "may",
+                                                               "jun", "jul", "aug", "sep", "okt", "oct", "nov", "dec"};
+  const std::string_view start(lower, 3);
+  if (std::find(kStarts.begin(), kStarts.end(), start) == kStarts.end()) return 0;
   std::string_view w(lower, n);
   for (const Month& m : kMonths) {
     if (m.word.size() == n && m.word[0] == first && m.word == w) return m.month;
@@ -134,7 +141,18 @@ struct ByteFilter {
   std::array<bool, 256> first{}, last{};
   std::array<bool, 64> length{};
   std::array<uint64_t, 1024> last_two{};  // bitset over the 65536 byte pairs
+  // Per word of the list: its last two bytes (Pair) and its size, so that a
+  // word that passes the filters is compared only with the few list words
+  // that end the same way (Dutch words ending in -en, -de, -el pass the
+  // street-suffix filter all the time).
+  std::array<uint16_t, N> pair_of{};
+  std::array<uint8_t, N> size_of{};
   explicit ByteFilter(const std::array<std::string_view, N>& list) {
+    for (size_t i = 0; i < N; ++i) {
+      const std::string_view w = list[i];
+      size_of[i] = static_cast<uint8_t>(std::min<size_t>(w.size(), 255));
+      if (w.size() >= 2) pair_of[i] = static_cast<uint16_t>(Pair(w[w.size() - 2], w[w.size() - 1]));
+    }
     for (std::string_view w : list) {
       first[static_cast<unsigned char>(w.front())] = true;
       last[static_cast<unsigned char>(w.back())] = true;
@@ -162,8 +180,9 @@ bool InList(const char* p, size_t n, const std::array<std::string_view, N>& list
       !filter.first[static_cast<unsigned char>(ToLower(static_cast<unsigned char>(p[0])))] ||
       !filter.last[static_cast<unsigned char>(ToLower(static_cast<unsigned char>(p[n - 1])))])
     return false;
-  for (std::string_view w : list) {
-    if (EqualsLower(p, n, w)) return true;
+  const uint16_t pair = n >= 2 ? static_cast<uint16_t>(ByteFilter<N>::Pair(p[n - 2], p[n - 1])) : 0;
+  for (size_t i = 0; i < N; ++i) {
+    if (filter.size_of[i] == n && (n < 2 || filter.pair_of[i] == pair) && EqualsLower(p, n, list[i])) return true;
   }
   return false;
 }
@@ -172,8 +191,10 @@ bool EndsWithDutchSuffix(const char* p, size_t n) {
   static const ByteFilter<kDutchStreetSuffixes.size()> filter(kDutchStreetSuffixes);
   // Every suffix has at least 3 bytes.
   if (n < 3 || !filter.MayEndWith(p, n)) return false;
-  for (std::string_view s : kDutchStreetSuffixes) {
-    if (n >= s.size() && EqualsLower(p + n - s.size(), s.size(), s)) return true;
+  const uint16_t pair = static_cast<uint16_t>(ByteFilter<kDutchStreetSuffixes.size()>::Pair(p[n - 2], p[n - 1]));
+  for (size_t i = 0; i < kDutchStreetSuffixes.size(); ++i) {
+    const std::string_view s = kDutchStreetSuffixes[i];
+    if (filter.pair_of[i] == pair && n >= s.size() && EqualsLower(p + n - s.size(), s.size(), s)) return true;
   }
   return false;
 }

@@ -24,11 +24,7 @@ int ReadNumber(const char* p, const char* end, int max_digits, int* value) {
   return n;
 }
 
-size_t WordLength(const char* p, const char* end) {
-  const char* q = p;
-  while (q < end && IsWordByte(static_cast<unsigned char>(*q))) ++q;
-  return static_cast<size_t>(q - p);
-}
+size_t WordLength(const char* p, const char* end) { return static_cast<size_t>(WordEnd(p, end) - p); }
 
 int MonthFromWord(const char* p, size_t n) {
   struct Month {

@@ -131,7 +131,7 @@ bool LooksLikeUrlStart(const char* p, size_t wn) {
   }();
   if (!kFirst[static_cast<unsigned char>(ToLower(static_cast<unsigned char>(p[0])))]) return false;
   for (std::string_view w : kStarts) {
-    if (EqualsLower(p, wn, w)) return true;
+    if (w.size() == wn && EqualsLower(p, wn, w)) return true;
   }
   return false;
 }
@@ -166,8 +166,7 @@ size_t ScanWord(const char* b, const char* p, const char* e, size_t wn, Emitter&
     }
     // Street words are checked only where an address can follow: a house
     // number next, or a street prefix word ("Laan van ...", "Calle Mayor 5").
-    bool street = IsDigit(after) ? MayStartStreetFirstAddress(p, wn) : MayStartStreetFirstAddress(p, 0) ||
-                                                                          IsStreetPrefixWord(p, wn);
+    bool street = IsDigit(after) ? MayStartStreetFirstAddress(p, wn) : IsStreetPrefixWord(p, wn);
     if (street && (n = MatchAddress(p, e, &v)) != 0) {
       return out.Add(p, n, Kind::kStreetAddress, v), n;
     }
@@ -225,8 +224,7 @@ void ScanStructuredFrom(const char* b, const char* p, const char* e, std::vector
       bool v;
       if (p + 2 < e && p[1] == ':' && IsHex(p[2]) && (n = MatchIpv6(p, e, &v)) != 0) out.Add(p, n, Kind::kIpv6, v);
     } else {
-      size_t wn = 1;
-      while (p + wn < e && IsWordByte(static_cast<unsigned char>(p[wn]))) ++wn;
+      size_t wn = static_cast<size_t>(WordEnd(p + 1, e) - p);
       n = ScanWord(b, p, e, wn, out);
       if (n == 0) n = wn;  // skip the rest of the word
       p += n;

@@ -26,6 +26,12 @@ int ReadNumber(const char* p, const char* end, int max_digits, int* value) {
 
 size_t WordLength(const char* p, const char* end) { return static_cast<size_t>(WordEnd(p, end) - p); }
 
+// Three bytes as one integer, for comparing a word's start with a month's.
+constexpr uint32_t MonthKey(char a, char b, char c) {
+  return static_cast<uint32_t>(static_cast<unsigned char>(a)) | static_cast<uint32_t>(static_cast<unsigned char>(b)) << 8 |
+         static_cast<uint32_t>(static_cast<unsigned char>(c)) << 16;
+}
+
 int MonthFromWord(const char* p, size_t n) {
   struct Month {
     std::string_view word;  // lower case
@@ -45,14 +51,23 @@ int MonthFromWord(const char* p, size_t n) {
   if (first != 'j' && first != 'f' && first != 'm' && first != 'a' && first != 's' && first != 'o' &&
       first != 'n' && first != 'd')
     return 0;
-  char lower[9];
-  for (size_t i = 0; i < n; ++i) lower[i] = ToLower(static_cast<unsigned char>(p[i]));
   // Every month word starts with one of these three letters: most words of
-  // prose ("met 11 jaar", "sinds 2015") stop here.
+  // prose ("met 11 jaar", "sinds 2015") stop here, after three compares of
+  // one integer each.
   static constexpr std::array<std::string_view, 16> kStarts = {"jan", "feb", "maa", "mar", "mrt", "apr", "mei", "may",
                                                                "jun", "jul", "aug", "sep", "okt", "oct", "nov", "dec"};
-  const std::string_view start(lower, 3);
-  if (std::find(kStarts.begin(), kStarts.end(), start) == kStarts.end()) return 0;
+  static constexpr auto kStartKeys = [] {
+    std::array<uint32_t, kStarts.size()> keys{};
+    for (size_t i = 0; i < kStarts.size(); ++i) keys[i] = MonthKey(kStarts[i][0], kStarts[i][1], kStarts[i][2]);
+    return keys;
+  }();
+  const uint32_t start = MonthKey(ToLower(static_cast<unsigned char>(p[0])), ToLower(static_cast<unsigned char>(p[1])),
+                             ToLower(static_cast<unsigned char>(p[2])));
+  bool known = false;
+  for (uint32_t k : kStartKeys) known |= k == start;
+  if (!known) return 0;
+  char lower[9];
+  for (size_t i = 0; i < n; ++i) lower[i] = ToLower(static_cast<unsigned char>(p[i]));
   std::string_view w(lower, n);
   for (const Month& m : kMonths) {
     if (m.word.size() == n && m.word[0] == first && m.word == w) return m.month;
@@ -143,7 +158,7 @@ struct ByteFilter {
   // street-suffix filter all the time).
   std::array<uint16_t, N> pair_of{};
   std::array<uint8_t, N> size_of{};
-  explicit ByteFilter(const std::array<std::string_view, N>& list) {
+  constexpr explicit ByteFilter(const std::array<std::string_view, N>& list) {
     for (size_t i = 0; i < N; ++i) {
       const std::string_view w = list[i];
       size_of[i] = static_cast<uint8_t>(std::min<size_t>(w.size(), 255));
@@ -159,19 +174,22 @@ struct ByteFilter {
       }
     }
   }
-  static unsigned Pair(char a, char b) {
+  static constexpr unsigned Pair(char a, char b) {
     return static_cast<unsigned>(static_cast<unsigned char>(ToLower(static_cast<unsigned char>(a)))) << 8 |
            static_cast<unsigned char>(ToLower(static_cast<unsigned char>(b)));
   }
-  bool MayEndWith(const char* p, size_t n) const {
+  constexpr bool MayEndWith(const char* p, size_t n) const {
     unsigned pair = Pair(p[n - 2], p[n - 1]);
     return (last_two[pair / 64] >> (pair % 64)) & 1;
   }
 };
 
-template <size_t N>
-bool InList(const char* p, size_t n, const std::array<std::string_view, N>& list) {
-  static const ByteFilter<N> filter(list);
+// The list is a template argument so that its filter is built at compile
+// time (a static built at run time costs a guard check per call).
+template <const auto& list>
+bool InList(const char* p, size_t n) {
+  constexpr size_t N = list.size();
+  static constexpr ByteFilter<N> filter(list);
   if (n == 0 || n >= filter.length.size() || !filter.length[n] ||
       !filter.first[static_cast<unsigned char>(ToLower(static_cast<unsigned char>(p[0])))] ||
       !filter.last[static_cast<unsigned char>(ToLower(static_cast<unsigned char>(p[n - 1])))])
@@ -184,7 +202,7 @@ bool InList(const char* p, size_t n, const std::array<std::string_view, N>& list
 }
 
 bool EndsWithDutchSuffix(const char* p, size_t n) {
-  static const ByteFilter<kDutchStreetSuffixes.size()> filter(kDutchStreetSuffixes);
+  static constexpr ByteFilter<kDutchStreetSuffixes.size()> filter(kDutchStreetSuffixes);
   // Every suffix has at least 3 bytes.
   if (n < 3 || !filter.MayEndWith(p, n)) return false;
   const uint16_t pair = static_cast<uint16_t>(ByteFilter<kDutchStreetSuffixes.size()>::Pair(p[n - 2], p[n - 1]));
@@ -221,10 +239,10 @@ bool IsCapitalizedWord(const char* p, size_t n) {
 
 }  // namespace
 
-bool IsStreetPrefixWord(const char* p, size_t n) { return InList(p, n, kStreetPrefixes); }
+bool IsStreetPrefixWord(const char* p, size_t n) { return InList<kStreetPrefixes>(p, n); }
 
 bool MayStartStreetFirstAddress(const char* p, size_t n) {
-  return EndsWithDutchSuffix(p, n) || InList(p, n, kStreetPrefixes);
+  return EndsWithDutchSuffix(p, n) || InList<kStreetPrefixes>(p, n);
 }
 
 bool EqualsLower(const char* p, size_t n, std::string_view lower_word) {
@@ -730,12 +748,12 @@ size_t MatchAddress(const char* p, const char* end, bool* validated) {
     ++q;
     size_t wn = WordLength(q, end);
     if (wn == 0) return 0;
-    if (InList(q, wn, kStreetPrefixes)) {
+    if (InList<kStreetPrefixes>(q, wn)) {
       const char* r = q + wn;
       const char* name_end = nullptr;  // trailing particles ("rue de") are not a name
       for (int words = 0; words < 4 && r + 1 < end && *r == ' '; ++words) {
         size_t n2 = WordLength(r + 1, end);
-        bool particle = n2 > 0 && InList(r + 1, n2, kParticles);
+        bool particle = n2 > 0 && InList<kParticles>(r + 1, n2);
         if (n2 == 0 || !(IsCapitalizedWord(r + 1, n2) || particle)) break;
         r += 1 + n2;
         if (!particle) name_end = r;
@@ -748,7 +766,7 @@ size_t MatchAddress(const char* p, const char* end, bool* validated) {
     for (int words = 0; words < 5; ++words) {
       size_t n2 = WordLength(r, end);
       if (n2 == 0 || !IsCapitalizedWord(r, n2)) return 0;
-      if (words > 0 && InList(r, n2, kEnglishStreetSuffixes)) {
+      if (words > 0 && InList<kEnglishStreetSuffixes>(r, n2)) {
         r += n2;
         if (r < end && *r == '.') ++r;
         if (r < end && IsAlnum(*r)) return 0;
@@ -768,9 +786,9 @@ size_t MatchAddress(const char* p, const char* end, bool* validated) {
     size_t wn = WordLength(q, end);
     if (wn == 0) return 0;
     bool capitalized = IsCapitalizedWord(q, wn);
-    bool particle = InList(q, wn, kParticles);
+    bool particle = InList<kParticles>(q, wn);
     if (words == 0 && !capitalized && !EndsWithDutchSuffix(q, wn)) return 0;
-    if (!street_seen && (EndsWithDutchSuffix(q, wn) || InList(q, wn, kStreetPrefixes))) {
+    if (!street_seen && (EndsWithDutchSuffix(q, wn) || InList<kStreetPrefixes>(q, wn))) {
       street_seen = true;
     } else if (!capitalized && !particle) {
       return 0;

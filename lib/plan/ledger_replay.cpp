@@ -989,6 +989,7 @@ Result<ReplayReport> ReplayLedger(const policy::Policy& policy, source::Source& 
     DPO_RETURN_IF_ERROR(append(std::move(e)));
     report.audit_entries = audit.appended();
   }
+  report.unread = source.Skipped();
   return report;
 }
 

@@ -122,9 +122,14 @@ struct ReplayReport {
   std::vector<std::string> skipped;      // rules of tombstones the policy no longer has, with rows
   int64_t total = 0;                     // rows changed (deleted, anonymised, restricted, unlinked)
   int64_t audit_entries = 0;
+  // Rows of the restored source that could not be read (CSV under
+  // --skip-bad-rows): an erased row among them cannot be recognised, so
+  // the replay is incomplete. Location and count only.
+  std::vector<source::SkippedRows> unread;
 
-  // Something found was left for a reason other than a legal hold.
-  bool incomplete() const { return !blocked.empty() || !skipped.empty(); }
+  // Something found was left for a reason other than a legal hold, or rows
+  // could not be read at all.
+  bool incomplete() const { return !blocked.empty() || !skipped.empty() || !unread.empty(); }
 };
 
 // Replays `ledger` onto `source` (opened for writing) under `policy`, the

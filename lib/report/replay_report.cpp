@@ -1,4 +1,5 @@
 #include "report/replay_report.h"
+#include "report/skipped_rows.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -79,6 +80,9 @@ std::string RenderReplayText(const plan::ReplayReport& report, const std::string
   if (report.dry_run) out << "; rolled back, nothing was changed";
   if (report.audit_entries > 0) out << "; " << report.audit_entries << " audit entries";
   out << "\n";
+  for (const source::SkippedRows& s : report.unread)
+    out << "not read: " << util::EscapeForMessage(s.table, 256) << ": " << SkippedRowsSentence(s.count, s.first_lines)
+        << "; an erased row among them cannot be recognised: repair them and replay again\n";
   return out.str();
 }
 
@@ -121,6 +125,10 @@ std::string RenderReplayJson(const plan::ReplayReport& report, const std::string
               {"skipped", report.skipped},
               {"total", report.total},
               {"audit_entries", report.audit_entries}};
+  json unread = json::array();
+  for (const source::SkippedRows& s : report.unread)
+    unread.push_back({{"table", s.table}, {"file", s.location}, {"rows", s.count}, {"first_lines", s.first_lines}});
+  out["skipped_rows"] = unread;
   // Replace invalid UTF-8 (a table name from the data) rather than throw.
   return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }

@@ -118,3 +118,24 @@ TEST_CASE("--skip-bad-rows: the anonymised export's summary names the rows it le
   CHECK(text.out.find("not exported: candidates: 1 row") != std::string::npos);
   CHECK(text.out.find("Secretvalue") == std::string::npos);
 }
+
+TEST_CASE("--skip-bad-rows: a ledger replay that could not read rows of the restore is incomplete (exit 1)") {
+  FaultWork w;
+  const std::string backup = w.dir.File("backup");
+  std::filesystem::copy(w.csv, backup, std::filesystem::copy_options::recursive);
+  CliRun sweep = w.Dpo({"retention", "sweep", "--policy", "p.yaml", "--as-of", "2026-11-01", "--max-percent", "100",
+                        "--key-file", "dpo.key", "--ledger", "ledger.db", "csv", "-q"});
+  REQUIRE_MESSAGE((sweep.exit_code == 0 || sweep.exit_code == 1), sweep.err);
+  // The backup comes back, with a row the reader cannot take.
+  std::filesystem::remove_all(w.csv);
+  std::filesystem::copy(backup, w.csv, std::filesystem::copy_options::recursive);
+  AddBadRow(w);
+  CliRun replay = w.Dpo({"ledger", "replay", "--policy", "p.yaml", "--key-file", "dpo.key", "--ledger", "ledger.db",
+                         "--max-percent", "100", "csv", "--skip-bad-rows"});
+  CHECK_MESSAGE(replay.exit_code == 1, replay.out << replay.err);
+  CHECK(replay.out.find("not read: candidates: 1 row with the wrong number of fields skipped") != std::string::npos);
+  CliRun json = w.Dpo({"ledger", "replay", "--policy", "p.yaml", "--key-file", "dpo.key", "--ledger", "ledger.db",
+                       "--max-percent", "100", "csv", "--skip-bad-rows", "--format", "json", "--dry-run"});
+  CHECK(json.exit_code == 1);
+  CheckSkipped(Json::parse(json.out)["skipped_rows"], BadRowLine(w));
+}

@@ -355,13 +355,19 @@ Result<VerifyReport> VerifyPackage(const std::string& path) {
   if (m == files->end())
     return Status::Error(path + " has no manifest.json; it is not a package dpo wrote", StatusCode::kInvalidArgument);
   nlohmann::json manifest = nlohmann::json::parse(m->second, nullptr, false);
-  if (manifest.is_discarded() || !manifest.is_object() || manifest.value("format", "") != kFormat ||
+  // A field of another type is "absent" (json::value would throw on it: a
+  // manifest with "format": [...] ended dpo dsar verify, found by fuzzing).
+  auto text = [&manifest](const char* key) -> std::string {
+    auto it = manifest.find(key);
+    return it != manifest.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (manifest.is_discarded() || !manifest.is_object() || text("format") != kFormat ||
       !manifest.contains("files") || !manifest["files"].is_array())
     return Status::Error(path + "/manifest.json is not a dpo package manifest (format " + kFormat + ")",
                          StatusCode::kInvalidArgument);
   VerifyReport report;
-  report.policy_sha256 = manifest.value("policy_sha256", "");
-  report.created_at = manifest.value("created_at", "");
+  report.policy_sha256 = text("policy_sha256");
+  report.created_at = text("created_at");
   std::set<std::string> listed;
   for (const nlohmann::json& f : manifest["files"]) {
     if (!f.is_object() || !f.contains("name") || !f["name"].is_string() || !f.contains("sha256") ||

@@ -70,3 +70,29 @@ TEST_CASE("dsar verify: a package file over the size limit is refused, not read 
   REQUIRE_FALSE(report.ok());
   CHECK(report.status().message().find("larger than 256 MiB") != std::string::npos);
 }
+
+// Found by the CI run of fe9b342 (5 s of fuzz_dsar_package): a manifest whose
+// "format" (or policy_sha256, created_at) is not a string made json::value
+// throw, and `dpo dsar verify` ended in std::terminate. Now: not a manifest.
+TEST_CASE("fuzz_dsar_package: manifest fields of the wrong type are an error, not an uncaught exception") {
+  const std::string dir = (std::filesystem::temp_directory_path() /
+                           ("dpo-fuzz-manifest-" + std::to_string(::getpid()))).string();
+  std::filesystem::create_directories(dir);
+  const std::string seed =
+      std::string(DPO_SOURCE_DIR) + "/tests/fuzz/corpus/dsar_package/crash_manifest_format_not_string";
+  std::ifstream in(seed, std::ios::binary);
+  REQUIRE(in.good());
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  std::ofstream(dir + "/manifest.json", std::ios::binary) << bytes.str().substr(1);
+  dpo::Result<VerifyReport> report = VerifyPackage(dir);
+  REQUIRE_FALSE(report.ok());
+  CHECK(report.status().message().find("not a dpo package manifest") != std::string::npos);
+  // The right format, other fields of the wrong type: a report, not a throw.
+  std::ofstream(dir + "/manifest.json", std::ios::binary)
+      << R"({"format":"dpo-dsar-package/1","policy_sha256":[1],"created_at":{"a":1},"files":[]})";
+  dpo::Result<VerifyReport> odd = VerifyPackage(dir);
+  std::filesystem::remove_all(dir);
+  REQUIRE(odd.ok());
+  CHECK(odd->created_at.empty());
+}

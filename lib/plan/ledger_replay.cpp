@@ -943,15 +943,11 @@ Result<ReplayReport> ReplayLedger(const policy::Policy& policy, source::Source& 
   Status intended = audit.Intent(report.total, report.steps.size());
   if (!intended.ok()) return fail(intended.WithContext("the audit log could not be written, so nothing was changed"));
   Status committed = (*tx)->Commit();
-  if (!committed.ok()) {
-    Status abandoned = audit.Abandon(
-        "the data's commit reported an error; most likely nothing was committed (a connection lost during the "
-        "commit leaves it open: check the source)");
-    if (!abandoned.ok())
-      return committed.WithContext("and the audit log could not record that the replay was abandoned (" +
-                                   abandoned.message() + ")");
-    return committed;
-  }
+  if (!committed.ok())  // uncertain (a lost connection): the intent stays open, as retention apply's
+    return committed.WithContext(audit.enabled() && !options.dry_run
+                                     ? "the commit failed; whether it took effect is not certain, so the audit "
+                                       "log's intent for replay " + audit.id() + " stays open: check the source"
+                                     : "the commit failed");
 
   if (audit.enabled()) {
     std::vector<std::string> digests = replayer.Digests();

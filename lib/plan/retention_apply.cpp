@@ -158,7 +158,9 @@ Result<ApplyReport> ApplyRetentionPlan(const RetentionPlan& plan, source::Source
                              abandoned.message() + ")");
     return why;
   };
-  Status intended = audit.Intent(report.total, report.steps.size());
+  // A plan with no steps changes nothing and has no step entry to close an
+  // intent with: it writes none (as before).
+  Status intended = report.steps.empty() ? Status::Ok() : audit.Intent(report.total, report.steps.size());
   if (!intended.ok()) {
     if (ledger) ledger->Rollback();
     (*tx)->Rollback();
@@ -180,8 +182,18 @@ Result<ApplyReport> ApplyRetentionPlan(const RetentionPlan& plan, source::Source
     }
   }
   Status committed = (*tx)->Commit();
-  if (!committed.ok()) return roll_back(committed, "the data's commit reported an error; most likely nothing was committed (a "
-                                        "connection lost during the commit leaves it open: check the source)");
+  if (!committed.ok()) {
+    // Not `abandoned`: a connection lost during COMMIT may have committed
+    // after all, so the intent stays open and `dpo audit verify` lists it.
+    // (The ledger's tombstones are committed either way: harmless, see
+    // ledger.h.)
+    (*tx)->Rollback();
+    return committed.WithContext(audit.enabled() && !options.dry_run
+                                     ? "the data's commit failed; whether it took effect is not certain (a lost "
+                                       "connection), so the audit log's intent for apply " + audit.id() +
+                                           " stays open: check the source (plan again) and 'dpo audit verify'"
+                                     : "the data's commit failed");
+  }
 
   for (size_t i = 0; i < report.steps.size(); ++i) {
     const AppliedStep& a = report.steps[i];

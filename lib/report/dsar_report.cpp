@@ -169,7 +169,9 @@ std::string RenderSubjectDataJson(const dsar::SubjectData& data) {
   if (!data.skipped.empty()) {
     Json skipped = Json::array();
     for (const source::SkippedRows& s : data.skipped)
-      skipped.push_back(Json{{"table", s.table}, {"file", s.location}, {"rows", s.count}, {"first_lines", s.first_lines}});
+      // No file path: data.json goes to the data subject, and a server's
+      // paths are none of theirs (the DPO has them in dpo's warning).
+      skipped.push_back(Json{{"table", s.table}, {"rows", s.count}, {"first_lines", s.first_lines}});
     doc["skipped_rows"] = std::move(skipped);
   }
   // Replace, not throw: a source may hold bytes that are not UTF-8, and the

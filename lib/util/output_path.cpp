@@ -178,6 +178,7 @@ bool Within(const std::filesystem::path& inner, const std::filesystem::path& out
 }  // namespace
 
 bool PathsNest(const std::string& a, const std::string& b) {
+  if (a.empty() || b.empty()) return false;  // no path: nothing to nest in
   std::filesystem::path pa = Resolved(a), pb = Resolved(b);
   return Within(pa, pb) || Within(pb, pa);
 }

@@ -59,7 +59,8 @@ Result<OutputTarget> CheckOutputPath(const std::string& path, const std::vector<
 // Whether one of two paths is, contains or is inside the other, after
 // resolving symbolic links and "..". A path that cannot be resolved (a key
 // given as /dev/fd/63 by process substitution) is compared as written, never
-// as the empty path (which would be "inside" everything).
+// as the empty path (which would be "inside" everything). An empty argument
+// nests with nothing.
 bool PathsNest(const std::string& a, const std::string& b);
 
 Status WriteOutputTarget(const OutputTarget& target, std::string_view content, mode_t mode);

@@ -37,11 +37,15 @@ bool ThreadAllowedForTesting() {
 }
 
 void YieldToProducer(int steps) {
+#if defined(__linux__)  // nice is per thread only on Linux; elsewhere it would slow the whole process
   errno = 0;
   const pid_t tid = static_cast<pid_t>(::syscall(SYS_gettid));
   int now = ::getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
   if (now == -1 && errno != 0) return;
   (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(tid), std::min(now + steps, 19));
+#else
+  (void)steps;
+#endif
 }
 
 }  // namespace dpo::util

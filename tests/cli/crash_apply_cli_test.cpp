@@ -466,3 +466,22 @@ TEST_CASE("SIGTERM at an exact step of an apply: rolled back before the commit, 
     }
   }
 }
+
+// Review finding: a plan with no steps (an erasure of someone not found) wrote
+// an intent that no step entry closed, and `audit verify` warned about an
+// unfinished apply that had finished.
+TEST_CASE("an apply of a plan with no steps leaves no unfinished intent in the audit log") {
+  FaultWork w;
+  CliRun plan = w.Dpo({"erase", "plan", "--policy", "p.yaml", "crm.db", "--subject", "email=nobody@example.invalid",
+                       "--as-of", "2026-11-01", "-o", "plan.json"});
+  REQUIRE_MESSAGE(plan.exit_code == 0, plan.err);
+  CliRun apply = w.Dpo({"erase", "apply", "plan.json", "crm.db", "--key-file", "dpo.key", "--ledger", "ledger.db",
+                        "--audit-log", "audit.jsonl"});
+  CHECK_MESSAGE(apply.exit_code == 0, apply.err);
+  if (fs::exists(w.dir.File("audit.jsonl"))) {
+    CliRun verify = w.Dpo({"audit", "verify", "audit.jsonl"});
+    CHECK(verify.exit_code == 0);
+    CHECK_MESSAGE(verify.err.find("unfinished") == std::string::npos, verify.err);
+    CHECK(verify.err.find("no outcome") == std::string::npos);
+  }
+}

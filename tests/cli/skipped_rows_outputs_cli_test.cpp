@@ -64,6 +64,7 @@ TEST_CASE("--skip-bad-rows: a DSAR package says it may be incomplete, in its man
   CHECK(manifest["unread_rows"]["candidates"] == 1);
   Json data = Json::parse(ReadFile(w.dir.File("pkg/data.json")));
   CheckSkipped(data["skipped_rows"]);
+  CHECK_FALSE(data["skipped_rows"][0].contains("file"));  // the subject gets no server paths
   CHECK(ReadFile(w.dir.File("pkg/summary.md")).find("This overview may be incomplete") != std::string::npos);
   CHECK(ReadFile(w.dir.File("pkg/summary.html")).find("This overview may be incomplete") != std::string::npos);
   CliRun verify = w.Dpo({"dsar", "verify", "pkg"});

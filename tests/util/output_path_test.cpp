@@ -81,4 +81,6 @@ TEST_CASE("PathsNest: nesting after resolving; an unresolvable path is compared 
   CHECK_FALSE(PathsNest("/tmp/a", "/tmp/ab"));
   CHECK_FALSE(PathsNest("/tmp/anon", "/dev/fd/63"));
   CHECK_FALSE(PathsNest("/tmp/anon", "/proc/self/fd/999999/x"));
+  CHECK_FALSE(PathsNest("", "/tmp/a"));  // no path nests with nothing
+  CHECK_FALSE(PathsNest("/tmp/a", ""));
 }

@@ -49,12 +49,7 @@ class Scanner {
   const char* Unquoted(const char* p, const char* end) const {
 #if defined(__SSE2__)
     while (p < end) {
-      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-      __m128i m = _mm_or_si128(
-          _mm_or_si128(_mm_cmpeq_epi8(v, delimiter_), _mm_cmpeq_epi8(v, quote_)),
-          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lf_), _mm_cmpeq_epi8(v, cr_)),
-                       _mm_cmpeq_epi8(v, zero_)));
-      int bits = _mm_movemask_epi8(_mm_or_si128(m, v));
+      int bits = Special16(p);
       if (bits != 0) return std::min(p + __builtin_ctz(bits), end);
       p += 16;
     }
@@ -70,13 +65,7 @@ class Scanner {
   // be readable.
   uint64_t Mask64(const char* p) const {
     uint64_t mask = 0;
-    for (int i = 0; i < 4; ++i) {
-      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
-      __m128i m = _mm_or_si128(
-          _mm_or_si128(_mm_cmpeq_epi8(v, delimiter_), _mm_cmpeq_epi8(v, quote_)),
-          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lf_), _mm_cmpeq_epi8(v, cr_)), _mm_cmpeq_epi8(v, zero_)));
-      mask |= static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(m, v)))) << (16 * i);
-    }
+    for (int i = 0; i < 4; ++i) mask |= static_cast<uint64_t>(static_cast<uint32_t>(Special16(p + 16 * i))) << (16 * i);
     return mask;
   }
 #endif
@@ -100,6 +89,16 @@ class Scanner {
 
  private:
 #if defined(__SSE2__)
+  // Bit i set when p[i] (i < 16) is a byte an unquoted field stops at: the
+  // delimiter, '"', LF, CR, NUL or a byte >= 0x80.
+  int Special16(const char* p) const {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i m = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, delimiter_), _mm_cmpeq_epi8(v, quote_)),
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lf_), _mm_cmpeq_epi8(v, cr_)), _mm_cmpeq_epi8(v, zero_)));
+    return _mm_movemask_epi8(_mm_or_si128(m, v));
+  }
+
   __m128i delimiter_, quote_, lf_, cr_, zero_;
 #else
   bool unquoted_[256];
